@@ -1,0 +1,1 @@
+export { LanternError } from './errors/index.js';

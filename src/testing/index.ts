@@ -1,0 +1,18 @@
+export { FakeDiscord } from './fake-discord.js';
+export type { FakeDiscordOptions } from './fake-discord.js';
+export { FakeDiscordError } from './errors.js';
+export type { FakeDiscordErrorCode } from './errors.js';
+export { DiscordFaults } from './rest/faults.js';
+export type { Fault, FaultResponse, FaultRule } from './rest/faults.js';
+export type { RecordedRequest } from './rest/server.js';
+export { InteractionHandle } from './interactions/handle.js';
+export type { InteractionResponse, ResponseKind } from './interactions/handle.js';
+export { UserActor } from './interactions/user-actor.js';
+export type { CommandInvokeOptions, SelectValue } from './interactions/user-actor.js';
+export type { AttachmentInput, OptionValue, OptionValues } from './interactions/options.js';
+export type { CloseEvent, IdentifyEvent, ResumeEvent, ShardSelector, ShardSessionInfo } from './gateway/gateway.js';
+export { shardOf } from './gateway/gateway.js';
+export { FakeChannel, FakeGuild, snowflake } from './state.js';
+export type { ChannelInit, FakeMember, FakeRole, FakeUser, GuildInit, MemberInit, OverwriteInit, RoleInit, StoredFile, UserInit } from './state.js';
+export type { FakeWebhook } from './webhooks.js';
+export { ALL_PERMISSIONS, DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS } from './permissions.js';

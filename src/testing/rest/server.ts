@@ -1,0 +1,187 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DiscordApiFailure, UNAUTHORIZED } from '../discord-error.js';
+import type { IncomingFile } from '../messages.js';
+import type { FakeState } from '../state.js';
+import type { FaultInjector } from './faults.js';
+import type { RouteDefinition, Router } from './router.js';
+
+export const API_PREFIX = '/api/v10';
+
+export interface RestRequest {
+  readonly method: string;
+  /** The path after `/api/v10`. */
+  readonly path: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+  /** The JSON body (or `payload_json` of a multipart body); `{}` when there is none. */
+  readonly body: Record<string, unknown> | unknown[];
+  readonly files: readonly IncomingFile[];
+}
+
+export interface RestReply {
+  readonly status: number;
+  readonly body?: unknown;
+}
+
+export type RouteHandler = (request: RestRequest) => RestReply | Promise<RestReply>;
+
+/** One request as the fake saw it. The Authorization header is never kept. */
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  /** The route template it matched (`/channels/:channel_id/messages`), or null for an unknown route. */
+  readonly route: string | null;
+  readonly status: number;
+  /** Wall-clock time the request arrived (ms). */
+  readonly at: number;
+  readonly body: unknown;
+  /** True when an injected fault answered it. */
+  readonly faulted: boolean;
+}
+
+export interface RestServerOptions {
+  readonly state: FakeState;
+  readonly router: Router<RouteHandler>;
+  readonly faults: FaultInjector;
+  readonly verifyToken: (token: unknown) => boolean;
+  readonly onRequest: (request: RecordedRequest) => void;
+  /** A route handler threw something that is not a Discord error: a bug in the fake, kept for the test to see. */
+  readonly onInternalError: (error: unknown) => void;
+}
+
+/** Turns HTTP requests into route calls: body parsing, bot auth, injected faults, Discord-shaped errors. */
+export function createRestListener(options: RestServerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    handle(options, req, res).catch((error: unknown) => {
+      options.onInternalError(error);
+      if (!res.headersSent) send(res, 500, { message: '500: Internal Server Error', code: 0 });
+    });
+  };
+}
+
+async function handle(options: RestServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://fake');
+  const method = (req.method ?? 'GET').toUpperCase();
+  const raw = await readBody(req);
+
+  if (url.pathname.startsWith('/attachments/')) {
+    serveFile(options.state, url.pathname, res);
+    return;
+  }
+  if (!url.pathname.startsWith(`${API_PREFIX}/`)) {
+    send(res, 404, { message: `The fake Discord serves API v10 only, under ${API_PREFIX}`, code: 0 });
+    return;
+  }
+  const path = url.pathname.slice(API_PREFIX.length);
+  const record = (status: number, route: string | null, body: unknown, faulted = false): void => {
+    options.onRequest({ method, path, route, status, at: Date.now(), body, faulted });
+  };
+
+  const match = options.router.match(method, path);
+  if (!('route' in match)) {
+    const status = match.allowed.length > 0 ? 405 : 404;
+    record(status, null, undefined);
+    send(res, status, { message: status === 405 ? '405: Method Not Allowed' : '404: Not Found', code: 0 });
+    return;
+  }
+  const { route, params }: { route: RouteDefinition<RouteHandler>; params: Record<string, string> } = match;
+
+  let parsed: { body: Record<string, unknown> | unknown[]; files: IncomingFile[] };
+  try {
+    parsed = await parseBody(req.headers['content-type'], raw);
+  } catch (error) {
+    const failure = error instanceof DiscordApiFailure ? error : new DiscordApiFailure(400, 50109, 'The request body contains invalid JSON.');
+    record(failure.status, route.template, undefined);
+    send(res, failure.status, failure.toBody());
+    return;
+  }
+
+  if (route.auth === 'bot' && !options.verifyToken(botToken(req.headers.authorization))) {
+    record(401, route.template, parsed.body);
+    send(res, 401, UNAUTHORIZED().toBody());
+    return;
+  }
+
+  const fault = options.faults.take(method, path);
+  if (fault === 'hang') {
+    record(0, route.template, parsed.body, true);
+    return;
+  }
+  if (fault) {
+    if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    record(fault.status, route.template, parsed.body, true);
+    send(res, fault.status, fault.body, fault.headers);
+    return;
+  }
+
+  try {
+    const reply = await route.handler({ method, path, params, query: url.searchParams, body: parsed.body, files: parsed.files });
+    record(reply.status, route.template, parsed.body);
+    send(res, reply.status, reply.body);
+  } catch (error) {
+    if (!(error instanceof DiscordApiFailure)) throw error;
+    record(error.status, route.template, parsed.body);
+    send(res, error.status, error.toBody());
+  }
+}
+
+function botToken(header: string | undefined): string | undefined {
+  return header?.startsWith('Bot ') ? header.slice(4) : undefined;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      resolve(Buffer.concat(chunks));
+    });
+    req.on('error', reject);
+  });
+}
+
+async function parseBody(contentType: string | undefined, raw: Buffer): Promise<{ body: Record<string, unknown> | unknown[]; files: IncomingFile[] }> {
+  if (raw.length === 0) return { body: {}, files: [] };
+  if (contentType?.startsWith('multipart/form-data')) {
+    // Node's built-in fetch Request parses multipart. Its deprecation note is about large uploads on production
+    // servers; a test fake receives a few small files and is better off without a parser dependency.
+    const request = new Request('http://fake/', { method: 'POST', headers: { 'content-type': contentType }, body: raw });
+    // eslint-disable-next-line @typescript-eslint/no-deprecated
+    const form = await request.formData();
+    const files: IncomingFile[] = [];
+    let body: Record<string, unknown> = {};
+    for (const [field, value] of form) {
+      if (typeof value === 'string') {
+        if (field === 'payload_json') body = JSON.parse(value) as Record<string, unknown>;
+        continue;
+      }
+      files.push({ field, filename: value.name, contentType: value.type || 'application/octet-stream', data: Buffer.from(await value.arrayBuffer()) });
+    }
+    return { body, files };
+  }
+  const parsed: unknown = JSON.parse(raw.toString('utf8'));
+  if (typeof parsed !== 'object' || parsed === null) throw new DiscordApiFailure(400, 50109, 'The request body contains invalid JSON.');
+  return { body: parsed as Record<string, unknown>, files: [] };
+}
+
+function serveFile(state: FakeState, pathname: string, res: ServerResponse): void {
+  const id = pathname.split('/')[2] ?? '';
+  const file = state.files.get(id);
+  if (!file) {
+    send(res, 404, { message: 'Unknown attachment', code: 0 });
+    return;
+  }
+  res.writeHead(200, { 'content-type': file.contentType, 'content-length': file.data.length });
+  res.end(file.data);
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
+  if (status === 204 || body === undefined) {
+    res.writeHead(status, headers);
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
