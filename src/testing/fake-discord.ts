@@ -77,7 +77,8 @@ export class FakeDiscord {
   private readonly webhookStore: FakeWebhooks;
   private readonly server: Server;
   private readonly tokenDigest: Buffer;
-  private readonly generatedToken: string | null;
+  // An ES private field: util.inspect and JSON.stringify never show it, unlike a TypeScript `private`.
+  readonly #generatedToken: string | null;
   private readonly options: Required<Omit<FakeDiscordOptions, 'token'>>;
   private address: AddressInfo | null = null;
 
@@ -101,8 +102,8 @@ export class FakeDiscord {
     const o = this.options;
     this.state = new FakeState({ now: o.now, messageHistoryLimit: o.messageHistoryLimit, botUsername: o.botUsername, applicationName: o.applicationName });
     // Only a digest of the token is kept: nothing the fake records or logs can contain it.
-    this.generatedToken = options.token === undefined ? makeBotToken(this.state.botUser.id) : null;
-    this.tokenDigest = digest(options.token ?? this.generatedToken ?? '');
+    this.#generatedToken = options.token === undefined ? makeBotToken(this.state.botUser.id) : null;
+    this.tokenDigest = digest(options.token ?? this.#generatedToken ?? '');
     this.commands = new CommandStore(this.state.application.id);
     this.responder = new InteractionResponder(this.state, { interactionTimeoutMs: o.interactionTimeoutMs, interactionTokenTtlMs: o.interactionTokenTtlMs });
     this.webhookStore = new FakeWebhooks(this.state, () => this.apiUrl);
@@ -158,8 +159,8 @@ export class FakeDiscord {
 
   /** The bot token to log in with (only when the fake made it up; otherwise you already have yours). */
   get token(): string {
-    if (this.generatedToken === null) throw new FakeDiscordError('LANTERN_ERR_FAKE_UNKNOWN_ENTITY', 'This fake was given its token in the options and keeps only a digest of it');
-    return this.generatedToken;
+    if (this.#generatedToken === null) throw new FakeDiscordError('LANTERN_ERR_FAKE_UNKNOWN_ENTITY', 'This fake was given its token in the options and keeps only a digest of it');
+    return this.#generatedToken;
   }
 
   get baseUrl(): string {
