@@ -413,6 +413,8 @@ export class FakeState {
   readonly now: () => number;
   private readonly messageHistoryLimit: number;
   private readonly dmChannels = new Map<string, FakeChannel>();
+  /** Live messages by id, ephemeral ones included, so a click on a copy edits the real message; oldest dropped first. */
+  private readonly messageIndex = new Map<string, APIMessage>();
 
   constructor(options: FakeStateOptions) {
     this.events.setMaxListeners(0);
@@ -504,8 +506,15 @@ export class FakeState {
       ...(init.applicationId ? { application_id: init.applicationId } : {}),
       ...(init.interactionMetadata ? { interaction_metadata: init.interactionMetadata } : {}),
     };
+    this.messageIndex.set(message.id, message);
+    if (this.messageIndex.size > this.messageHistoryLimit * 10) this.messageIndex.delete(this.messageIndex.keys().next().value as string);
     if (!ephemeral) this.storeMessage(channel, message);
     return message;
+  }
+
+  /** The live message with this id (channel or ephemeral), if the fake still holds it. */
+  message(id: string): APIMessage | undefined {
+    return this.messageIndex.get(id);
   }
 
   private storeMessage(channel: FakeChannel, message: APIMessage): void {
@@ -527,6 +536,7 @@ export class FakeState {
   }
 
   deleteMessage(message: APIMessage): void {
+    this.messageIndex.delete(message.id);
     const channel = this.channels.get(message.channel_id);
     if (!channel) return;
     const index = channel.messages.indexOf(message);

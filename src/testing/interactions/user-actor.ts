@@ -83,14 +83,16 @@ export class UserActor {
   }
 
   /** Clicks the button `customId` on `message`. */
-  click(message: APIMessage, customId: string): InteractionHandle {
+  click(copy: APIMessage, customId: string): InteractionHandle {
+    const message = this.live(copy);
     const component = findComponent(message, customId);
     if (component.type !== ComponentType.Button) throw new FakeDiscordError('LANTERN_ERR_FAKE_UNKNOWN_COMPONENT', `Component "${customId}" is a ${ComponentType[component.type]}, not a button`);
     return this.host.interact({ user: this.user, channel: this.channelOf(message), type: InteractionType.MessageComponent, data: { custom_id: customId, component_type: ComponentType.Button }, sourceMessage: message });
   }
 
   /** Picks `values` in the select menu `customId` on `message`: option values for a string select, else users, roles or channels. */
-  select(message: APIMessage, customId: string, values: readonly SelectValue[]): InteractionHandle {
+  select(copy: APIMessage, customId: string, values: readonly SelectValue[]): InteractionHandle {
+    const message = this.live(copy);
     const component = findComponent(message, customId);
     const { type } = component;
     const min = component.min_values ?? 1;
@@ -134,7 +136,7 @@ export class UserActor {
 
   /** Any interaction, with `data` exactly as given: for payloads no real client would send. */
   interact(type: InteractionType, data: Record<string, unknown>, { message = null }: { message?: APIMessage | null } = {}): InteractionHandle {
-    return this.host.interact({ user: this.user, channel: this.channel, type, data, sourceMessage: message });
+    return this.host.interact({ user: this.user, channel: this.channel, type, data, sourceMessage: message && this.live(message) });
   }
 
   /** Posts a plain message as this user in the channel (MESSAGE_CREATE reaches the bot if its intents allow). */
@@ -152,6 +154,11 @@ export class UserActor {
   private command(type: ApplicationCommandType, name: string, registered: APIApplicationCommand | null, extra: Record<string, unknown>, interactionType: InteractionType): InteractionHandle {
     const data = { id: registered?.id ?? snowflake(), name, type, ...(registered?.guild_id ? { guild_id: registered.guild_id } : {}), ...extra };
     return this.host.interact({ user: this.user, channel: this.channel, type: interactionType, data, sourceMessage: null });
+  }
+
+  /** Responses hold copies of messages; components act on the message as it is now. */
+  private live(message: APIMessage): APIMessage {
+    return this.host.state.message(message.id) ?? message;
   }
 
   private channelOf(message: APIMessage): FakeChannel {
