@@ -14,7 +14,7 @@ const handlers: Record<string, (interaction: ChatInputCommandInteraction) => Pro
   divide: async (i) => {
     const b = i.options.getNumber('b', true);
     if (b === 0) throw new RangeError('Cannot divide by zero');
-    await i.reply(`${String(i.options.getNumber('a', true) / b)}`);
+    await i.reply(String(i.options.getNumber('a', true) / b));
   },
 };
 

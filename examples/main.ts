@@ -41,7 +41,7 @@ async function playOffline(): Promise<void> {
     for (const [command, options] of steps) {
       const handle = as.slash(command, options);
       const shown = await whatTheUserSaw(handle);
-      const args = Object.entries(options).map(([k, v]) => `${k}:${String(v as string)}`).join(' ');
+      const args = Object.entries(options).map(([k, v]) => `${k}:${typeof v === "object" ? '…' : String(v)}`).join(' ');
       console.log(`alice ran /${command}${args ? ` ${args}` : ''}`);
       console.log(`  user saw: ${shown}`);
       flush('  bot logged', logged);

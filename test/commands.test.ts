@@ -73,7 +73,7 @@ describe('application commands, as discord.js registers them', () => {
       '0.options[1].required',
     );
     await invalid([{ name: 'many', description: 'd', options: Array.from({ length: 26 }, (_, i) => ({ name: `o${i}`, description: 'o', type: ApplicationCommandOptionType.String })) }], '0.options');
-    await invalid([{ name: 'Menu', type: ApplicationCommandType.Message, description: 'not allowed' } as never], '0.description');
+    await invalid([{ name: 'Menu', type: ApplicationCommandType.Message, description: 'not allowed' }], '0.description');
   });
 
   test('a command synced for one guild is invokable there only (and global ones everywhere)', async () => {
