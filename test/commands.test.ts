@@ -73,7 +73,8 @@ describe('application commands, as discord.js registers them', () => {
       '0.options[1].required',
     );
     await invalid([{ name: 'many', description: 'd', options: Array.from({ length: 26 }, (_, i) => ({ name: `o${i}`, description: 'o', type: ApplicationCommandOptionType.String })) }], '0.options');
-    await invalid([{ name: 'Menu', type: ApplicationCommandType.Message, description: 'not allowed' }], '0.description');
+    const menuWithDescription = { name: 'Menu', type: ApplicationCommandType.Message as const, description: 'not allowed' };
+    await invalid([menuWithDescription], '0.description');
   });
 
   test('a command synced for one guild is invokable there only (and global ones everywhere)', async () => {
