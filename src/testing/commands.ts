@@ -37,6 +37,7 @@ export class CommandStore {
   overwrite(body: unknown, guildId?: string): APIApplicationCommand[] {
     if (!Array.isArray(body)) throw DiscordApiFailure.invalidForm([{ path: '_root', code: 'ARRAY_TYPE_CONVERT', message: 'Only iterables may be used in a ListType' }]);
     const errors = body.flatMap((command: unknown, i) => validateCommand(command, String(i)));
+    if (errors.length > 0) throw DiscordApiFailure.invalidForm(errors);
     const commands = body as CommandBody[];
     const seen = new Set<string>();
     const counts = new Map<number, number>();
@@ -163,13 +164,17 @@ function validateOptions(value: unknown, path: string, depth: number): FormError
   if (!Array.isArray(value)) return [{ path, code: 'ARRAY_TYPE_CONVERT', message: 'Only iterables may be used in a ListType' }];
   const errors: FormError[] = [];
   if (value.length > 25) errors.push({ path, code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 25 or fewer in length.' });
-  const options = value as CommandBody[];
+  const options = value as (CommandBody | null)[];
   const names = new Set<string>();
   let sawOptional = false;
-  const kinds = new Set(options.map((o) => SUBCOMMAND_TYPES.has(o.type as number)));
+  const kinds = new Set(options.map((o) => SUBCOMMAND_TYPES.has(o?.type as number)));
   if (kinds.size > 1) errors.push({ path, code: 'APPLICATION_COMMAND_OPTIONS_TYPE_INVALID', message: 'Subcommands and subcommand groups cannot be mixed with other options' });
   options.forEach((option, i) => {
     const here = `${path}.${i}`;
+    if (typeof option !== 'object' || option === null) {
+      errors.push({ path: here, code: 'MODEL_TYPE_CONVERT', message: 'Expected an object' });
+      return;
+    }
     const type = option.type as number;
     if (!Number.isInteger(type) || type < 1 || type > 11) {
       errors.push({ path: `${here}.type`, code: 'BASE_TYPE_CHOICES', message: 'Value must be one of {1, ..., 11}.' });

@@ -10,6 +10,7 @@ export type FakeDiscordErrorCode =
   | 'LANTERN_ERR_FAKE_BAD_OPTION'
   | 'LANTERN_ERR_FAKE_UNKNOWN_COMPONENT'
   | 'LANTERN_ERR_FAKE_NO_MODAL'
+  | 'LANTERN_ERR_FAKE_TOKEN_NOT_KEPT'
   | 'LANTERN_ERR_FAKE_TIMEOUT';
 
 /** Thrown to the test (never to the bot) when a fake Discord call cannot be carried out as asked. */

@@ -2,15 +2,16 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GatewayIntentBits, InteractionType } from 'discord-api-types/v10';
+import { GatewayIntentBits } from 'discord-api-types/v10';
 import type { APIMessage } from 'discord-api-types/v10';
 import { CommandStore } from './commands.js';
 import { FakeDiscordError } from './errors.js';
 import { FakeGateway } from './gateway/gateway.js';
-import { InteractionHandle } from './interactions/handle.js';
+import type { InteractionHandle } from './interactions/handle.js';
 import { interactionPayload, interactionToken } from './interactions/payload.js';
 import { InteractionResponder } from './interactions/responder.js';
 import { UserActor } from './interactions/user-actor.js';
+import type { ActorHost } from './interactions/user-actor.js';
 import { FaultInjector } from './rest/faults.js';
 import type { Fault } from './rest/faults.js';
 import { createRoutes } from './rest/routes.js';
@@ -43,7 +44,9 @@ export interface FakeDiscordOptions {
   privilegedIntents?: number;
   /** Messages kept per channel. Default 1000. */
   messageHistoryLimit?: number;
-  /** REST requests kept in `requests`. Default 1000. */
+  /** Interactions kept for callbacks and `interaction(id)`; past it the oldest are forgotten. Default 10000. */
+  interactionLimit?: number;
+  /** REST requests kept in `requests` (and in `unhandledRequests`, `internalErrors`). Default 1000. */
   requestLogLimit?: number;
   /** Dispatches a session keeps for RESUME. Default 1000. */
   resumeBufferLimit?: number;
@@ -63,7 +66,6 @@ export interface FakeDiscordOptions {
  * ```
  */
 export class FakeDiscord {
-  readonly state: FakeState;
   readonly commands: CommandStore;
   readonly gateway: FakeGateway;
   readonly faults = new FaultInjector();
@@ -73,16 +75,19 @@ export class FakeDiscord {
   readonly unhandledRequests: RecordedRequest[] = [];
   /** Errors inside the fake itself (answered 500); a non-empty list is a bug in the fake. */
   readonly internalErrors: unknown[] = [];
+  readonly #state: FakeState;
   private readonly responder: InteractionResponder;
   private readonly webhookStore: FakeWebhooks;
   private readonly server: Server;
-  private readonly tokenDigest: Buffer;
-  // An ES private field: util.inspect and JSON.stringify never show it, unlike a TypeScript `private`.
+  /** What a `UserActor` may do: read the world and deliver interactions. */
+  private readonly actorHost: ActorHost;
+  // ES private fields: util.inspect and JSON.stringify never show them, unlike TypeScript's `private`.
+  readonly #tokenDigest: Buffer;
   readonly #generatedToken: string | null;
   private readonly options: Required<Omit<FakeDiscordOptions, 'token'>>;
   private address: AddressInfo | null = null;
 
-  constructor(options: FakeDiscordOptions = {}) {
+  private constructor({ token, ...options }: FakeDiscordOptions) {
     this.options = {
       botUsername: 'lantern-bot',
       applicationName: 'Lantern Bot',
@@ -95,33 +100,36 @@ export class FakeDiscord {
       privilegedIntents: GatewayIntentBits.GuildMembers | GatewayIntentBits.GuildPresences | GatewayIntentBits.MessageContent,
       messageHistoryLimit: 1000,
       requestLogLimit: 1000,
+      interactionLimit: 10_000,
       resumeBufferLimit: 1000,
       port: 0,
       ...stripUndefined(options),
     };
     const o = this.options;
-    this.state = new FakeState({ now: o.now, messageHistoryLimit: o.messageHistoryLimit, botUsername: o.botUsername, applicationName: o.applicationName });
+    this.#state = new FakeState({ now: o.now, messageHistoryLimit: o.messageHistoryLimit, botUsername: o.botUsername, applicationName: o.applicationName });
     // Only a digest of the token is kept: nothing the fake records or logs can contain it.
-    this.#generatedToken = options.token === undefined ? makeBotToken(this.state.botUser.id) : null;
-    this.tokenDigest = digest(options.token ?? this.#generatedToken ?? '');
-    this.commands = new CommandStore(this.state.application.id);
-    this.responder = new InteractionResponder(this.state, { interactionTimeoutMs: o.interactionTimeoutMs, interactionTokenTtlMs: o.interactionTokenTtlMs });
-    this.webhookStore = new FakeWebhooks(this.state, () => this.apiUrl);
-    const verifyToken = (token: unknown): boolean => typeof token === 'string' && timingSafeEqual(digest(token), this.tokenDigest);
-    this.gateway = new FakeGateway(this.state, { heartbeatIntervalMs: o.heartbeatIntervalMs, privilegedIntents: o.privilegedIntents, resumeBufferLimit: o.resumeBufferLimit, verifyToken, gatewayUrl: () => this.gatewayUrl });
-    const routes = createRoutes({ state: this.state, commands: this.commands, responder: this.responder, webhooks: this.webhookStore, gatewayUrl: () => this.gatewayUrl, shardCount: o.shards, maxConcurrency: o.maxConcurrency });
+    this.#generatedToken = token === undefined ? makeBotToken(this.#state.botUser.id) : null;
+    this.#tokenDigest = digest(token ?? this.#generatedToken ?? '');
+    this.commands = new CommandStore(this.#state.application.id);
+    this.actorHost = { state: this.#state, commands: this.commands, interact: (input) => this.deliver(input) };
+    this.responder = new InteractionResponder(this.#state, { interactionTimeoutMs: o.interactionTimeoutMs, interactionTokenTtlMs: o.interactionTokenTtlMs, interactionLimit: o.interactionLimit });
+    this.webhookStore = new FakeWebhooks(this.#state, () => this.apiUrl);
+    const verifyToken = (token: unknown): boolean => typeof token === 'string' && timingSafeEqual(digest(token), this.#tokenDigest);
+    this.gateway = new FakeGateway(this.#state, { heartbeatIntervalMs: o.heartbeatIntervalMs, privilegedIntents: o.privilegedIntents, resumeBufferLimit: o.resumeBufferLimit, verifyToken, gatewayUrl: () => this.gatewayUrl });
+    const routes = createRoutes({ state: this.#state, commands: this.commands, responder: this.responder, webhooks: this.webhookStore, gatewayUrl: () => this.gatewayUrl, shardCount: o.shards, maxConcurrency: o.maxConcurrency });
     this.server = createServer(
       createRestListener({
-        state: this.state,
+        state: this.#state,
         router: new Router<RouteHandler>(routes),
         faults: this.faults,
         verifyToken,
         onRequest: (request) => {
-          this.requests.push(request);
-          if (this.requests.length > o.requestLogLimit) this.requests.shift();
-          if (request.route === null) this.unhandledRequests.push(request);
+          pushBounded(this.requests, request, o.requestLogLimit);
+          if (request.route === null) pushBounded(this.unhandledRequests, request, o.requestLogLimit);
         },
-        onInternalError: (error) => this.internalErrors.push(error),
+        onInternalError: (error) => {
+          pushBounded(this.internalErrors, error, o.requestLogLimit);
+        },
       }),
     );
     this.server.on('upgrade', (request, socket, head) => {
@@ -136,7 +144,7 @@ export class FakeDiscord {
     return discord;
   }
 
-  async listen(): Promise<void> {
+  private async listen(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(this.options.port, '127.0.0.1', () => {
@@ -145,7 +153,7 @@ export class FakeDiscord {
       });
     });
     this.address = this.server.address() as AddressInfo;
-    this.state.baseUrl = this.baseUrl;
+    this.#state.baseUrl = this.baseUrl;
   }
 
   /** Closes every connection, hanging requests included, and the port. */
@@ -159,7 +167,7 @@ export class FakeDiscord {
 
   /** The bot token to log in with (only when the fake made it up; otherwise you already have yours). */
   get token(): string {
-    if (this.#generatedToken === null) throw new FakeDiscordError('LANTERN_ERR_FAKE_UNKNOWN_ENTITY', 'This fake was given its token in the options and keeps only a digest of it');
+    if (this.#generatedToken === null) throw new FakeDiscordError('LANTERN_ERR_FAKE_TOKEN_NOT_KEPT', 'This fake was given its token in the options and keeps only a digest of it');
     return this.#generatedToken;
   }
 
@@ -186,36 +194,58 @@ export class FakeDiscord {
   }
 
   get botUser(): FakeUser {
-    return this.state.botUser;
+    return this.#state.botUser;
   }
 
   get applicationId(): string {
-    return this.state.application.id;
+    return this.#state.application.id;
   }
 
   addUser(init: UserInit): FakeUser {
-    return this.state.addUser(init);
+    return this.#state.addUser(init);
   }
 
   /** Adds a guild (with a `general` channel unless `channels` says otherwise) and the bot as its member. */
   addGuild(init: GuildInit): FakeGuild {
-    return this.state.addGuild(init);
+    return this.#state.addGuild(init);
   }
 
   /** The application's owners: one user, or several (a team), as GET /applications/@me reports them. */
   setOwners(owners: FakeUser[]): void {
     if (owners.length === 0) throw new RangeError('An application has at least one owner');
-    this.state.application.owners = owners;
+    this.#state.application.owners = owners;
   }
 
   get owners(): readonly FakeUser[] {
-    return this.state.application.owners;
+    return this.#state.application.owners;
   }
 
   /** Acts as `user`: in their DM with the bot, or in `channel`. */
   as(user: FakeUser, channel?: FakeChannel): UserActor {
-    const actor = new UserActor(this, user, this.state.dmChannel(user));
+    const actor = new UserActor(this.actorHost, user, this.#state.dmChannel(user));
     return channel ? actor.in(channel) : actor;
+  }
+
+  user(id: string): FakeUser {
+    return this.#state.user(id);
+  }
+
+  guild(id: string): FakeGuild {
+    return this.#state.guild(id);
+  }
+
+  channel(id: string): FakeChannel {
+    return this.#state.channel(id);
+  }
+
+  /** The message with this id as it is now (channel messages and ephemeral responses), while the fake keeps it. */
+  message(id: string): APIMessage | undefined {
+    return this.#state.message(id);
+  }
+
+  /** The DM channel between the bot and `user`. */
+  dmChannel(user: FakeUser): FakeChannel {
+    return this.#state.dmChannel(user);
   }
 
   /** Creates a channel webhook whose executions are recorded on it. */
@@ -228,22 +258,21 @@ export class FakeDiscord {
     this.faults.inject(fault);
   }
 
-  /** An interaction by id, while its token lives. */
+  /** An interaction by id, among the last `interactionLimit`. */
   interaction(id: string): InteractionHandle | undefined {
     return this.responder.get(id);
   }
 
-  /** Delivers an interaction over the gateway; used by `UserActor`. */
-  interact(input: { user: FakeUser; channel: FakeChannel; type: InteractionType; data: Record<string, unknown>; sourceMessage: APIMessage | null }): InteractionHandle {
+  /** Delivers an interaction over the gateway to the shard that holds its guild (shard 0 for DMs). */
+  private deliver(input: Parameters<ActorHost['interact']>[0]): InteractionHandle {
     if (!this.gateway.hasSessionFor(input.channel.guildId)) {
       throw new FakeDiscordError('LANTERN_ERR_FAKE_NOT_CONNECTED', `No bot session holds the shard for ${input.channel.guildId ? `guild ${input.channel.guildId}` : 'DMs'}: log the client in and wait for ready first`);
     }
-    const id = snowflake();
+    const id = snowflake(this.#state.now());
     const token = interactionToken(id);
-    const payload = interactionPayload(this.state, { ...input, id, token });
-    const handle = new InteractionHandle({ id, token, type: input.type, payload, user: input.user, channel: input.channel, sourceMessage: input.sourceMessage, createdAt: this.state.now() });
-    this.responder.register(handle);
-    this.state.dispatch('INTERACTION_CREATE', payload, input.channel.guildId, null);
+    const payload = interactionPayload(this.#state, { ...input, id, token });
+    const handle = this.responder.register({ ...input, id, token, payload, createdAt: this.#state.now() });
+    this.#state.dispatch('INTERACTION_CREATE', payload, input.channel.guildId, null);
     return handle;
   }
 }
@@ -259,4 +288,9 @@ function makeBotToken(botId: string): string {
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function pushBounded<T>(list: T[], item: T, limit: number): void {
+  list.push(item);
+  if (list.length > limit) list.shift();
 }

@@ -36,23 +36,31 @@ export function readMessageFields(state: FakeState, body: Record<string, unknown
     else {
       if (body.embeds.length > 10) errors.push({ path: 'embeds', code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 10 or fewer in length.' });
       let total = 0;
-      (body.embeds as APIEmbed[]).forEach((embed, i) => {
-        total += validateEmbed(embed, `embeds.${i}`, errors);
+      (body.embeds as unknown[]).forEach((embed, i) => {
+        if (typeof embed === 'object' && embed !== null) total += validateEmbed(embed, `embeds.${i}`, errors);
+        else errors.push({ path: `embeds.${i}`, code: 'MODEL_TYPE_CONVERT', message: 'Expected an object' });
       });
       if (total > 6000) errors.push({ path: 'embeds', code: 'MAX_EMBED_SIZE_EXCEEDED', message: 'Embed size exceeds maximum size of 6000' });
       fields.embeds = body.embeds as APIEmbed[];
     }
   }
   if (body.components !== undefined && body.components !== null) {
-    const isV2 = typeof body.flags === 'number' && (body.flags & MessageFlags.IsComponentsV2) !== 0;
+    const isV2 = ((typeof body.flags === 'number' ? body.flags : (existing?.flags ?? 0)) & MessageFlags.IsComponentsV2) !== 0;
     if (!Array.isArray(body.components)) errors.push({ path: 'components', code: 'ARRAY_TYPE_CONVERT', message: 'Only iterables may be used in a ListType' });
     else if (!isV2 && body.components.length > 5) errors.push({ path: 'components', code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 5 or fewer in length.' });
     else fields.components = body.components as MessageFields['components'];
   }
   if (typeof body.flags === 'number') fields.flags = body.flags & SETTABLE_FLAGS;
 
+  if (files.length > 10) errors.push({ path: 'files', code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 10 or fewer in length.' });
+  if (errors.length > 0) throw DiscordApiFailure.invalidForm(errors);
+  const empty = !fields.content && !fields.embeds?.length && !fields.components?.length && files.length === 0 && !(existing && Array.isArray(body.attachments)) && body.sticker_ids === undefined && body.poll === undefined;
+  if (!partial && empty) throw new DiscordApiFailure(400, 50006, 'Cannot send an empty message');
+
+  // Files are stored only once the request is known to succeed, so rejected uploads leave nothing behind.
   const stored: StoredFile[] = [];
-  const described = Array.isArray(body.attachments) ? (body.attachments as { id: string | number; filename?: string; description?: string }[]) : undefined;
+  type Described = { id: string | number; filename?: string; description?: string };
+  const described = Array.isArray(body.attachments) ? (body.attachments as unknown[]).filter((a): a is Described => typeof a === 'object' && a !== null) : undefined;
   const attachments: APIAttachment[] = [];
   if (described && existing) {
     // On an edit, `attachments` lists what to keep: existing ones by id, plus the new uploads.
@@ -68,12 +76,8 @@ export function readMessageFields(state: FakeState, body: Record<string, unknown
     stored.push(saved);
     attachments.push({ id: saved.id, filename: saved.filename, size: saved.data.length, url: saved.url, proxy_url: saved.url, content_type: saved.contentType, ...(meta?.description ? { description: meta.description } : {}) });
   });
-  if (files.length > 10) errors.push({ path: 'files', code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 10 or fewer in length.' });
   if (files.length > 0 || (described && existing)) fields.attachments = attachments;
 
-  if (errors.length > 0) throw DiscordApiFailure.invalidForm(errors);
-  const empty = !fields.content && !fields.embeds?.length && !fields.components?.length && !fields.attachments?.length && body.sticker_ids === undefined && body.poll === undefined;
-  if (!partial && empty) throw new DiscordApiFailure(400, 50006, 'Cannot send an empty message');
   return { fields, stored };
 }
 

@@ -49,10 +49,3 @@ export function computePermissions(subject: PermissionSubject, overwrites: reado
   if (member) base = (base & ~BigInt(member.deny)) | BigInt(member.allow);
   return base;
 }
-
-/** The flag names in `bits`, as discord.js spells them (`SendMessages`), for error messages. */
-export function permissionNames(bits: bigint): string[] {
-  return Object.entries(PermissionFlagsBits)
-    .filter(([, bit]) => (bits & bit) === bit)
-    .map(([name]) => name);
-}

@@ -1,14 +1,17 @@
 import { EventEmitter } from 'node:events';
 import { DiscordSnowflake } from '@sapphire/snowflake';
-import { ChannelType, GatewayIntentBits, GuildDefaultMessageNotifications, GuildExplicitContentFilter, GuildMFALevel, GuildNSFWLevel, GuildPremiumTier, GuildSystemChannelFlags, GuildVerificationLevel, MessageType, OverwriteType } from 'discord-api-types/v10';
+import { ChannelType, GatewayIntentBits, MessageFlags, GuildDefaultMessageNotifications, GuildExplicitContentFilter, GuildMFALevel, GuildNSFWLevel, GuildPremiumTier, GuildSystemChannelFlags, GuildVerificationLevel, MessageType, OverwriteType } from 'discord-api-types/v10';
 import type { GuildMemberFlags, RoleFlags, APIAttachment, APIChannel, APIEmbed, APIGuild, APIGuildMember, APIMessage, APIMessageComponent, APIOverwrite, APIRole, APIUser, APIActionRowComponent, APIComponentInMessageActionRow } from 'discord-api-types/v10';
 import { FakeDiscordError } from './errors.js';
 import { DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS, computePermissions } from './permissions.js';
 import { waitForEmit } from './wait.js';
 
-/** A real-looking snowflake (19 digits today): discord.js keys its rate-limit queues on `\d{17,19}`. */
-export function snowflake(): string {
-  return DiscordSnowflake.generate().toString();
+/**
+ * A real-looking snowflake (19 digits today): discord.js keys its rate-limit queues on `\d{17,19}`. Ids whose
+ * creation time a bot may read (messages, interactions) take the fake's clock.
+ */
+export function snowflake(timestamp?: number): string {
+  return DiscordSnowflake.generate(timestamp === undefined ? {} : { timestamp }).toString();
 }
 
 export interface FakeUser {
@@ -108,12 +111,14 @@ export interface MessageInit {
   webhookId?: string;
   applicationId?: string;
   interactionMetadata?: APIMessage['interaction_metadata'];
+  /** Makes the message a reply to another one. */
+  reference?: { message_id: string };
 }
 
 export interface DispatchRequest {
   readonly t: string;
   readonly d: unknown;
-  /** Routes the event to the shard holding this guild; null goes to every shard (DMs go to shard 0). */
+  /** Routes the event to the shard holding this guild; null (DMs) goes to shard 0. */
   readonly guildId: string | null;
   readonly intent: number | null;
 }
@@ -196,7 +201,10 @@ export class FakeGuild {
   readonly roles = new Map<string, FakeRole>();
   readonly channels = new Map<string, FakeChannel>();
   readonly members = new Map<string, FakeMember>();
-  readonly createdAt: string;
+  /** When the bot joined, as GUILD_CREATE reports it. */
+  readonly joinedAt: string;
+  /** False while addGuild builds the guild: its parts reach the bot inside GUILD_CREATE, not as events of their own. */
+  announced = false;
 
   constructor(
     private readonly state: FakeState,
@@ -206,7 +214,7 @@ export class FakeGuild {
     const owner = init.owner ?? state.addUser({ username: `${init.name} owner`.toLowerCase().replace(/[^a-z0-9_.]/g, '_') });
     this.ownerId = owner.id;
     this.preferredLocale = init.preferredLocale ?? 'en-US';
-    this.createdAt = new Date(state.now()).toISOString();
+    this.joinedAt = new Date(state.now()).toISOString();
     this.roles.set(this.id, { id: this.id, guildId: this.id, name: '@everyone', permissions: init.everyonePermissions ?? DEFAULT_EVERYONE_PERMISSIONS, position: 0, color: 0, hoist: false, mentionable: false, managed: false });
   }
 
@@ -255,7 +263,7 @@ export class FakeGuild {
     });
     this.channels.set(channel.id, channel);
     this.state.registerChannel(channel);
-    this.state.dispatch('CHANNEL_CREATE', channel.toAPI(), this.id, GatewayIntentBits.Guilds);
+    if (this.announced) this.state.dispatch('CHANNEL_CREATE', channel.toAPI(), this.id, GatewayIntentBits.Guilds);
     return channel;
   }
 
@@ -272,7 +280,7 @@ export class FakeGuild {
       managed,
     };
     this.roles.set(role.id, role);
-    this.state.dispatch('GUILD_ROLE_CREATE', { guild_id: this.id, role: roleToAPI(role) }, this.id, GatewayIntentBits.Guilds);
+    if (this.announced) this.state.dispatch('GUILD_ROLE_CREATE', { guild_id: this.id, role: roleToAPI(role) }, this.id, GatewayIntentBits.Guilds);
     return role;
   }
 
@@ -281,7 +289,7 @@ export class FakeGuild {
     for (const id of roles) if (!this.roles.has(id)) throw new FakeDiscordError('LANTERN_ERR_FAKE_UNKNOWN_ENTITY', `Guild "${this.name}" has no role ${id}`);
     const member: FakeMember = { user, roles, nick: init.nick ?? null, joinedAt: new Date(this.state.now()).toISOString() };
     this.members.set(user.id, member);
-    this.state.dispatch('GUILD_MEMBER_ADD', { ...this.memberToAPI(member), guild_id: this.id }, this.id, GatewayIntentBits.GuildMembers);
+    if (this.announced) this.state.dispatch('GUILD_MEMBER_ADD', { ...this.memberToAPI(member), guild_id: this.id }, this.id, GatewayIntentBits.GuildMembers);
     return member;
   }
 
@@ -307,6 +315,12 @@ export class FakeGuild {
       pending: false,
       ...(withPermissionsIn ? { permissions: String(this.permissionsOf(member.user, withPermissionsIn)) } : {}),
     };
+  }
+
+  /** A member as interaction `resolved.members` carries it: without the user, with their permissions in the channel. */
+  resolvedMember(member: FakeMember, channel?: FakeChannel): Omit<APIGuildMember, 'user'> {
+    const { user: _user, ...rest } = this.memberToAPI(member, channel);
+    return rest;
   }
 
   /** The guild as GET /guilds/:id returns it. */
@@ -352,7 +366,7 @@ export class FakeGuild {
     return {
       ...this.toAPI(),
       unavailable: false,
-      joined_at: this.createdAt,
+      joined_at: this.joinedAt,
       large: false,
       member_count: this.members.size,
       channels: [...this.channels.values()].map((c) => c.toAPI()),
@@ -413,13 +427,17 @@ export class FakeState {
   readonly now: () => number;
   private readonly messageHistoryLimit: number;
   private readonly dmChannels = new Map<string, FakeChannel>();
-  /** Live messages by id, ephemeral ones included, so a click on a copy edits the real message; oldest dropped first. */
+  /** Live messages by id, ephemeral ones included, so a click on a copy edits the real message. */
   private readonly messageIndex = new Map<string, APIMessage>();
+  private readonly deleted = new WeakSet<APIMessage>();
+  /** How many messages and files the fake keeps across all channels before dropping the oldest. */
+  private readonly retentionLimit: number;
 
   constructor(options: FakeStateOptions) {
     this.events.setMaxListeners(0);
     this.now = options.now;
     this.messageHistoryLimit = options.messageHistoryLimit;
+    this.retentionLimit = options.messageHistoryLimit * 10;
     this.botUser = this.addUser({ username: options.botUsername, bot: true });
     // A bot's application id equals its user id on Discord; discord.js relies on that in places.
     const owner = this.addUser({ username: 'app_owner' });
@@ -441,6 +459,7 @@ export class FakeState {
     guild.addMember(this.botUser, { roles: [botRole] });
     guild.addMember(guild.owner);
     for (const user of init.members ?? []) if (!guild.members.has(user.id)) guild.addMember(user);
+    guild.announced = true;
     this.dispatch('GUILD_CREATE', guild.toGatewayAPI(), guild.id, GatewayIntentBits.Guilds);
     return guild;
   }
@@ -485,17 +504,16 @@ export class FakeState {
 
   /** Builds a message; a non-ephemeral one is stored in its channel and dispatched as MESSAGE_CREATE. */
   createMessage(channel: FakeChannel, init: MessageInit, { ephemeral = false } = {}): APIMessage {
+    const content = init.content ?? '';
     const message: APIMessage = {
-      id: snowflake(),
+      id: snowflake(this.now()),
       channel_id: channel.id,
       author: init.author,
-      content: init.content ?? '',
+      content,
       timestamp: new Date(this.now()).toISOString(),
       edited_timestamp: null,
       tts: false,
-      mention_everyone: false,
-      mentions: [],
-      mention_roles: [],
+      ...this.mentionsIn(content),
       attachments: init.attachments ?? [],
       embeds: init.embeds ?? [],
       components: (init.components ?? []) as APIMessageComponent[] as APIMessage['components'],
@@ -505,10 +523,15 @@ export class FakeState {
       ...(init.webhookId ? { webhook_id: init.webhookId } : {}),
       ...(init.applicationId ? { application_id: init.applicationId } : {}),
       ...(init.interactionMetadata ? { interaction_metadata: init.interactionMetadata } : {}),
+      ...(init.reference ? { message_reference: { ...init.reference, channel_id: channel.id, ...(channel.guildId ? { guild_id: channel.guildId } : {}) } } : {}),
     };
-    this.messageIndex.set(message.id, message);
-    if (this.messageIndex.size > this.messageHistoryLimit * 10) this.messageIndex.delete(this.messageIndex.keys().next().value as string);
-    if (!ephemeral) this.storeMessage(channel, message);
+    retain(this.messageIndex, message.id, message, this.retentionLimit);
+    if (!ephemeral) {
+      channel.messages.push(message);
+      if (channel.messages.length > this.messageHistoryLimit) channel.messages.shift();
+      this.events.emit('message', { channel, message } satisfies StoredMessageEvent);
+      this.dispatchMessageEvent('MESSAGE_CREATE', channel, message);
+    }
     return message;
   }
 
@@ -517,38 +540,64 @@ export class FakeState {
     return this.messageIndex.get(id);
   }
 
-  private storeMessage(channel: FakeChannel, message: APIMessage): void {
-    channel.messages.push(message);
-    if (channel.messages.length > this.messageHistoryLimit) channel.messages.shift();
-    this.events.emit('message', { channel, message } satisfies StoredMessageEvent);
-    const guildId = channel.guildId;
-    this.dispatch('MESSAGE_CREATE', { ...message, ...(guildId ? { guild_id: guildId } : {}) }, guildId, guildId ? GatewayIntentBits.GuildMessages : GatewayIntentBits.DirectMessages);
-  }
-
-  /** Applies an edit in place and dispatches MESSAGE_UPDATE when the message lives in a channel. */
+  /**
+   * Applies an edit in place and dispatches MESSAGE_UPDATE when the message lives in a channel. An edit keeps
+   * the message ephemeral or not (that is fixed at creation) and ends a deferred reply's loading state.
+   */
   editMessage(message: APIMessage, patch: Partial<APIMessage>): APIMessage {
-    Object.assign(message, patch, { edited_timestamp: new Date(this.now()).toISOString() });
+    const flags = ((patch.flags ?? message.flags ?? 0) & ~(MessageFlags.Ephemeral | MessageFlags.Loading)) | ((message.flags ?? 0) & MessageFlags.Ephemeral);
+    Object.assign(message, patch, { flags, edited_timestamp: new Date(this.now()).toISOString() }, patch.content === undefined ? {} : this.mentionsIn(patch.content));
     const channel = this.channels.get(message.channel_id);
-    if (channel?.messages.includes(message)) {
-      this.dispatch('MESSAGE_UPDATE', { ...message, ...(channel.guildId ? { guild_id: channel.guildId } : {}) }, channel.guildId, channel.guildId ? GatewayIntentBits.GuildMessages : GatewayIntentBits.DirectMessages);
-    }
+    if (channel?.messages.includes(message)) this.dispatchMessageEvent('MESSAGE_UPDATE', channel, message);
     return message;
   }
 
+  /** True once the message was deleted, by any route. */
+  isDeleted(message: APIMessage): boolean {
+    return this.deleted.has(message);
+  }
+
   deleteMessage(message: APIMessage): void {
+    this.deleted.add(message);
     this.messageIndex.delete(message.id);
     const channel = this.channels.get(message.channel_id);
     if (!channel) return;
     const index = channel.messages.indexOf(message);
     if (index === -1) return;
     channel.messages.splice(index, 1);
-    this.dispatch('MESSAGE_DELETE', { id: message.id, channel_id: channel.id, ...(channel.guildId ? { guild_id: channel.guildId } : {}) }, channel.guildId, channel.guildId ? GatewayIntentBits.GuildMessages : GatewayIntentBits.DirectMessages);
+    this.dispatchMessageEvent('MESSAGE_DELETE', channel, { id: message.id, channel_id: channel.id });
+  }
+
+  /** MESSAGE_* events carry the guild id and, for creates in a guild, the author's member, as on Discord. */
+  private dispatchMessageEvent(t: string, channel: FakeChannel, data: object): void {
+    const guild = channel.guild;
+    const member = guild && t === 'MESSAGE_CREATE' ? guild.members.get((data as APIMessage).author.id) : undefined;
+    const d = { ...data, ...(guild ? { guild_id: guild.id } : {}), ...(member && guild ? { member: guild.resolvedMember(member) } : {}) };
+    this.dispatch(t, d, channel.guildId, channel.guildId ? GatewayIntentBits.GuildMessages : GatewayIntentBits.DirectMessages);
+  }
+
+  /** Who `<@id>`, `<@&id>` and `@everyone` in the content mention, as Discord fills `mentions`. */
+  private mentionsIn(content: string): Pick<APIMessage, 'mentions' | 'mention_roles' | 'mention_everyone'> {
+    const users = [...content.matchAll(/<@!?(\d{17,20})>/g)].flatMap(([, id]) => {
+      const user = this.users.get(id ?? '');
+      return user ? [userToAPI(user)] : [];
+    });
+    const roles = [...content.matchAll(/<@&(\d{17,20})>/g)].map(([, id]) => id ?? '');
+    return { mentions: users, mention_roles: roles, mention_everyone: /@(everyone|here)\b/.test(content) };
   }
 
   storeFile(file: Omit<StoredFile, 'id'>): StoredFile & { url: string } {
     const stored = { ...file, id: snowflake() };
-    this.files.set(stored.id, stored);
+    retain(this.files, stored.id, stored, this.retentionLimit);
     return { ...stored, url: `${this.baseUrl}/attachments/${stored.id}/${encodeURIComponent(stored.filename)}` };
   }
 }
 
+/** Sets a key in an insertion-ordered map, dropping the oldest entries past `limit`. */
+function retain<V>(map: Map<string, V>, key: string, value: V, limit: number): void {
+  map.set(key, value);
+  for (const oldest of map.keys()) {
+    if (map.size <= limit) break;
+    map.delete(oldest);
+  }
+}

@@ -14,7 +14,17 @@ export function waitForEmit<T>(
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onEvent = (value: T): void => {
-      if (!accept(value)) return;
+      let accepted: boolean;
+      try {
+        accepted = accept(value);
+      } catch (error) {
+        // A throwing predicate is the test's bug: it must fail the wait, not the fake's request handling.
+        clearTimeout(timer);
+        emitter.off(event, onEvent);
+        reject(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+      if (!accepted) return;
       clearTimeout(timer);
       emitter.off(event, onEvent);
       resolve(value);

@@ -10,7 +10,8 @@ import type { FakeChannel, FakeState } from './state.js';
 /** A channel webhook; `url` is what a bot would be configured with. */
 export class FakeWebhook {
   readonly id = snowflake();
-  readonly token = randomBytes(34).toString('base64url');
+  /** 68 characters, like Discord's webhook tokens. */
+  readonly token = randomBytes(51).toString('base64url');
   /** Every message executed through this webhook, oldest first. */
   readonly executions: APIMessage[] = [];
 
@@ -60,7 +61,7 @@ export class FakeWebhooks {
 
   message(id: string, token: string, messageId: string): APIMessage {
     const message = this.get(id, token).executions.find((m) => m.id === messageId);
-    if (!message) throw UNKNOWN_MESSAGE();
+    if (!message || this.state.isDeleted(message)) throw UNKNOWN_MESSAGE();
     return message;
   }
 }

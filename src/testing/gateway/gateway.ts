@@ -144,7 +144,11 @@ export class FakeGateway {
   invalidateSession({ resumable = false, ...selector }: ShardSelector & { resumable?: boolean } = {}): void {
     for (const session of this.select(selector)) {
       if (!resumable) this.forget(session);
-      session.socket?.send(JSON.stringify({ op: GatewayOpcodes.InvalidSession, d: resumable }));
+      const socket = session.socket;
+      // The client answers on the same socket (RESUME or IDENTIFY), which must be unauthenticated again.
+      session.socket = null;
+      for (const connection of this.connections) if (connection.session === session) connection.session = null;
+      socket?.send(JSON.stringify({ op: GatewayOpcodes.InvalidSession, d: resumable }));
     }
   }
 
@@ -175,8 +179,13 @@ export class FakeGateway {
     this.connections.add(connection);
     socket.on('close', (code) => {
       this.connections.delete(connection);
-      if (connection.session?.socket === socket) connection.session.socket = null;
-      this.events.emit('close', { shard: connection.session?.shard ?? null, code } satisfies CloseEvent);
+      const session = connection.session;
+      if (session?.socket === socket) {
+        session.socket = null;
+        // A client that closes with 1000 or 1001 (discord.js's destroy) ends its session, as on Discord.
+        if (code === 1000 || code === 1001) this.forget(session);
+      }
+      this.events.emit('close', { shard: session?.shard ?? null, code } satisfies CloseEvent);
     });
     socket.on('error', () => {
       // A client that vanishes mid-frame is the client's business; the close handler cleans up.
@@ -277,7 +286,7 @@ export class FakeGateway {
       geo_ordered_rtc_regions: [],
     });
     if ((intents & GatewayIntentBits.Guilds) !== 0) {
-      for (const guild of guilds) this.send(session, 'GUILD_CREATE', guild.toGatewayAPI());
+      for (const guild of guilds) this.send(session, 'GUILD_CREATE', this.guildCreateFor(session, guild.toGatewayAPI()));
     }
     this.events.emit('identify', { shard: pair, intents, properties: d.properties } satisfies IdentifyEvent);
   }
@@ -330,8 +339,27 @@ export class FakeGateway {
     for (const session of this.sessions.values()) {
       if (session.shard[0] !== shardOf(request.guildId, session.shard[1])) continue;
       if (request.intent !== null && (session.intents & request.intent) === 0) continue;
-      this.send(session, request.t, request.d);
+      this.send(session, request.t, this.asSeenBy(session, request));
     }
+  }
+
+  /** What Discord withholds from a session for want of a privileged intent. */
+  private asSeenBy(session: Session, { t, d, guildId }: DispatchRequest): unknown {
+    if (t === 'GUILD_CREATE') return this.guildCreateFor(session, d as Record<string, unknown>);
+    const hidesContent = guildId !== null && (session.intents & GatewayIntentBits.MessageContent) === 0;
+    if (hidesContent && (t === 'MESSAGE_CREATE' || t === 'MESSAGE_UPDATE')) {
+      const message = d as { author?: { id: string }; mentions?: { id: string }[] };
+      const botId = this.state.botUser.id;
+      if (message.author?.id !== botId && !message.mentions?.some((u) => u.id === botId)) return { ...message, content: '', embeds: [], attachments: [], components: [] };
+    }
+    return d;
+  }
+
+  /** Without GuildPresences, GUILD_CREATE lists only the bot's own member (Discord adds members in voice, which the fake has none of). */
+  private guildCreateFor(session: Session, guild: Record<string, unknown>): Record<string, unknown> {
+    if ((session.intents & GatewayIntentBits.GuildPresences) !== 0) return guild;
+    const botId = this.state.botUser.id;
+    return { ...guild, members: (guild.members as { user: { id: string } }[]).filter((m) => m.user.id === botId) };
   }
 
   private send(session: Session, t: string, d: unknown): void {

@@ -38,53 +38,107 @@ export type AcknowledgementKind = 'reply' | 'deferReply' | 'update' | 'deferUpda
 
 const INITIAL_KINDS = new Set<ResponseKind>(['reply', 'deferReply', 'update', 'deferUpdate', 'showModal', 'autocomplete']);
 
-/**
- * An interaction a fake user started: what was dispatched, and every answer the bot gave, in order.
- * Await `response()` for the next answer of a kind; read `responses` for the whole story.
- */
-export class InteractionHandle {
+export interface InteractionInit {
   readonly id: string;
   readonly token: string;
   readonly type: InteractionType;
-  /** The INTERACTION_CREATE payload the bot received. */
   readonly payload: APIInteraction;
   readonly user: FakeUser;
   readonly channel: FakeChannel;
-  /** The message the interaction came from (components, and modals opened from components). */
   readonly sourceMessage: APIMessage | null;
-  readonly responses: InteractionResponse[] = [];
-  /** The first-response deadline and token lifetime, read against the fake's clock. */
   readonly createdAt: number;
-  /** The initial response, once given. */
+}
+
+/** The mutable side of an interaction: what Discord tracks about its answers. Only the responder changes it. */
+export class LiveInteraction {
+  readonly handle: InteractionHandle;
   acknowledgement: AcknowledgementKind | null = null;
   /** The message behind `@original`: the reply, the deferred "thinking" message, or the updated source message. */
   original: APIMessage | null = null;
   /** True while the original is a deferred reply that nothing has filled yet. */
   originalLoading = false;
   readonly followUps = new Map<string, APIMessage>();
+  readonly responses: InteractionResponse[] = [];
+  readonly events = new EventEmitter();
   private readonly dispatchedAt = performance.now();
-  private readonly events = new EventEmitter();
 
-  constructor(init: { id: string; token: string; type: InteractionType; payload: APIInteraction; user: FakeUser; channel: FakeChannel; sourceMessage: APIMessage | null; createdAt: number }) {
-    this.id = init.id;
-    this.token = init.token;
-    this.type = init.type;
-    this.payload = init.payload;
-    this.user = init.user;
-    this.channel = init.channel;
-    this.sourceMessage = init.sourceMessage;
-    this.createdAt = init.createdAt;
+  constructor(readonly init: InteractionInit) {
     this.events.setMaxListeners(0);
+    this.handle = new InteractionHandle(this);
+  }
+
+  record(response: Omit<InteractionResponse, 'at'>): void {
+    const full = { ...response, message: response.message && structuredClone(response.message), at: performance.now() - this.dispatchedAt };
+    this.responses.push(full);
+    this.events.emit('response', full);
+  }
+}
+
+/**
+ * An interaction a fake user started: what was dispatched, and every answer the bot gave, in order.
+ * Await `response()` for the next answer of a kind; read `responses` for the whole story.
+ */
+export class InteractionHandle {
+  readonly #live: LiveInteraction;
+
+  constructor(live: LiveInteraction) {
+    this.#live = live;
+  }
+
+  get id(): string {
+    return this.#live.init.id;
+  }
+
+  /** The interaction token (a bearer secret on Discord: tests of redaction look for it). */
+  get token(): string {
+    return this.#live.init.token;
+  }
+
+  get type(): InteractionType {
+    return this.#live.init.type;
+  }
+
+  /** The INTERACTION_CREATE payload the bot received. */
+  get payload(): APIInteraction {
+    return this.#live.init.payload;
+  }
+
+  get user(): FakeUser {
+    return this.#live.init.user;
+  }
+
+  get channel(): FakeChannel {
+    return this.#live.init.channel;
+  }
+
+  /** The message the interaction came from (components, and modals opened from components). */
+  get sourceMessage(): APIMessage | null {
+    return this.#live.init.sourceMessage;
+  }
+
+  /** Every answer so far, oldest first. */
+  get responses(): readonly InteractionResponse[] {
+    return this.#live.responses;
+  }
+
+  /** True once the bot gave its initial response (reply, defer, update, modal or choices). */
+  get acknowledged(): boolean {
+    return this.#live.acknowledgement !== null;
+  }
+
+  /** A copy of the message behind `@original` as it is now; null before a reply or after deleteReply. */
+  get message(): APIMessage | null {
+    return this.#live.original && structuredClone(this.#live.original);
   }
 
   /** Milliseconds from dispatch to the first response; null while there is none. */
   get firstResponseMs(): number | null {
-    return this.responses.find((r) => INITIAL_KINDS.has(r.kind))?.at ?? null;
+    return this.#live.responses.find((r) => INITIAL_KINDS.has(r.kind))?.at ?? null;
   }
 
   /** The modal the bot showed, if it did. */
   get modal(): APIModalInteractionResponseCallbackData | null {
-    return this.responses.find((r) => r.kind === 'showModal')?.modal ?? null;
+    return this.#live.responses.find((r) => r.kind === 'showModal')?.modal ?? null;
   }
 
   /**
@@ -93,15 +147,8 @@ export class InteractionHandle {
    */
   response(kind?: ResponseKind, { timeout = 5000, from = 0 }: { timeout?: number; from?: number } = {}): Promise<InteractionResponse> {
     const accept = (r: InteractionResponse): boolean => kind === undefined || r.kind === kind;
-    const found = this.responses.slice(from).find(accept);
+    const found = this.#live.responses.slice(from).find(accept);
     if (found) return Promise.resolve(found);
-    return waitForEmit(this.events, 'response', accept, timeout, `${kind ?? 'a response'} to interaction ${this.id}`);
-  }
-
-  record(response: Omit<InteractionResponse, 'at'>): InteractionResponse {
-    const full = { ...response, message: response.message && structuredClone(response.message), at: performance.now() - this.dispatchedAt };
-    this.responses.push(full);
-    this.events.emit('response', full);
-    return full;
+    return waitForEmit(this.#live.events, 'response', accept, timeout, `${kind ?? 'a response'} to interaction ${this.id}`);
   }
 }

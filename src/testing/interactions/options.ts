@@ -133,8 +133,7 @@ function resolveValue(r: Resolution, path: readonly string[], name: string, type
     case S.Channel: {
       if (!(value instanceof FakeChannel)) return fail('expected a channel');
       if (def?.channel_types?.length && !def.channel_types.includes(value.type)) fail(`channel type ${value.type} is not one of ${JSON.stringify(def.channel_types)}`);
-      const permissions = value.guild?.members.has(r.user.id) ? String(value.guild.permissionsOf(r.user, value)) : '0';
-      bucket(r, 'channels')[value.id] = { ...value.toAPI(), permissions };
+      bucket(r, 'channels')[value.id] = resolvedChannel(value, r.user);
       return value.id;
     }
     case S.Role:
@@ -155,7 +154,18 @@ function resolveValue(r: Resolution, path: readonly string[], name: string, type
   }
 }
 
-function isRole(value: object): value is FakeRole {
+/** A channel as `resolved.channels` carries it: with the invoking user's permissions there. */
+export function resolvedChannel(channel: FakeChannel, user: FakeUser): Record<string, unknown> {
+  const guild = channel.guild;
+  return { ...channel.toAPI(), permissions: guild?.members.has(user.id) ? String(guild.permissionsOf(user, channel)) : '0' };
+}
+
+/** `'/settings volume set'` → `['settings', 'volume', 'set']`. */
+export function commandPath(command: string): string[] {
+  return command.replace(/^\//, '').trim().split(/\s+/);
+}
+
+export function isRole(value: object): value is FakeRole {
   return !(value instanceof FakeChannel) && 'guildId' in value && 'permissions' in value;
 }
 
@@ -165,11 +175,9 @@ function bucket(r: Resolution, key: string): Record<string, unknown> {
 
 function resolveUser(r: Resolution, user: FakeUser): string {
   bucket(r, 'users')[user.id] = userToAPI(user);
-  const member = r.guildId === null ? undefined : r.state.guild(r.guildId).members.get(user.id);
-  if (member) {
-    const { user: _user, ...rest } = r.state.guild(r.guildId as string).memberToAPI(member);
-    bucket(r, 'members')[user.id] = rest;
-  }
+  const guild = r.guildId === null ? null : r.state.guild(r.guildId);
+  const member = guild?.members.get(user.id);
+  if (member && guild) bucket(r, 'members')[user.id] = guild.resolvedMember(member);
   return user.id;
 }
 

@@ -5,7 +5,7 @@ import { FakeDiscordError } from '../errors.js';
 import { FakeChannel, roleToAPI, snowflake, userToAPI } from '../state.js';
 import type { FakeRole, FakeState, FakeUser } from '../state.js';
 import type { InteractionHandle } from './handle.js';
-import { buildCommandOptions } from './options.js';
+import { buildCommandOptions, commandPath, resolvedChannel } from './options.js';
 import type { OptionValues } from './options.js';
 
 /** What an actor needs from the fake: its state, its commands, and a way to deliver an interaction. */
@@ -53,7 +53,7 @@ export class UserActor {
    * subcommand, then the option values (users, channels, roles and `{ name, data }` files are resolved).
    */
   slash(command: string, options: OptionValues = {}, { allowUnregistered = false }: CommandInvokeOptions = {}): InteractionHandle {
-    const path = command.replace(/^\//, '').trim().split(/\s+/);
+    const path = commandPath(command);
     const registered = this.findCommand(path[0] ?? '', ApplicationCommandType.ChatInput, allowUnregistered);
     const built = buildCommandOptions(this.host.state, this.user, this.channel.guildId, registered, path, options);
     return this.command(ApplicationCommandType.ChatInput, path[0] ?? '', registered, { options: built.options, ...(hasKeys(built.resolved) ? { resolved: built.resolved } : {}) }, InteractionType.ApplicationCommand);
@@ -61,7 +61,7 @@ export class UserActor {
 
   /** Types into an autocomplete option: `focused` names the option being typed, its value is the text so far. */
   autocomplete(command: string, options: OptionValues, focused: string): InteractionHandle {
-    const path = command.replace(/^\//, '').trim().split(/\s+/);
+    const path = commandPath(command);
     const registered = this.findCommand(path[0] ?? '', ApplicationCommandType.ChatInput, false);
     const built = buildCommandOptions(this.host.state, this.user, this.channel.guildId, registered, path, options, focused);
     return this.command(ApplicationCommandType.ChatInput, path[0] ?? '', registered, { options: built.options }, InteractionType.ApplicationCommandAutocomplete);
@@ -72,12 +72,13 @@ export class UserActor {
     const registered = this.findCommand(name, ApplicationCommandType.User, allowUnregistered);
     const guild = this.channel.guild;
     const member = guild?.members.get(target.id);
-    const resolved = { users: { [target.id]: userToAPI(target) }, ...(member && guild ? { members: { [target.id]: withoutUser(guild.memberToAPI(member)) } } : {}) };
+    const resolved = { users: { [target.id]: userToAPI(target) }, ...(member && guild ? { members: { [target.id]: guild.resolvedMember(member, this.channel) } } : {}) };
     return this.command(ApplicationCommandType.User, name, registered, { target_id: target.id, resolved }, InteractionType.ApplicationCommand);
   }
 
   /** Runs a message context-menu command on `target`. */
-  messageCommand(name: string, target: APIMessage, { allowUnregistered = false }: CommandInvokeOptions = {}): InteractionHandle {
+  messageCommand(name: string, copy: APIMessage, { allowUnregistered = false }: CommandInvokeOptions = {}): InteractionHandle {
+    const target = this.live(copy);
     const registered = this.findCommand(name, ApplicationCommandType.Message, allowUnregistered);
     return this.command(ApplicationCommandType.Message, name, registered, { target_id: target.id, resolved: { messages: { [target.id]: target } } }, InteractionType.ApplicationCommand);
   }
@@ -95,6 +96,7 @@ export class UserActor {
     const message = this.live(copy);
     const component = findComponent(message, customId);
     const { type } = component;
+    if (type === ComponentType.Button || type === ComponentType.TextInput) throw new FakeDiscordError('LANTERN_ERR_FAKE_UNKNOWN_COMPONENT', `Component "${customId}" is not a select menu`);
     const min = component.min_values ?? 1;
     const max = component.max_values ?? 1;
     if (values.length < min || values.length > max) throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `Select "${customId}" takes ${min} to ${max} values, got ${values.length}`);
@@ -108,21 +110,20 @@ export class UserActor {
       }
       if (value instanceof FakeChannel) {
         if (type !== ComponentType.ChannelSelect) throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `Select "${customId}" does not take channels`);
-        (resolved.channels ??= {})[value.id] = { ...value.toAPI(), permissions: '0' };
+        (resolved.channels ??= {})[value.id] = resolvedChannel(value, this.user);
         return value.id;
       }
       if ('username' in value) {
         if (type !== ComponentType.UserSelect && type !== ComponentType.MentionableSelect) throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `Select "${customId}" does not take users`);
         (resolved.users ??= {})[value.id] = userToAPI(value);
         const member = guild?.members.get(value.id);
-        if (member && guild) (resolved.members ??= {})[value.id] = withoutUser(guild.memberToAPI(member));
+        if (member && guild) (resolved.members ??= {})[value.id] = guild.resolvedMember(member, this.channel);
         return value.id;
       }
       if (type !== ComponentType.RoleSelect && type !== ComponentType.MentionableSelect) throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `Select "${customId}" does not take roles`);
       (resolved.roles ??= {})[value.id] = roleToAPI(value);
       return value.id;
     });
-    if (type === ComponentType.Button || type === ComponentType.TextInput) throw new FakeDiscordError('LANTERN_ERR_FAKE_UNKNOWN_COMPONENT', `Component "${customId}" is not a select menu`);
     return this.host.interact({ user: this.user, channel: this.channelOf(message), type: InteractionType.MessageComponent, data: { custom_id: customId, component_type: type, values: ids, ...(hasKeys(resolved) ? { resolved } : {}) }, sourceMessage: message });
   }
 
@@ -168,11 +169,6 @@ export class UserActor {
 
 function hasKeys(value: object): boolean {
   return Object.keys(value).length > 0;
-}
-
-function withoutUser<T extends { user?: unknown }>(member: T): Omit<T, 'user'> {
-  const { user: _user, ...rest } = member;
-  return rest;
 }
 
 /** Walks action rows and the nested layouts of Components V2 to find a component by custom_id. */

@@ -31,7 +31,6 @@ interface ArmedFault {
   readonly rule: FaultRule;
   readonly response: FaultResponse | 'hang';
   remaining: number;
-  hits: number;
 }
 
 /** Ready-made answers for the failures bots meet most, with the bodies and headers real Discord sends. */
@@ -67,7 +66,7 @@ export class FaultInjector {
     if (!(times > 0)) throw new RangeError(`times must be positive, got ${times}`);
     if (!fault.hang && fault.status === undefined) throw new TypeError('A fault needs a status (or hang: true)');
     const response = fault.hang ? 'hang' : { status: fault.status ?? 500, body: fault.body, headers: fault.headers, delayMs: fault.delayMs };
-    this.armed.push({ rule: fault, response, remaining: times, hits: 0 });
+    this.armed.push({ rule: fault, response, remaining: times });
   }
 
   /** Removes every armed fault. */
@@ -83,7 +82,6 @@ export class FaultInjector {
   take(method: string, path: string): FaultResponse | 'hang' | undefined {
     const found = this.armed.find((f) => matches(f.rule, method, path));
     if (!found) return undefined;
-    found.hits++;
     found.remaining--;
     if (found.remaining <= 0) this.armed = this.armed.filter((f) => f !== found);
     return found.response;

@@ -18,7 +18,7 @@ interface CompiledRoute<H> {
   readonly segments: readonly string[];
 }
 
-/** Matches a method and a path against templates, literal segments before parameters, in the order given. */
+/** Matches a method and a path against templates in the order given, so `/users/@me` must come before `/users/:user_id`. */
 export class Router<H> {
   private readonly routes: CompiledRoute<H>[];
 

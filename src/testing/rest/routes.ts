@@ -1,7 +1,7 @@
 import { ChannelType, MessageFlags, MessageType, PermissionFlagsBits } from 'discord-api-types/v10';
 import type { APIMessage } from 'discord-api-types/v10';
 import type { CommandStore } from '../commands.js';
-import { DiscordApiFailure, MISSING_PERMISSIONS, UNKNOWN_MESSAGE, UNKNOWN_WEBHOOK } from '../discord-error.js';
+import { DiscordApiFailure, MISSING_PERMISSIONS, UNKNOWN_MESSAGE } from '../discord-error.js';
 import type { InteractionResponder } from '../interactions/responder.js';
 import { readMessageFields } from '../messages.js';
 import { userToAPI } from '../state.js';
@@ -114,8 +114,10 @@ export function createRoutes(ctx: RouteContext): RouteDefinition<RouteHandler>[]
       const body = object(req);
       requireBotPermissions(state, channel, PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | (Array.isArray(body.embeds) && body.embeds.length > 0 ? PermissionFlagsBits.EmbedLinks : 0n) | (req.files.length > 0 ? PermissionFlagsBits.AttachFiles : 0n));
       const { fields } = readMessageFields(state, body, req.files);
-      const reference = body.message_reference as { message_id?: string } | undefined;
-      return ok(state.createMessage(channel, { author: userToAPI(state.botUser), ...fields, flags: (fields.flags ?? 0) & ~MessageFlags.Ephemeral, type: reference?.message_id ? MessageType.Reply : MessageType.Default }));
+      const reference = body.message_reference as { message_id?: unknown } | undefined;
+      const repliedTo = typeof reference?.message_id === 'string' ? reference.message_id : undefined;
+      if (repliedTo !== undefined && !channel.messages.some((m) => m.id === repliedTo)) throw DiscordApiFailure.invalidForm([{ path: 'message_reference', code: 'REPLIES_UNKNOWN_MESSAGE', message: 'Unknown message' }]);
+      return ok(state.createMessage(channel, { author: userToAPI(state.botUser), ...fields, flags: (fields.flags ?? 0) & ~MessageFlags.Ephemeral, type: repliedTo ? MessageType.Reply : MessageType.Default, ...(repliedTo ? { reference: { message_id: repliedTo } } : {}) }));
     }),
     r('GET', '/channels/:channel_id/messages/:message_id', 'bot', (req) => ok(channelMessage(req))),
     r('PATCH', '/channels/:channel_id/messages/:message_id', 'bot', (req) => {
@@ -125,7 +127,9 @@ export function createRoutes(ctx: RouteContext): RouteDefinition<RouteHandler>[]
       return ok(state.editMessage(message, fields));
     }),
     r('DELETE', '/channels/:channel_id/messages/:message_id', 'bot', (req) => {
-      state.deleteMessage(channelMessage(req));
+      const message = channelMessage(req);
+      if (message.author.id !== state.botUser.id) requireBotPermissions(state, channelOf(req), PermissionFlagsBits.ManageMessages);
+      state.deleteMessage(message);
       return noContent;
     }),
     r('POST', '/channels/:channel_id/typing', 'bot', (req) => {
@@ -144,31 +148,30 @@ export function createRoutes(ctx: RouteContext): RouteDefinition<RouteHandler>[]
     r('POST', '/webhooks/:webhook_id/:webhook_token', 'none', (req) => {
       const { webhook_id: id = '', webhook_token: token = '' } = req.params;
       const wait = req.query.get('wait') === 'true';
-      const message = isInteraction(id, token) ? responder.followUp(token, object(req), req.files) : webhooks.execute(id, token, object(req), req.files);
+      const message = isInteraction(id) ? responder.followUp(token, object(req), req.files) : webhooks.execute(id, token, object(req), req.files);
       return wait ? ok(message) : noContent;
     }),
     r('GET', '/webhooks/:webhook_id/:webhook_token/messages/:message_id', 'none', (req) => {
       const { webhook_id: id = '', webhook_token: token = '', message_id: messageId = '' } = req.params;
-      return ok(isInteraction(id, token) ? responder.fetchMessage(token, messageId) : webhooks.message(id, token, messageId));
+      return ok(isInteraction(id) ? responder.fetchMessage(token, messageId) : webhooks.message(id, token, messageId));
     }),
     r('PATCH', '/webhooks/:webhook_id/:webhook_token/messages/:message_id', 'none', (req) => {
       const { webhook_id: id = '', webhook_token: token = '', message_id: messageId = '' } = req.params;
-      if (isInteraction(id, token)) return ok(responder.editMessage(token, messageId, object(req), req.files));
+      if (isInteraction(id)) return ok(responder.editMessage(token, messageId, object(req), req.files));
       const message = webhooks.message(id, token, messageId);
       return ok(state.editMessage(message, readMessageFields(state, object(req), req.files, { partial: true, existing: message }).fields));
     }),
     r('DELETE', '/webhooks/:webhook_id/:webhook_token/messages/:message_id', 'none', (req) => {
       const { webhook_id: id = '', webhook_token: token = '', message_id: messageId = '' } = req.params;
-      if (isInteraction(id, token)) responder.deleteMessage(token, messageId);
+      if (isInteraction(id)) responder.deleteMessage(token, messageId);
       else state.deleteMessage(webhooks.message(id, token, messageId));
       return noContent;
     }),
   ];
 
-  function isInteraction(webhookId: string, token: string): boolean {
-    if (webhookId !== state.application.id) return false;
-    if (!responder.isInteractionToken(token)) throw UNKNOWN_WEBHOOK();
-    return true;
+  /** On Discord, a webhook id equal to the application id means the token is an interaction token. */
+  function isInteraction(webhookId: string): boolean {
+    return webhookId === state.application.id;
   }
 }
 

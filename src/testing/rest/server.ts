@@ -28,11 +28,12 @@ export type RouteHandler = (request: RestRequest) => RestReply | Promise<RestRep
 /** One request as the fake saw it. The Authorization header is never kept. */
 export interface RecordedRequest {
   readonly method: string;
+  /** The path after `/api/v10`, with interaction and webhook tokens replaced by `:token`. */
   readonly path: string;
   /** The route template it matched (`/channels/:channel_id/messages`), or null for an unknown route. */
   readonly route: string | null;
   readonly status: number;
-  /** Wall-clock time the request arrived (ms). */
+  /** Wall-clock time the request arrived (ms), before any injected delay. */
   readonly at: number;
   readonly body: unknown;
   /** True when an injected fault answered it. */
@@ -60,6 +61,7 @@ export function createRestListener(options: RestServerOptions): (req: IncomingMe
 }
 
 async function handle(options: RestServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const arrivedAt = Date.now();
   const url = new URL(req.url ?? '/', 'http://fake');
   const method = (req.method ?? 'GET').toUpperCase();
   const raw = await readBody(req);
@@ -73,11 +75,12 @@ async function handle(options: RestServerOptions, req: IncomingMessage, res: Ser
     return;
   }
   const path = url.pathname.slice(API_PREFIX.length);
+  const match = options.router.match(method, path);
+  const recordedPath = 'route' in match ? withoutTokens(path, match.params) : path;
   const record = (status: number, route: string | null, body: unknown, faulted = false): void => {
-    options.onRequest({ method, path, route, status, at: Date.now(), body, faulted });
+    options.onRequest({ method, path: recordedPath, route, status, at: arrivedAt, body, faulted });
   };
 
-  const match = options.router.match(method, path);
   if (!('route' in match)) {
     const status = match.allowed.length > 0 ? 405 : 404;
     record(status, null, undefined);
@@ -108,7 +111,8 @@ async function handle(options: RestServerOptions, req: IncomingMessage, res: Ser
     return;
   }
   if (fault) {
-    if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    // Unref'd: a delayed answer must not keep a finished test process alive.
+    if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs).unref());
     record(fault.status, route.template, parsed.body, true);
     send(res, fault.status, fault.body, fault.headers);
     return;
@@ -123,6 +127,13 @@ async function handle(options: RestServerOptions, req: IncomingMessage, res: Ser
     record(error.status, route.template, parsed.body);
     send(res, error.status, error.toBody());
   }
+}
+
+/** Interaction and webhook tokens are bearer secrets: the request log names where they were, not what they were. */
+function withoutTokens(path: string, params: Readonly<Record<string, string>>): string {
+  let redacted = path;
+  for (const [name, value] of Object.entries(params)) if (name.endsWith('_token')) redacted = redacted.replace(value, ':token');
+  return redacted;
 }
 
 function botToken(header: string | undefined): string | undefined {
