@@ -6,6 +6,7 @@ import type { Client, Message } from 'discord.js';
 import { FakeDiscord, FakeDiscordError } from '../src/testing/index.js';
 import type { FakeGuild, FakeUser } from '../src/testing/index.js';
 import { connectClient } from './support/client.js';
+import { waitUntil } from './support/resources.js';
 
 const T = { timeout: 5000 };
 
@@ -242,11 +243,3 @@ describe('secrets', () => {
     }
   });
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -1,49 +1,20 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
-import type { ChatInputCommandInteraction, ClientEvents, ClientOptions } from 'discord.js';
+import type { ChatInputCommandInteraction, ClientEvents } from 'discord.js';
 import { WebSocket } from 'ws';
 import type { RawData } from 'ws';
 import { FakeDiscord, shardOf } from '../src/testing/index.js';
 import type { CloseEvent, FakeGuild, FakeUser, InteractionHandle } from '../src/testing/index.js';
-import { connectClient } from './support/client.js';
+import { trackResources } from './support/resources.js';
 
 /** A test that hangs (a fake that never answers, a client that never gives up) fails instead. */
 const T = { timeout: 5000 };
 
-// Every client and fake a test makes is torn down here too, so a failing assertion cannot keep the process alive.
-const clients = new Set<Client>();
-const fakes = new Set<FakeDiscord>();
-
-after(async () => {
-  for (const client of clients) await client.destroy();
-  for (const discord of fakes) await discord.stop();
-});
-
-async function startFake(options: Parameters<typeof FakeDiscord.start>[0] = {}): Promise<FakeDiscord> {
-  const discord = await FakeDiscord.start(options);
-  fakes.add(discord);
-  return discord;
-}
-
-async function stopFake(discord: FakeDiscord): Promise<void> {
-  fakes.delete(discord);
-  await discord.stop();
-}
-
-async function connect(discord: FakeDiscord, options: Partial<ClientOptions> = {}): Promise<Client<true>> {
-  const client = await connectClient(discord, options);
-  clients.add(client);
-  return client;
-}
-
-async function destroy(client: Client): Promise<void> {
-  clients.delete(client);
-  await client.destroy();
-}
+const { track, startFake, stopFake, connect, destroy } = trackResources();
 
 /** The next `event` on the client whose arguments pass `accept`; rejects after `ms` so a missing event fails fast. */
 function nextClientEvent<E extends keyof ClientEvents>(client: Client, event: E, accept: (...args: ClientEvents[E]) => boolean = () => true, ms = 3000): Promise<ClientEvents[E]> {
@@ -206,7 +177,7 @@ describe('login', () => {
   test('a wrong token: discord.js login rejects with TokenInvalid, because GET /gateway/bot answers 401', T, async () => {
     const discord = await startFake();
     const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: discord.rest });
-    clients.add(client);
+    track(client);
     await assert.rejects(client.login('wrong'), (error: unknown) => {
       assert.equal((error as { code?: unknown }).code, 'TokenInvalid');
       return true;
@@ -222,7 +193,7 @@ describe('login', () => {
     const discord = await startFake({ privilegedIntents: 0 });
     const closed = once(discord.gateway.events, 'close', { signal: AbortSignal.timeout(2000) }) as Promise<[CloseEvent]>;
     const client = new Client({ intents: [GatewayIntentBits.Guilds, GatewayIntentBits.MessageContent], rest: discord.rest });
-    clients.add(client);
+    track(client);
     await assert.rejects(client.login(discord.token), /disallowed intents/i);
     // The fake sees its own close once the closing handshake is over, which may be just after discord.js rejects.
     const [close] = await closed;

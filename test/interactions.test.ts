@@ -23,6 +23,7 @@ import type { Client, Interaction } from 'discord.js';
 import { FakeDiscord, FakeDiscordError } from '../src/testing/index.js';
 import type { FakeGuild, FakeUser } from '../src/testing/index.js';
 import { connectClient } from './support/client.js';
+import { waitUntil } from './support/resources.js';
 
 type Handler = (interaction: Interaction) => Promise<unknown>;
 
@@ -502,11 +503,3 @@ describe('the 3-second rule and the 15-minute token', () => {
     }
   });
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

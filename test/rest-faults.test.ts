@@ -1,47 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, DiscordAPIError, EmbedBuilder, HTTPError, PermissionFlagsBits, WebhookClient, parseWebhookURL } from 'discord.js';
-import type { ClientOptions, SendableChannels } from 'discord.js';
+import type { SendableChannels } from 'discord.js';
 import { DiscordFaults, FakeDiscord } from '../src/testing/index.js';
 import type { FakeChannel, RecordedRequest } from '../src/testing/index.js';
-import { connectClient } from './support/client.js';
+import { trackResources } from './support/resources.js';
 
 /** A test that hangs (a fake that never answers, a client that never gives up) fails instead. */
 const T = { timeout: 5000 };
 
 const MESSAGES_ROUTE = '/channels/:channel_id/messages';
 
-// Every client and fake a test makes is torn down here too, so a failing assertion cannot keep the process alive.
-const clients = new Set<Client | WebhookClient>();
-const fakes = new Set<FakeDiscord>();
-
-after(async () => {
-  for (const client of clients) await client.destroy();
-  for (const discord of fakes) await discord.stop();
-});
-
-async function startFake(): Promise<FakeDiscord> {
-  const discord = await FakeDiscord.start();
-  fakes.add(discord);
-  return discord;
-}
-
-async function stopFake(discord: FakeDiscord): Promise<void> {
-  fakes.delete(discord);
-  await discord.stop();
-}
-
-async function connect(discord: FakeDiscord, options: Partial<ClientOptions> = {}): Promise<Client<true>> {
-  const client = await connectClient(discord, options);
-  clients.add(client);
-  return client;
-}
-
-async function destroy(client: Client | WebhookClient): Promise<void> {
-  clients.delete(client);
-  await client.destroy();
-}
+const { track, startFake, stopFake, connect, destroy } = trackResources();
 
 /** The channel as discord.js sees it, fetched over REST, ready for `send`. */
 async function sendable(client: Client, channel: FakeChannel): Promise<SendableChannels> {
@@ -402,7 +373,7 @@ describe('webhooks through discord.js', () => {
     const general = discord.addGuild({ name: 'HQ' }).channel('general');
     const hook = discord.addWebhook(general, 'Alerts');
     const webhook = new WebhookClient({ id: hook.id, token: hook.token }, { rest: discord.rest });
-    clients.add(webhook);
+    track(webhook);
     const sent = await webhook.send({ content: 'deploy done', embeds: [new EmbedBuilder().setTitle('v1.2.3').setDescription('all green').setColor(0x2ecc71)] });
 
     assert.equal(sent.webhook_id, hook.id);
