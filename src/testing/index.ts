@@ -7,7 +7,8 @@ export type { Fault, FaultInjector, FaultResponse, FaultRule } from './rest/faul
 export type { RecordedRequest } from './rest/server.js';
 export type { InteractionHandle, InteractionResponse, ResponseKind } from './interactions/handle.js';
 export type { CommandInvokeOptions, SelectValue, UserActor } from './interactions/user-actor.js';
-export type { AttachmentInput, OptionValue, OptionValues } from './interactions/options.js';
+export type { OptionValue, OptionValues } from './interactions/options.js';
+export type { AttachmentInput } from './interactions/resolver.js';
 export type { CloseEvent, FakeGateway, IdentifyEvent, ResumeEvent, ShardSelector, ShardSessionInfo } from './gateway/gateway.js';
 export { shardOf } from './gateway/gateway.js';
 export type { CommandStore } from './commands.js';

@@ -1,31 +1,15 @@
 import { ApplicationCommandOptionType } from 'discord-api-types/v10';
-import type { APIApplicationCommand, APIApplicationCommandInteractionDataOption, APIApplicationCommandOption, APIInteractionDataResolved } from 'discord-api-types/v10';
+import type { APIApplicationCommand, APIApplicationCommandInteractionDataOption, APIApplicationCommandOption } from 'discord-api-types/v10';
 import { FakeDiscordError } from '../errors.js';
-import { FakeChannel, roleToAPI, userToAPI } from '../state.js';
-import type { FakeRole, FakeState, FakeUser, StoredFile } from '../state.js';
-
-/** A file a fake user attaches to an attachment option. */
-export interface AttachmentInput {
-  readonly name: string;
-  readonly data: Buffer | string;
-  readonly contentType?: string;
-}
+import { FakeChannel } from '../state.js';
+import type { FakeRole, FakeUser } from '../state.js';
+import { isRole } from './resolver.js';
+import type { AttachmentInput, Resolver } from './resolver.js';
 
 /** What a test may pass as an option value; users, channels, roles and files are resolved as Discord does. */
 export type OptionValue = string | number | boolean | FakeUser | FakeChannel | FakeRole | AttachmentInput;
 export type OptionValues = Readonly<Record<string, OptionValue>>;
 
-export interface ChatInputOptions {
-  readonly options: APIApplicationCommandInteractionDataOption[];
-  readonly resolved: APIInteractionDataResolved;
-}
-
-interface Resolution {
-  readonly state: FakeState;
-  readonly guildId: string | null;
-  readonly user: FakeUser;
-  readonly resolved: Record<string, Record<string, unknown>>;
-}
 
 const S = ApplicationCommandOptionType;
 const SCALAR_TYPES = new Set<ApplicationCommandOptionType>([S.String, S.Integer, S.Number, S.Boolean]);
@@ -36,8 +20,7 @@ const SCALAR_TYPES = new Set<ApplicationCommandOptionType>([S.String, S.Integer,
  * `path` names the command then its subcommand group and subcommand: `['settings', 'volume', 'set']`.
  * Without a definition (an unregistered command) option types are inferred from the values.
  */
-export function buildCommandOptions(state: FakeState, user: FakeUser, guildId: string | null, command: APIApplicationCommand | null, path: readonly string[], values: OptionValues, focused?: string): ChatInputOptions {
-  const resolution: Resolution = { state, guildId, user, resolved: {} };
+export function buildCommandOptions(resolver: Resolver, command: APIApplicationCommand | null, path: readonly string[], values: OptionValues, focused?: string): APIApplicationCommandInteractionDataOption[] {
   let definitions = command?.options ?? null;
   const wrappers: { type: ApplicationCommandOptionType.Subcommand | ApplicationCommandOptionType.SubcommandGroup; name: string }[] = [];
   for (const name of path.slice(1)) {
@@ -66,7 +49,7 @@ export function buildCommandOptions(state: FakeState, user: FakeUser, guildId: s
       leaf.push({ name, type, value: typeof value === 'object' ? '' : String(value), focused: true } as APIApplicationCommandInteractionDataOption);
       continue;
     }
-    leaf.push({ name, type, value: resolveValue(resolution, path, name, type, definition, value) } as APIApplicationCommandInteractionDataOption);
+    leaf.push({ name, type, value: resolveValue(resolver, path, name, type, definition, value) } as APIApplicationCommandInteractionDataOption);
   }
   if (focused === undefined) {
     for (const definition of definitions ?? []) {
@@ -78,7 +61,7 @@ export function buildCommandOptions(state: FakeState, user: FakeUser, guildId: s
 
   let options = leaf;
   for (const wrapper of wrappers.reverse()) options = [{ type: wrapper.type, name: wrapper.name, options } as APIApplicationCommandInteractionDataOption];
-  return { options, resolved: resolution.resolved };
+  return options;
 }
 
 function describe(definitions: readonly APIApplicationCommandOption[]): string {
@@ -105,7 +88,7 @@ interface OptionConstraints {
   readonly channel_types?: readonly number[];
 }
 
-function resolveValue(r: Resolution, path: readonly string[], name: string, type: ApplicationCommandOptionType, definition: APIApplicationCommandOption | undefined, value: OptionValue): string | number | boolean {
+function resolveValue(r: Resolver, path: readonly string[], name: string, type: ApplicationCommandOptionType, definition: APIApplicationCommandOption | undefined, value: OptionValue): string | number | boolean {
   const fail = (why: string): never => {
     throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `Option "${name}" of /${path.join(' ')}: ${why}`);
   };
@@ -129,59 +112,33 @@ function resolveValue(r: Resolution, path: readonly string[], name: string, type
   switch (type) {
     case S.User:
       if (!('username' in value)) return fail('expected a user');
-      return resolveUser(r, value);
+      return r.user(value);
     case S.Channel: {
       if (!(value instanceof FakeChannel)) return fail('expected a channel');
       if (def?.channel_types?.length && !def.channel_types.includes(value.type)) fail(`channel type ${value.type} is not one of ${JSON.stringify(def.channel_types)}`);
-      bucket(r, 'channels')[value.id] = resolvedChannel(value, r.user);
-      return value.id;
+      return r.channelOption(value);
     }
     case S.Role:
       if (!isRole(value)) return fail('expected a role');
-      return resolveRole(r, value);
+      return r.role(value);
     case S.Mentionable:
-      if ('username' in value) return resolveUser(r, value);
-      if (isRole(value)) return resolveRole(r, value);
+      if ('username' in value) return r.user(value);
+      if (isRole(value)) return r.role(value);
       return fail('expected a user or a role');
-    case S.Attachment: {
+    case S.Attachment:
       if (!('data' in value) || !('name' in value) || value instanceof FakeChannel) return fail('expected an attachment { name, data }');
-      const stored: StoredFile & { url: string } = r.state.storeFile({ filename: value.name, contentType: value.contentType ?? 'application/octet-stream', data: Buffer.from(value.data) });
-      bucket(r, 'attachments')[stored.id] = { id: stored.id, filename: stored.filename, size: stored.data.length, url: stored.url, proxy_url: stored.url, content_type: stored.contentType, ephemeral: true };
-      return stored.id;
-    }
+      return r.attachment(value);
     default:
       return fail(`unsupported option type ${type}`);
   }
 }
 
-/** A channel as `resolved.channels` carries it: with the invoking user's permissions there. */
-export function resolvedChannel(channel: FakeChannel, user: FakeUser): Record<string, unknown> {
-  const guild = channel.guild;
-  return { ...channel.toAPI(), permissions: guild?.members.has(user.id) ? String(guild.permissionsOf(user, channel)) : '0' };
-}
 
 /** `'/settings volume set'` → `['settings', 'volume', 'set']`. */
 export function commandPath(command: string): string[] {
   return command.replace(/^\//, '').trim().split(/\s+/);
 }
 
-export function isRole(value: object): value is FakeRole {
-  return !(value instanceof FakeChannel) && 'guildId' in value && 'permissions' in value;
-}
 
-function bucket(r: Resolution, key: string): Record<string, unknown> {
-  return (r.resolved[key] ??= {});
-}
 
-function resolveUser(r: Resolution, user: FakeUser): string {
-  bucket(r, 'users')[user.id] = userToAPI(user);
-  const guild = r.guildId === null ? null : r.state.guild(r.guildId);
-  const member = guild?.members.get(user.id);
-  if (member && guild) bucket(r, 'members')[user.id] = guild.resolvedMember(member);
-  return user.id;
-}
 
-function resolveRole(r: Resolution, role: FakeRole): string {
-  bucket(r, 'roles')[role.id] = roleToAPI(role);
-  return role.id;
-}

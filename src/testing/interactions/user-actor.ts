@@ -1,11 +1,12 @@
 import { ApplicationCommandType, ComponentType, InteractionType, MessageType } from 'discord-api-types/v10';
-import type { APIApplicationCommand, APIMessage, APIModalInteractionResponseCallbackData } from 'discord-api-types/v10';
+import type { APIApplicationCommand, APIInteractionDataResolved, APIMessage, APIModalInteractionResponseCallbackData } from 'discord-api-types/v10';
 import type { CommandStore } from '../commands.js';
 import { FakeDiscordError } from '../errors.js';
-import { FakeChannel, roleToAPI, snowflake, userToAPI } from '../state.js';
+import { FakeChannel, snowflake, userToAPI } from '../state.js';
 import type { FakeRole, FakeState, FakeUser } from '../state.js';
 import type { InteractionHandle } from './handle.js';
-import { buildCommandOptions, commandPath, resolvedChannel } from './options.js';
+import { buildCommandOptions, commandPath } from './options.js';
+import { Resolver } from './resolver.js';
 import type { OptionValues } from './options.js';
 
 /** What an actor needs from the fake: its state, its commands, and a way to deliver an interaction. */
@@ -55,25 +56,25 @@ export class UserActor {
   slash(command: string, options: OptionValues = {}, { allowUnregistered = false }: CommandInvokeOptions = {}): InteractionHandle {
     const path = commandPath(command);
     const registered = this.findCommand(path[0] ?? '', ApplicationCommandType.ChatInput, allowUnregistered);
-    const built = buildCommandOptions(this.host.state, this.user, this.channel.guildId, registered, path, options);
-    return this.command(ApplicationCommandType.ChatInput, path[0] ?? '', registered, { options: built.options, ...(hasKeys(built.resolved) ? { resolved: built.resolved } : {}) }, InteractionType.ApplicationCommand);
+    const resolver = this.resolver();
+    const built = buildCommandOptions(resolver, registered, path, options);
+    return this.command(ApplicationCommandType.ChatInput, path[0] ?? '', registered, { options: built, ...withResolved(resolver) }, InteractionType.ApplicationCommand);
   }
 
   /** Types into an autocomplete option: `focused` names the option being typed, its value is the text so far. */
   autocomplete(command: string, options: OptionValues, focused: string): InteractionHandle {
     const path = commandPath(command);
     const registered = this.findCommand(path[0] ?? '', ApplicationCommandType.ChatInput, false);
-    const built = buildCommandOptions(this.host.state, this.user, this.channel.guildId, registered, path, options, focused);
-    return this.command(ApplicationCommandType.ChatInput, path[0] ?? '', registered, { options: built.options }, InteractionType.ApplicationCommandAutocomplete);
+    const built = buildCommandOptions(this.resolver(), registered, path, options, focused);
+    return this.command(ApplicationCommandType.ChatInput, path[0] ?? '', registered, { options: built }, InteractionType.ApplicationCommandAutocomplete);
   }
 
   /** Runs a user context-menu command on `target`. */
   userCommand(name: string, target: FakeUser, { allowUnregistered = false }: CommandInvokeOptions = {}): InteractionHandle {
     const registered = this.findCommand(name, ApplicationCommandType.User, allowUnregistered);
-    const guild = this.channel.guild;
-    const member = guild?.members.get(target.id);
-    const resolved = { users: { [target.id]: userToAPI(target) }, ...(member && guild ? { members: { [target.id]: guild.resolvedMember(member, this.channel) } } : {}) };
-    return this.command(ApplicationCommandType.User, name, registered, { target_id: target.id, resolved }, InteractionType.ApplicationCommand);
+    const resolver = this.resolver();
+    resolver.user(target);
+    return this.command(ApplicationCommandType.User, name, registered, { target_id: target.id, ...withResolved(resolver) }, InteractionType.ApplicationCommand);
   }
 
   /** Runs a message context-menu command on `target`. */
@@ -100,8 +101,7 @@ export class UserActor {
     const min = component.min_values ?? 1;
     const max = component.max_values ?? 1;
     if (values.length < min || values.length > max) throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `Select "${customId}" takes ${min} to ${max} values, got ${values.length}`);
-    const resolved: Partial<Record<'users' | 'members' | 'roles' | 'channels', Record<string, unknown>>> = {};
-    const guild = this.channel.guild;
+    const resolver = this.resolver();
     const ids = values.map((value) => {
       if (typeof value === 'string') {
         if (type !== ComponentType.StringSelect) throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `Select "${customId}" is a ${ComponentType[type]}: pass users, roles or channels, not strings`);
@@ -110,21 +110,16 @@ export class UserActor {
       }
       if (value instanceof FakeChannel) {
         if (type !== ComponentType.ChannelSelect) throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `Select "${customId}" does not take channels`);
-        (resolved.channels ??= {})[value.id] = resolvedChannel(value, this.user);
-        return value.id;
+        return resolver.channelOption(value);
       }
       if ('username' in value) {
         if (type !== ComponentType.UserSelect && type !== ComponentType.MentionableSelect) throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `Select "${customId}" does not take users`);
-        (resolved.users ??= {})[value.id] = userToAPI(value);
-        const member = guild?.members.get(value.id);
-        if (member && guild) (resolved.members ??= {})[value.id] = guild.resolvedMember(member, this.channel);
-        return value.id;
+        return resolver.user(value);
       }
       if (type !== ComponentType.RoleSelect && type !== ComponentType.MentionableSelect) throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `Select "${customId}" does not take roles`);
-      (resolved.roles ??= {})[value.id] = roleToAPI(value);
-      return value.id;
+      return resolver.role(value);
     });
-    return this.host.interact({ user: this.user, channel: this.channelOf(message), type: InteractionType.MessageComponent, data: { custom_id: customId, component_type: type, values: ids, ...(hasKeys(resolved) ? { resolved } : {}) }, sourceMessage: message });
+    return this.host.interact({ user: this.user, channel: this.channelOf(message), type: InteractionType.MessageComponent, data: { custom_id: customId, component_type: type, values: ids, ...withResolved(resolver) }, sourceMessage: message });
   }
 
   /** Submits the modal that `shownBy` opened, with a value per text input (or a list per select) keyed by custom_id. */
@@ -157,6 +152,10 @@ export class UserActor {
     return this.host.interact({ user: this.user, channel: this.channel, type: interactionType, data, sourceMessage: null });
   }
 
+  private resolver(): Resolver {
+    return new Resolver(this.host.state, this.user, this.channel);
+  }
+
   /** Responses hold copies of messages; components act on the message as it is now. */
   private live(message: APIMessage): APIMessage {
     return this.host.state.message(message.id) ?? message;
@@ -167,8 +166,9 @@ export class UserActor {
   }
 }
 
-function hasKeys(value: object): boolean {
-  return Object.keys(value).length > 0;
+function withResolved(resolver: Resolver): { resolved?: APIInteractionDataResolved } {
+  const resolved = resolver.resolved;
+  return resolved ? { resolved } : {};
 }
 
 /** Walks action rows and the nested layouts of Components V2 to find a component by custom_id. */
