@@ -2,7 +2,6 @@ import { LanternError } from '../errors/index.js';
 
 /** Codes of the mistakes a test can make with the fake Discord; each names what to change. */
 export type FakeDiscordErrorCode =
-  | 'LANTERN_ERR_FAKE_NOT_STARTED'
   | 'LANTERN_ERR_FAKE_NOT_CONNECTED'
   | 'LANTERN_ERR_FAKE_UNKNOWN_ENTITY'
   | 'LANTERN_ERR_FAKE_NOT_A_MEMBER'

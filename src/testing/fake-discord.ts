@@ -85,7 +85,8 @@ export class FakeDiscord {
   readonly #tokenDigest: Buffer;
   readonly #generatedToken: string | null;
   private readonly options: Required<Omit<FakeDiscordOptions, 'token'>>;
-  private address: AddressInfo | null = null;
+  /** The port the server listens on; set by `start()` before the instance is handed out. */
+  private port = 0;
 
   private constructor({ token, ...options }: FakeDiscordOptions) {
     this.options = {
@@ -152,7 +153,7 @@ export class FakeDiscord {
         resolve();
       });
     });
-    this.address = this.server.address() as AddressInfo;
+    this.port = (this.server.address() as AddressInfo).port;
     this.#state.baseUrl = this.baseUrl;
   }
 
@@ -172,8 +173,7 @@ export class FakeDiscord {
   }
 
   get baseUrl(): string {
-    if (!this.address) throw new FakeDiscordError('LANTERN_ERR_FAKE_NOT_STARTED', 'The fake Discord is not listening yet: use FakeDiscord.start() or await listen()');
-    return `http://127.0.0.1:${this.address.port}`;
+    return `http://127.0.0.1:${String(this.port)}`;
   }
 
   /** `${baseUrl}/api/v10`, where the REST routes live. */

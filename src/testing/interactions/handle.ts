@@ -34,9 +34,11 @@ export interface InteractionResponse {
   readonly modal?: APIModalInteractionResponseCallbackData;
 }
 
-export type AcknowledgementKind = 'reply' | 'deferReply' | 'update' | 'deferUpdate' | 'showModal' | 'autocomplete';
+/** The initial responses: exactly one of them acknowledges an interaction. */
+const ACKNOWLEDGEMENT_KINDS = ['reply', 'deferReply', 'update', 'deferUpdate', 'showModal', 'autocomplete'] as const;
+export type AcknowledgementKind = (typeof ACKNOWLEDGEMENT_KINDS)[number];
 
-const INITIAL_KINDS = new Set<ResponseKind>(['reply', 'deferReply', 'update', 'deferUpdate', 'showModal', 'autocomplete']);
+const INITIAL_KINDS = new Set<ResponseKind>(ACKNOWLEDGEMENT_KINDS);
 
 export interface InteractionInit {
   readonly id: string;

@@ -7,7 +7,7 @@ import { readMessageFields } from '../messages.js';
 import { userToAPI } from '../state.js';
 import type { FakeChannel, FakeState } from '../state.js';
 import type { FakeWebhooks } from '../webhooks.js';
-import type { RouteDefinition } from './router.js';
+import type { Auth, RouteDefinition } from './router.js';
 import type { RestReply, RestRequest, RouteHandler } from './server.js';
 
 export interface RouteContext {
@@ -26,7 +26,7 @@ const noContent: RestReply = { status: 204 };
 /** Every REST route the fake serves, with Discord's templates; literal segments (`@me`) come before parameters. */
 export function createRoutes(ctx: RouteContext): RouteDefinition<RouteHandler>[] {
   const { state, commands, responder, webhooks } = ctx;
-  const r = (method: string, template: string, auth: 'bot' | 'none', handler: RouteHandler): RouteDefinition<RouteHandler> => ({ method, template, auth, handler });
+  const r = (method: string, template: string, auth: Auth, handler: RouteHandler): RouteDefinition<RouteHandler> => ({ method, template, auth, handler });
   const object = (req: RestRequest): Record<string, unknown> => (Array.isArray(req.body) ? {} : req.body);
   const guildOf = (req: RestRequest) => {
     const guild = state.guilds.get(req.params.guild_id ?? '');
@@ -73,24 +73,18 @@ export function createRoutes(ctx: RouteContext): RouteDefinition<RouteHandler>[]
     r('GET', '/applications/@me', 'bot', () => ok(applicationAPI())),
     r('GET', '/oauth2/applications/@me', 'bot', () => ok(applicationAPI())),
 
-    r('GET', '/applications/:application_id/commands', 'bot', (req) => ok(commands.list(commandGuild(req)))),
-    r('PUT', '/applications/:application_id/commands', 'bot', (req) => ok(commands.overwrite(req.body, commandGuild(req)))),
-    r('POST', '/applications/:application_id/commands', 'bot', (req) => {
-      const { command, created } = commands.create(req.body, commandGuild(req));
-      return ok(command, created ? 201 : 200);
-    }),
-    r('GET', '/applications/:application_id/commands/:command_id', 'bot', (req) => ok(commands.get(req.params.command_id ?? '', commandGuild(req)) ?? unknownCommand())),
-    r('PATCH', '/applications/:application_id/commands/:command_id', 'bot', (req) => ok(commands.edit(req.params.command_id ?? '', req.body, commandGuild(req)) ?? unknownCommand())),
-    r('DELETE', '/applications/:application_id/commands/:command_id', 'bot', (req) => (commands.delete(req.params.command_id ?? '', commandGuild(req)) ? noContent : unknownCommand())),
-    r('GET', '/applications/:application_id/guilds/:guild_id/commands', 'bot', (req) => ok(commands.list(commandGuild(req)))),
-    r('PUT', '/applications/:application_id/guilds/:guild_id/commands', 'bot', (req) => ok(commands.overwrite(req.body, commandGuild(req)))),
-    r('POST', '/applications/:application_id/guilds/:guild_id/commands', 'bot', (req) => {
-      const { command, created } = commands.create(req.body, commandGuild(req));
-      return ok(command, created ? 201 : 200);
-    }),
-    r('GET', '/applications/:application_id/guilds/:guild_id/commands/:command_id', 'bot', (req) => ok(commands.get(req.params.command_id ?? '', commandGuild(req)) ?? unknownCommand())),
-    r('PATCH', '/applications/:application_id/guilds/:guild_id/commands/:command_id', 'bot', (req) => ok(commands.edit(req.params.command_id ?? '', req.body, commandGuild(req)) ?? unknownCommand())),
-    r('DELETE', '/applications/:application_id/guilds/:guild_id/commands/:command_id', 'bot', (req) => (commands.delete(req.params.command_id ?? '', commandGuild(req)) ? noContent : unknownCommand())),
+    // Global and guild commands share their handlers; `commandGuild` reads the scope from the path.
+    ...['/applications/:application_id', '/applications/:application_id/guilds/:guild_id'].flatMap((scope) => [
+      r('GET', `${scope}/commands`, 'bot', (req) => ok(commands.list(commandGuild(req)))),
+      r('PUT', `${scope}/commands`, 'bot', (req) => ok(commands.overwrite(req.body, commandGuild(req)))),
+      r('POST', `${scope}/commands`, 'bot', (req) => {
+        const { command, created } = commands.create(req.body, commandGuild(req));
+        return ok(command, created ? 201 : 200);
+      }),
+      r('GET', `${scope}/commands/:command_id`, 'bot', (req) => ok(commands.get(req.params.command_id ?? '', commandGuild(req)) ?? unknownCommand())),
+      r('PATCH', `${scope}/commands/:command_id`, 'bot', (req) => ok(commands.edit(req.params.command_id ?? '', req.body, commandGuild(req)) ?? unknownCommand())),
+      r('DELETE', `${scope}/commands/:command_id`, 'bot', (req) => (commands.delete(req.params.command_id ?? '', commandGuild(req)) ? noContent : unknownCommand())),
+    ]),
 
     r('GET', '/guilds/:guild_id', 'bot', (req) => ok(guildOf(req).toAPI())),
     r('GET', '/guilds/:guild_id/channels', 'bot', (req) => ok([...guildOf(req).channels.values()].map((c) => c.toAPI()))),
