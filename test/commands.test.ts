@@ -83,7 +83,11 @@ describe('application commands, as discord.js registers them', () => {
     guild.addMember(user);
     other.addMember(user);
     await client.application.commands.set([{ name: 'here', description: 'h' }], guild.id);
-    assert.doesNotThrow(() => discord.as(user, guild.channel('general')).slash('here'));
+    await client.application.commands.set([{ name: 'everywhere', description: 'e' }]);
+    assert.equal((discord.as(user, guild.channel('general')).slash('here').payload.data as { guild_id?: string }).guild_id, guild.id);
     assert.throws(() => discord.as(user, other.channel('general')).slash('here'), /No ChatInput command "here"/);
+    for (const where of [guild.channel('general'), other.channel('general'), discord.dmChannel(user)]) {
+      assert.equal((discord.as(user, where).slash('everywhere').payload.data as { name: string }).name, 'everywhere');
+    }
   });
 });

@@ -23,6 +23,8 @@ describe('what a bot receives follows its intents and Discord\'s shapes', () => 
 
   after(async () => {
     await discord.stop();
+    assert.deepEqual(discord.internalErrors, []);
+    assert.deepEqual(discord.unhandledRequests, []);
   });
 
   test('without Message Content, a guild message arrives empty unless it mentions the bot', T, async () => {
