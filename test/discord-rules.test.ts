@@ -20,7 +20,7 @@ import type { ChatInputCommandInteraction, Client, Interaction } from 'discord.j
 import { DiscordFaults, FakeDiscord } from '../src/testing/index.js';
 import type { FakeGuild, FakeUser } from '../src/testing/index.js';
 import { connectClient } from './support/client.js';
-import { waitUntil } from './support/resources.js';
+import { runCommand, waitUntil } from './support/resources.js';
 
 const T = { timeout: 5000 };
 
@@ -45,14 +45,7 @@ describe('Discord rules a bot meets through the real client', () => {
     assert.deepEqual(discord.unhandledRequests, []);
   });
 
-  /** Sends an unregistered slash command and resolves with what `handler` returned or threw. */
-  const run = (handler: (i: ChatInputCommandInteraction) => Promise<unknown>): Promise<unknown> =>
-    new Promise((resolve) => {
-      client.once(Events.InteractionCreate, (i) => {
-        if (i.isChatInputCommand()) handler(i).then(resolve, resolve);
-      });
-      discord.as(alice, guild.channel('general')).slash('t', {}, { allowUnregistered: true });
-    });
+  const run = (handler: (i: ChatInputCommandInteraction) => Promise<unknown>): Promise<unknown> => runCommand(client, discord.as(alice, guild.channel('general')), handler);
 
   test('ids are 17 to 19 digit snowflakes', T, () => {
     for (const id of [alice.id, guild.id, guild.channel('general').id, guild.role('Mod').id, discord.applicationId]) assert.match(id, /^\d{17,19}$/);

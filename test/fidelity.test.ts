@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { ButtonStyle, ComponentType, DiscordAPIError, Events, GatewayIntentBits, MessageFlags, PermissionFlagsBits } from 'discord.js';
-import type { Client, Message } from 'discord.js';
+import type { ChatInputCommandInteraction, Client, Message } from 'discord.js';
 import { FakeDiscord, FakeDiscordError } from '../src/testing/index.js';
 import type { FakeGuild, FakeUser } from '../src/testing/index.js';
 import { connectClient } from './support/client.js';
-import { waitUntil } from './support/resources.js';
+import { runCommand, waitUntil } from './support/resources.js';
 
 const T = { timeout: 5000 };
 
@@ -101,13 +101,7 @@ describe('Discord\'s rules on messages and tokens', () => {
     assert.deepEqual(discord.internalErrors, []);
   });
 
-  const run = (handler: (i: import('discord.js').ChatInputCommandInteraction) => Promise<unknown>): Promise<unknown> =>
-    new Promise((resolve) => {
-      client.once(Events.InteractionCreate, (i) => {
-        if (i.isChatInputCommand()) handler(i).then(resolve, resolve);
-      });
-      discord.as(alice, guild.channel('general')).slash('t', {}, { allowUnregistered: true });
-    });
+  const run = (handler: (i: ChatInputCommandInteraction) => Promise<unknown>): Promise<unknown> => runCommand(client, discord.as(alice, guild.channel('general')), handler);
 
   test('message and interaction ids carry the injected clock', T, async () => {
     now = Date.UTC(2030, 0, 1);
@@ -152,7 +146,7 @@ describe('Discord\'s rules on messages and tokens', () => {
   });
 
   test('a token the fake has forgotten (past interactionLimit) answers 50027, like an expired one', T, async () => {
-    let stale: import('discord.js').ChatInputCommandInteraction | undefined;
+    let stale: ChatInputCommandInteraction | undefined;
     await run(async (i) => {
       stale = i;
       await i.deferReply();

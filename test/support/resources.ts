@@ -1,6 +1,8 @@
 import { after } from 'node:test';
-import type { Client, ClientOptions } from 'discord.js';
+import { Events } from 'discord.js';
+import type { ChatInputCommandInteraction, Client, ClientOptions } from 'discord.js';
 import { FakeDiscord } from '../../src/testing/index.js';
+import type { UserActor } from '../../src/testing/index.js';
 import { connectClient } from './client.js';
 
 interface Destroyable {
@@ -51,4 +53,14 @@ export async function waitUntil(condition: () => boolean, timeoutMs = 3000): Pro
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** Sends an unregistered slash command as `actor` and resolves with what `handler` returned or threw. */
+export function runCommand(client: Client, actor: UserActor, handler: (interaction: ChatInputCommandInteraction) => Promise<unknown>): Promise<unknown> {
+  return new Promise((resolve) => {
+    client.once(Events.InteractionCreate, (interaction) => {
+      if (interaction.isChatInputCommand()) handler(interaction).then(resolve, resolve);
+    });
+    actor.slash('t', {}, { allowUnregistered: true });
+  });
 }
