@@ -1,1 +1,17 @@
-export { LanternError } from './errors/index.js';
+export { Client } from './client/client.js';
+export type { ClientOptions } from './client/options.js';
+export { command, subcommand } from './commands/define.js';
+export type { CommandDefinition, CommandScope, ParentCommand, Runnable, SlashCommand, Subcommand, SubcommandGroup } from './commands/define.js';
+export { option } from './commands/options.js';
+export type { ChannelValue, Choice, MentionableValue, OptionDefinition, OptionDefinitions, OptionValue, OptionValues, RoleValue } from './commands/options.js';
+export type { SyncResult } from './commands/sync.js';
+export { ClientStateError, CommandDefinitionError, CommandSyncError, DuplicateCommandError, ExtensionLoadError, ExtensionStateError, LanternError, NonErrorThrownError, OptionMismatchError, Redactor, TokenMissingError, UnknownCommandError } from './errors/index.js';
+export { Events } from './events/types.js';
+export type { CommandCompletionEvent, CommandErrorEvent, ErrorEvent, EventArgs, EventName, LanternEvents, Listener, ListenOptions } from './events/types.js';
+export type { ErrorInit } from './events/hub.js';
+export { defineExtension } from './extensions/extension.js';
+export type { Extension, Teardown } from './extensions/extension.js';
+export { CommandContext } from './interactions/context.js';
+export type { MessageInput } from './interactions/context.js';
+export type { TracebackMode } from './interactions/error-answer.js';
+export type { Logger } from './log/log.js';

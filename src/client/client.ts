@@ -1,0 +1,334 @@
+import { Client as DiscordClient, Events as DiscordEvents, GatewayIntentBits, MessageFlags, Routes, Team } from 'discord.js';
+import type { GatewayDispatchPayload } from 'discord.js';
+import { CommandRegistry } from '../commands/registry.js';
+import { CommandSync } from '../commands/sync.js';
+import type { SyncResult } from '../commands/sync.js';
+import type { CommandDefinition } from '../commands/define.js';
+import { ClientStateError, TokenMissingError } from '../errors/codes.js';
+import { formatError } from '../errors/format.js';
+import { Redactor } from '../errors/redact.js';
+import { EventHub } from '../events/hub.js';
+import type { ErrorInit } from '../events/hub.js';
+import type { ErrorEvent, EventName, Listener, ListenOptions } from '../events/types.js';
+import type { Extension } from '../extensions/extension.js';
+import { ExtensionManager } from '../extensions/manager.js';
+import type { LoadedExtension } from '../extensions/manager.js';
+import { DEFAULT_ERROR_MESSAGE } from '../interactions/error-answer.js';
+import type { TracebackMode } from '../interactions/error-answer.js';
+import { InteractionRouter } from '../interactions/router.js';
+import { consoleLogger, Log } from '../log/log.js';
+import { DEFAULT_MESSAGES } from './options.js';
+import type { ClientOptions } from './options.js';
+
+/** Delay that coalesces command changes made while running into one sync. */
+const SYNC_DEBOUNCE_MS = 50;
+
+type Phase = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+/** Shared by the bot and every extension's scoped view of it, so state is never copied per view. */
+interface Core {
+  phase: Phase;
+  readonly options: ClientOptions;
+  readonly owners: Set<string>;
+  readonly inFlight: Set<Promise<unknown>>;
+  readonly registry: CommandRegistry;
+  readonly sync: CommandSync;
+  syncTimer: NodeJS.Timeout | undefined;
+  readonly hub: EventHub;
+  readonly router: InteractionRouter;
+  readonly extensions: ExtensionManager;
+  readonly detach: (() => void)[];
+}
+
+const OWNER = Symbol('lantern.owner');
+
+/**
+ * A Discord bot: a discord.js client with commands, events and extensions, whose every failure becomes an
+ * `Error` event and an answer to the user who hit it.
+ *
+ * ```ts
+ * const bot = new Client({ sendCommandTracebacks: 'owners' });
+ * bot.addCommand(ping);
+ * bot.listen(Events.Error, ({ source, error }) => { ... });
+ * await bot.start();
+ * ```
+ */
+export class Client {
+  /** The discord.js client underneath, for anything Lantern does not wrap. */
+  readonly discord: DiscordClient;
+  /** Hides tokens and registered secrets; everything Lantern shows or logs goes through it. */
+  readonly redactor: Redactor;
+  /** Lantern's log; every line is redacted. */
+  readonly log: Log;
+  private readonly core: Core;
+  /** The extension a scoped view adds things for; `undefined` on the bot itself. */
+  private readonly [OWNER]: LoadedExtension | undefined;
+
+  constructor(options: ClientOptions = {}) {
+    this.redactor = new Redactor();
+    for (const secret of options.secrets ?? []) this.redactor.add(secret);
+    this.log = new Log(options.logger ?? consoleLogger, this.redactor);
+    this.discord = new DiscordClient({ ...options.discord, intents: options.intents ?? [GatewayIntentBits.Guilds] });
+    const track = (work: Promise<unknown>) => {
+      this.core.inFlight.add(work);
+      void work.finally(() => this.core.inFlight.delete(work));
+    };
+    const hub = new EventHub(this.discord, this.log, this.redactor, track);
+    const registry = new CommandRegistry(() => {
+      this.scheduleSync();
+    });
+    const owners = new Set(options.ownerIds ?? []);
+    const errorMessage = options.errorMessage ?? DEFAULT_ERROR_MESSAGE;
+    const policy = {
+      tracebacks: options.sendCommandTracebacks ?? true,
+      isOwner: (userId: string) => owners.has(userId),
+      message: typeof errorMessage === 'string' ? () => errorMessage : errorMessage,
+    };
+    const router = new InteractionRouter(this, registry, hub, this.log, this.redactor, policy, { unknownCommand: options.unknownCommandMessage ?? DEFAULT_MESSAGES.unknownCommand, stopping: DEFAULT_MESSAGES.stopping });
+    const extensions = new ExtensionManager({
+      scoped: (owner) => this.scoped(owner),
+      removeOwnedBy: (owner) => {
+        registry.removeOwnedBy(owner);
+        hub.removeOwnedBy(owner);
+      },
+      reportError: (init) => hub.error(init),
+    });
+    this.core = { phase: 'idle', options, owners, inFlight: new Set(), registry, sync: new CommandSync(registry), syncTimer: undefined, hub, router, extensions, detach: [] };
+    this[OWNER] = undefined;
+    this.installDefaultListeners();
+    this.discord.on(DiscordEvents.InteractionCreate, (interaction) => {
+      track(router.handle(interaction));
+    });
+  }
+
+  /** Whether `sendCommandTracebacks` is on, off or for owners only. */
+  get tracebackMode(): TracebackMode {
+    return this.core.options.sendCommandTracebacks ?? true;
+  }
+
+  /** The bot's owners: the application's owner or team members (read at start), plus `ownerIds`. */
+  get owners(): ReadonlySet<string> {
+    return this.core.owners;
+  }
+
+  isOwner(userId: string): boolean {
+    return this.core.owners.has(userId);
+  }
+
+  // ---- commands ----
+
+  /** Adds commands; while running, Discord's registration follows shortly. Throws for invalid definitions. */
+  addCommand(...definitions: CommandDefinition[]): this {
+    for (const definition of definitions) this.core.registry.add(definition, this[OWNER]);
+    return this;
+  }
+
+  /** Removes a command by name; `false` when there was none. */
+  removeCommand(name: string): boolean {
+    return this.core.registry.remove(name);
+  }
+
+  get commands(): readonly CommandDefinition[] {
+    return this.core.registry.list().map((registered) => registered.definition);
+  }
+
+  /**
+   * Makes Discord's registered commands equal to the defined ones now (start does it; so do changes while
+   * running). A scope that fails becomes an `Error` event with source `command sync`; the bot keeps running.
+   */
+  async syncCommands(): Promise<SyncResult> {
+    const application = this.discord.application;
+    if (!application) throw new ClientStateError('Commands can be synced once the bot has started');
+    const result = await this.core.sync.run({ rest: this.discord.rest, applicationId: application.id, devGuilds: this.core.options.devGuilds ?? [] });
+    for (const failure of result.failed) await this.core.hub.error({ source: 'command sync', error: failure });
+    if (result.updated.length > 0) this.log.info(`Registered commands for ${result.updated.join(', ')}`);
+    return result;
+  }
+
+  // ---- events ----
+
+  /**
+   * Listens to a Lantern event (`Events.Error`, `Events.CommandError`, ...) or any discord.js client event.
+   * A listener that throws becomes an `Error` event. Returns a function that removes the listener.
+   */
+  listen<E extends EventName>(event: E, handler: Listener<E>, options: ListenOptions = {}): () => void {
+    return this.core.hub.listen(event, handler, { ...options, owner: this[OWNER] });
+  }
+
+  /** Reports an error from the bot's own code (a timer, a webhook handler) as an `Error` event. */
+  reportError(init: ErrorInit): Promise<ErrorEvent> {
+    return this.core.hub.error({ extension: this[OWNER]?.name, ...init });
+  }
+
+  /** Redacts `secret` from everything shown or logged from now on. */
+  addSecret(secret: string, label?: string): void {
+    this.redactor.add(secret, label);
+  }
+
+  // ---- extensions ----
+
+  /**
+   * Loads an extension: a module exporting `setup(bot, options)`, by specifier (`./extensions/fun.js` resolves
+   * from the working directory; `lantern/ext/sentry` as a package) or as an object. A failure dispatches an
+   * `Error` event (so a tracker loaded earlier sees it) and throws an ExtensionLoadError. Returns its name.
+   */
+  loadExtension<Options>(extension: string | Extension<Options>, options?: Options): Promise<string> {
+    return this.core.extensions.load(extension, options);
+  }
+
+  /** Runs the extension's teardown and removes its commands and listeners. */
+  unloadExtension(name: string): Promise<void> {
+    return this.core.extensions.unload(name);
+  }
+
+  /** Imports the extension again; when the new version fails, the previous one is restored and the error thrown. */
+  reloadExtension(name: string): Promise<void> {
+    return this.core.extensions.reload(name);
+  }
+
+  get extensions(): readonly string[] {
+    return this.core.extensions.names();
+  }
+
+  // ---- lifecycle ----
+
+  /** Logs in, reads the owners, syncs the commands and resolves once the bot answers interactions. */
+  async start(): Promise<void> {
+    const { core } = this;
+    if (core.phase !== 'idle') throw new ClientStateError(`start() was called on a client that is ${core.phase}; make a new Client to start again`);
+    const token = core.options.token ?? process.env.DISCORD_TOKEN;
+    if (!token) throw new TokenMissingError();
+    core.phase = 'starting';
+    this.redactor.add(token, 'TOKEN');
+    if (core.options.handleProcessErrors ?? true) this.catchProcessErrors();
+    this.guardGatewayHandlers();
+    try {
+      const ready = new Promise<void>((resolve) => this.discord.once(DiscordEvents.ClientReady, () => {
+        resolve();
+      }));
+      await this.discord.login(token);
+      await ready;
+    } catch (error) {
+      await this.shutdown();
+      throw error;
+    }
+    await this.readOwners();
+    if (core.options.syncCommands ?? true) await this.syncCommands().catch((error: unknown) => this.core.hub.error({ source: 'command sync', error }));
+    core.phase = 'running';
+    this.log.info(`${this.discord.user?.username ?? 'bot'} is ready with ${String(core.registry.list().length)} commands`);
+  }
+
+  /**
+   * Stops taking interactions, waits (up to `stopTimeoutMs`) for running handlers and listeners, unloads the
+   * extensions (last loaded first), and closes the gateway, so the process can exit.
+   */
+  async stop(): Promise<void> {
+    const { core } = this;
+    if (core.phase === 'stopped' || core.phase === 'stopping') return;
+    core.phase = 'stopping';
+    core.router.stopping = true;
+    const timeout = core.options.stopTimeoutMs ?? 10_000;
+    const pending = await settleWithin(core.inFlight, timeout);
+    if (pending > 0) this.log.warn(`stop(): ${String(pending)} handlers still running after ${String(timeout)} ms; stopping anyway`);
+    await core.extensions.unloadAll();
+    await this.shutdown();
+  }
+
+  private async shutdown(): Promise<void> {
+    const { core } = this;
+    clearTimeout(core.syncTimer);
+    await settleWithin(new Set([core.sync.idle()]), core.options.stopTimeoutMs ?? 10_000);
+    await this.discord.destroy();
+    for (const detach of core.detach.splice(0)) detach();
+    core.phase = 'stopped';
+  }
+
+  private scoped(owner: LoadedExtension): Client {
+    // As Fastify does for plugins: a view that shares everything but records who adds what.
+    const view = Object.create(this) as Client;
+    Object.defineProperty(view, OWNER, { value: owner });
+    return view;
+  }
+
+  private installDefaultListeners(): void {
+    const { hub } = this.core;
+    hub.listen('CommandError', async (event) => {
+      const error = await hub.error({ source: event.command, error: event.error, ctx: event.ctx, extension: event.extension, handled: event.handled });
+      event.handled = error.handled;
+      event.reference = error.reference;
+    }, { isDefault: true });
+    hub.listen('Error', ({ source, error, reference }) => {
+      this.log.error(`Error in ${source}${reference ? ` (reference ${reference})` : ''}: ${formatError(error, this.redactor)}`);
+    }, { isDefault: true });
+  }
+
+  private scheduleSync(): void {
+    const { core } = this;
+    if (core.phase !== 'running' || !(core.options.syncCommands ?? true)) return;
+    clearTimeout(core.syncTimer);
+    core.syncTimer = setTimeout(() => {
+      const work = this.syncCommands().catch((error: unknown) => this.core.hub.error({ source: 'command sync', error }));
+      core.inFlight.add(work);
+      void work.finally(() => core.inFlight.delete(work));
+    }, SYNC_DEBOUNCE_MS);
+  }
+
+  private async readOwners(): Promise<void> {
+    try {
+      const application = await this.discord.application?.fetch();
+      const owner = application?.owner;
+      if (owner instanceof Team) for (const member of owner.members.values()) this.core.owners.add(member.user.id);
+      else if (owner) this.core.owners.add(owner.id);
+    } catch (error) {
+      await this.core.hub.error({ source: 'owners', error });
+    }
+  }
+
+  /** Unhandled rejections and uncaught exceptions become `Error` events while the bot runs. */
+  private catchProcessErrors(): void {
+    const { hub, detach } = this.core;
+    const onRejection = (reason: unknown) => void hub.error({ source: 'unhandled rejection', error: reason });
+    const onException = (error: unknown) => void hub.error({ source: 'uncaught exception', error });
+    process.on('unhandledRejection', onRejection);
+    process.on('uncaughtException', onException);
+    detach.push(() => {
+      process.off('unhandledRejection', onRejection);
+      process.off('uncaughtException', onException);
+    });
+  }
+
+  /**
+   * discord.js handles each gateway dispatch inside its socket's event handler, where a malformed payload
+   * throws and would end the process. Each dispatch is handled inside a guard instead: the failure becomes an
+   * `Error` event with source `gateway <EVENT>`, and an interaction that could not be read is still answered.
+   */
+  private guardGatewayHandlers(): void {
+    const manager = this.discord.ws as unknown as { handlePacket?: (packet?: GatewayDispatchPayload, shard?: unknown) => boolean };
+    const original = manager.handlePacket;
+    if (typeof original !== 'function') return;
+    const { hub } = this.core;
+    const rest = this.discord.rest;
+    manager.handlePacket = function guardedHandlePacket(packet, shard) {
+      try {
+        return original.call(this, packet, shard);
+      } catch (error) {
+        void hub.error({ source: `gateway ${packet?.t ?? 'dispatch'}`, error });
+        const data = packet?.d as { id?: unknown; token?: unknown } | undefined;
+        if (packet?.t === 'INTERACTION_CREATE' && typeof data?.id === 'string' && typeof data.token === 'string') {
+          rest.post(Routes.interactionCallback(data.id, data.token), { body: { type: 4, data: { content: DEFAULT_MESSAGES.malformed, flags: MessageFlags.Ephemeral } }, auth: false }).catch(() => undefined);
+        }
+        return true;
+      }
+    };
+  }
+}
+
+/** Waits until every promise settles or `timeoutMs` passes; returns how many were still pending. */
+async function settleWithin(work: ReadonlySet<Promise<unknown>>, timeoutMs: number): Promise<number> {
+  const pending = new Set(work);
+  for (const promise of pending) void promise.then(() => pending.delete(promise), () => pending.delete(promise));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.allSettled(pending), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  clearTimeout(timer);
+  return pending.size;
+}

@@ -1,0 +1,45 @@
+import type { BitFieldResolvable, ClientOptions as DiscordClientOptions, GatewayIntentsString } from 'discord.js';
+import type { CommandErrorEvent } from '../events/types.js';
+import type { TracebackMode } from '../interactions/error-answer.js';
+import type { Logger } from '../log/log.js';
+
+export interface ClientOptions {
+  /** The bot token; `DISCORD_TOKEN` from the environment when omitted. */
+  token?: string;
+  /** Gateway intents; `Guilds` by default (enough for slash commands). */
+  intents?: BitFieldResolvable<GatewayIntentsString, number>;
+  /** Anything else for the discord.js client (`rest`, `partials`, `shards`, ...). */
+  discord?: Omit<DiscordClientOptions, 'intents'>;
+  /**
+   * Who sees a failed command's traceback (an ephemeral embed): everyone (`true`, the default, for
+   * development), nobody (`false`, for production), or only the bot's owners (`'owners'`). Others get
+   * `errorMessage`.
+   */
+  sendCommandTracebacks?: TracebackMode;
+  /** Owners besides those Discord lists for the application (its owner, or its team's members). */
+  ownerIds?: readonly string[];
+  /** What a user sees when a command fails and they are not shown the traceback. */
+  errorMessage?: string | ((event: CommandErrorEvent) => string);
+  /** What a user sees for a command this bot does not define (a stale registration). */
+  unknownCommandMessage?: string;
+  /** Keep Discord's registered commands equal to the defined ones (default `true`). */
+  syncCommands?: boolean;
+  /** Register commands that name no guilds in these guilds instead of globally: instant updates while developing. */
+  devGuilds?: readonly string[];
+  /** Values to redact from everything shown or logged (API keys, passwords), besides the tokens Lantern knows. */
+  secrets?: readonly string[];
+  logger?: Logger;
+  /** How long `stop()` waits for running handlers before it shuts down anyway. Default 10 s. */
+  stopTimeoutMs?: number;
+  /**
+   * Turn unhandled rejections and uncaught exceptions into `Error` events instead of letting Node end the
+   * process (default `true` while the bot runs).
+   */
+  handleProcessErrors?: boolean;
+}
+
+export const DEFAULT_MESSAGES = {
+  unknownCommand: 'This command is not available any more. It may have been removed or renamed; try again in a minute.',
+  stopping: 'The bot is restarting. Please try again in a moment.',
+  malformed: 'Discord sent something this bot could not read, so it could not run your request. Please try again.',
+};

@@ -1,0 +1,80 @@
+import type { InteractionContextType, ApplicationIntegrationType, LocalizationMap, PermissionResolvable } from 'discord.js';
+import type { CommandErrorEvent } from '../events/types.js';
+import type { CommandContext } from '../interactions/context.js';
+import type { OptionDefinitions, OptionValues } from './options.js';
+
+interface Described {
+  description: string;
+  nameLocalizations?: LocalizationMap;
+  descriptionLocalizations?: LocalizationMap;
+}
+
+/**
+ * What runs a command (or one subcommand): its options, the handler and its own error handler.
+ * Methods rather than function properties so a subcommand with typed options fits a record of subcommands.
+ */
+export interface Runnable<O extends OptionDefinitions> extends Described {
+  options?: O;
+  run(ctx: CommandContext<OptionValues<O>>): unknown;
+  /** Runs first when `run` throws; set `event.handled = true` to say the user has had an answer. */
+  onError?(event: CommandErrorEvent): unknown;
+}
+
+/** Where and for whom Discord offers a top-level command. */
+export interface CommandScope {
+  /** Register in these guilds only (instantly visible there); global when omitted. */
+  guilds?: readonly string[];
+  defaultMemberPermissions?: PermissionResolvable | null;
+  nsfw?: boolean;
+  contexts?: readonly InteractionContextType[];
+  integrationTypes?: readonly ApplicationIntegrationType[];
+}
+
+export interface SlashCommand<O extends OptionDefinitions = OptionDefinitions> extends Runnable<O>, CommandScope {
+  name: string;
+}
+
+export type Subcommand<O extends OptionDefinitions = OptionDefinitions> = Runnable<O>;
+
+export interface SubcommandGroup extends Described {
+  subcommands: Readonly<Record<string, Subcommand>>;
+}
+
+export interface ParentCommand extends Described, CommandScope {
+  name: string;
+  subcommands?: Readonly<Record<string, Subcommand>>;
+  groups?: Readonly<Record<string, SubcommandGroup>>;
+  /** Runs for an error in any of its subcommands, after the subcommand's own `onError`. */
+  onError?(event: CommandErrorEvent): unknown;
+}
+
+export type CommandDefinition = SlashCommand | ParentCommand;
+
+/**
+ * Defines a slash command. The options' definitions type `ctx.options` in `run`:
+ *
+ * ```ts
+ * export const divide = command({
+ *   name: 'divide', description: 'Divide two numbers',
+ *   options: { a: option.number({ description: 'Dividend', required: true }), b: option.number({ description: 'Divisor', required: true }) },
+ *   run: (ctx) => ctx.reply(String(ctx.options.a / ctx.options.b)),
+ * });
+ * ```
+ *
+ * A command with `subcommands` (and `groups` of them) has no `run` of its own. Definitions are plain values:
+ * export them from a module and add them with `bot.addCommand`.
+ */
+export function command<const O extends OptionDefinitions = Record<string, never>>(definition: SlashCommand<O>): SlashCommand<O>;
+export function command(definition: ParentCommand): ParentCommand;
+export function command(definition: CommandDefinition): CommandDefinition {
+  return definition;
+}
+
+/** Defines one subcommand, typing its handler from its options like `command`. */
+export function subcommand<const O extends OptionDefinitions = Record<string, never>>(definition: Subcommand<O>): Subcommand<O> {
+  return definition;
+}
+
+export function isParent(definition: CommandDefinition): definition is ParentCommand {
+  return !('run' in definition);
+}

@@ -1,0 +1,42 @@
+import { ApplicationCommandOptionType } from 'discord.js';
+import type { ChatInputCommandInteraction, CommandInteractionOption } from 'discord.js';
+import { OptionMismatchError } from '../errors/codes.js';
+import type { OptionDefinition, OptionDefinitions, OptionValues } from './options.js';
+
+/**
+ * Reads an interaction's options as its definition describes them. A value of another type, or a required one
+ * missing, means Discord holds an older or newer registration than the code: that is an OptionMismatchError,
+ * never a wrong value handed to the handler.
+ */
+export function readOptions<O extends OptionDefinitions>(interaction: ChatInputCommandInteraction, definitions: O, command: string): OptionValues<O> {
+  const values: Record<string, unknown> = {};
+  for (const [name, definition] of Object.entries(definitions)) {
+    const received = interaction.options.get(name);
+    if (!received) {
+      if (definition.required === true) throw new OptionMismatchError(command, name);
+      values[name] = undefined;
+      continue;
+    }
+    if (received.type !== definition.type) throw new OptionMismatchError(command, name);
+    values[name] = valueOf(received, definition);
+    if (values[name] === undefined) throw new OptionMismatchError(command, name);
+  }
+  return values as OptionValues<O>;
+}
+
+function valueOf(received: CommandInteractionOption, definition: OptionDefinition): unknown {
+  switch (definition.type) {
+    case ApplicationCommandOptionType.User:
+      return received.user;
+    case ApplicationCommandOptionType.Channel:
+      return received.channel;
+    case ApplicationCommandOptionType.Role:
+      return received.role;
+    case ApplicationCommandOptionType.Mentionable:
+      return received.member ?? received.user ?? received.role;
+    case ApplicationCommandOptionType.Attachment:
+      return received.attachment;
+    default:
+      return received.value;
+  }
+}

@@ -1,0 +1,62 @@
+import type { Redactor } from './redact.js';
+
+/** How deep causes and aggregated errors are followed; a cycle or a pathological chain stops here. */
+const MAX_DEPTH = 6;
+
+/** The type to show for an error: its `name`, or its class, or the kind of value thrown. */
+export function errorType(error: unknown): string {
+  if (error instanceof Error) return error.name || error.constructor.name;
+  return typeof error;
+}
+
+/**
+ * The full text of an error for a developer: its stack, then every `cause` and every error of an
+ * `AggregateError`, indented under it, redacted.
+ */
+export function formatError(error: unknown, redactor: Redactor): string {
+  const lines: string[] = [];
+  const seen = new Set<unknown>();
+  const walk = (value: unknown, indent: string, label: string, depth: number): void => {
+    if (seen.has(value)) {
+      lines.push(`${indent}${label}[circular]`);
+      return;
+    }
+    seen.add(value);
+    const head = headOf(value);
+    for (const [i, line] of head.split('\n').entries()) lines.push(`${indent}${i === 0 ? label : ''}${line}`);
+    if (!(value instanceof Error) || depth >= MAX_DEPTH) return;
+    if (value instanceof AggregateError) {
+      for (const [i, inner] of (value.errors as unknown[]).entries()) walk(inner, `${indent}  `, `[${String(i)}] `, depth + 1);
+    }
+    if (value.cause !== undefined) walk(value.cause, indent, 'Caused by: ', depth + 1);
+  };
+  walk(error, '', '', 0);
+  return redactor.redact(lines.join('\n'));
+}
+
+/** One line: `Type: message`, redacted. */
+export function summarizeError(error: unknown, redactor: Redactor): string {
+  const message = error instanceof Error ? error.message : describeValue(error);
+  return redactor.redact(`${errorType(error)}: ${message.split('\n')[0] ?? ''}`);
+}
+
+function headOf(value: unknown): string {
+  if (!(value instanceof Error)) return describeValue(value);
+  const stack = typeof value.stack === 'string' ? value.stack : '';
+  const title = `${errorType(value)}: ${value.message}`;
+  // V8 starts a stack with `Name: message`; a stack rewritten by a library may not, so the title is kept.
+  if (!stack) return title;
+  return stack.includes(value.message) ? stack : `${title}\n${stack}`;
+}
+
+/** A thrown non-Error value as text: strings as they are, the rest as JSON where it can be. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    // JSON.stringify returns undefined for undefined, functions and symbols.
+    const json = JSON.stringify(value) as string | undefined;
+    return typeof json === 'string' ? json : String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}

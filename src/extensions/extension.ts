@@ -1,0 +1,23 @@
+import type { Client } from '../client/client.js';
+import type { CommandErrorEvent } from '../events/types.js';
+
+/** What `setup` may return: called on unload, before Lantern removes the extension's commands and listeners. */
+export type Teardown = () => unknown;
+
+/**
+ * An extension: a module (or object) with `setup(bot, options)`. Everything it adds through the `bot` it is
+ * given (commands, listeners) belongs to it and goes when it is unloaded.
+ */
+export interface Extension<Options = never> {
+  /** How the extension is named in events and logs; defaults to the specifier it was loaded by. */
+  readonly name?: string;
+  /** May return a Teardown (or a promise of one) that unloading calls. */
+  setup(bot: Client, options: Options): unknown;
+  /** Runs for errors in the extension's commands, after the command's own `onError`, before the global events. */
+  onError?(event: CommandErrorEvent): unknown;
+}
+
+/** Types an extension's options for its `setup` and for `bot.loadExtension`. */
+export function defineExtension<Options = never>(extension: Extension<Options>): Extension<Options> {
+  return extension;
+}

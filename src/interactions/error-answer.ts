@@ -1,0 +1,44 @@
+import { Colors } from 'discord.js';
+import type { APIEmbed } from 'discord.js';
+import { errorType, formatError } from '../errors/format.js';
+import type { Redactor } from '../errors/redact.js';
+import type { CommandErrorEvent } from '../events/types.js';
+
+/** Discord's limit on an embed description. */
+const DESCRIPTION_LIMIT = 4096;
+const FENCE = '```';
+
+export type TracebackMode = boolean | 'owners';
+
+export interface ErrorAnswerPolicy {
+  tracebacks: TracebackMode;
+  isOwner(userId: string): boolean;
+  /** The text a user sees when they are not shown the traceback. */
+  message(event: CommandErrorEvent): string;
+}
+
+export const DEFAULT_ERROR_MESSAGE = 'Sorry, something went wrong while running this command. The bot\u2019s developers have been told.';
+
+export function showsTraceback(policy: ErrorAnswerPolicy, userId: string): boolean {
+  return policy.tracebacks === true || (policy.tracebacks === 'owners' && policy.isOwner(userId));
+}
+
+/** `Error: <Type>` with the redacted stack (causes included) in a code block cut to the embed limit. */
+export function tracebackEmbed(error: Error, redactor: Redactor, reference: string | undefined): APIEmbed {
+  const text = formatError(error, redactor).replaceAll(FENCE, '`\u200b``');
+  const room = DESCRIPTION_LIMIT - FENCE.length * 2 - 2;
+  const cut = text.length > room ? `${text.slice(0, room - 2)}\n…` : text;
+  return {
+    title: `Error: ${errorType(error)}`.slice(0, 256),
+    description: `${FENCE}\n${cut}\n${FENCE}`,
+    color: Colors.Red,
+    ...(reference ? { footer: { text: `Error reference: ${reference}` } } : {}),
+  };
+}
+
+/** What the user who hit the error is sent: always ephemeral, traceback or friendly text by the policy. */
+export function errorAnswer(event: CommandErrorEvent, policy: ErrorAnswerPolicy, redactor: Redactor) {
+  if (showsTraceback(policy, event.ctx.user.id)) return { embeds: [tracebackEmbed(event.error, redactor, event.reference)], ephemeral: true } as const;
+  const reference = event.reference ? `\nError reference: \`${event.reference}\`` : '';
+  return { content: redactor.redact(policy.message(event)).slice(0, 1900) + reference, ephemeral: true } as const;
+}
