@@ -1,0 +1,49 @@
+import { after } from 'node:test';
+import { Client } from '../../src/index.js';
+import type { ClientOptions, ErrorEvent, Logger } from '../../src/index.js';
+import { FakeDiscord } from '../../src/testing/index.js';
+
+export interface TestBot {
+  bot: Client;
+  /** Every line the bot logged, with its level. */
+  logged: { level: keyof Logger; message: string }[];
+  /** Every `Error` event, in order. */
+  errors: ErrorEvent[];
+}
+
+/** A logger that keeps the lines for assertions. */
+export function recordingLogger(): { logger: Logger; logged: TestBot['logged'] } {
+  const logged: TestBot['logged'] = [];
+  return {
+    logged,
+    logger: {
+      info: (message) => logged.push({ level: 'info', message }),
+      warn: (message) => logged.push({ level: 'warn', message }),
+      error: (message) => logged.push({ level: 'error', message }),
+    },
+  };
+}
+
+/**
+ * A Lantern client wired to `discord` (its REST and token), logging into memory and recording `Error` events.
+ * `setup` runs before start (add commands, listeners, extensions there). Stopped after the file.
+ */
+export async function startBot(discord: FakeDiscord, options: ClientOptions = {}, setup: (bot: Client) => unknown = () => undefined): Promise<TestBot> {
+  const { logger, logged } = recordingLogger();
+  const bot = new Client({ token: discord.token, logger, handleProcessErrors: false, ...options, discord: { ...options.discord, rest: { ...discord.rest, ...options.discord?.rest } } });
+  const errors: ErrorEvent[] = [];
+  bot.listen('Error', (event) => {
+    errors.push(event);
+  });
+  after(() => bot.stop());
+  await setup(bot);
+  await bot.start();
+  return { bot, logged, errors };
+}
+
+/** A fake Discord stopped after the file. */
+export async function startFake(options: Parameters<typeof FakeDiscord.start>[0] = {}): Promise<FakeDiscord> {
+  const discord = await FakeDiscord.start(options);
+  after(() => discord.stop());
+  return discord;
+}
