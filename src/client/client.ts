@@ -192,6 +192,11 @@ export class Client {
 
   // ---- lifecycle ----
 
+  /** Resolves when every running handler, listener and command sync has finished (new ones included). */
+  async idle(): Promise<void> {
+    while (this.core.inFlight.size > 0) await Promise.allSettled(this.core.inFlight);
+  }
+
   /** Logs in, reads the owners, syncs the commands and resolves once the bot answers interactions. */
   async start(): Promise<void> {
     const { core } = this;

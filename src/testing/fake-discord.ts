@@ -212,6 +212,7 @@ export class FakeDiscord {
 
   /** The application's owners: one user, or several (a team), as GET /applications/@me reports them. */
   setOwners(owners: FakeUser[]): void {
+    if (!Array.isArray(owners)) throw new TypeError('setOwners takes an array of users: setOwners([alice])');
     if (owners.length === 0) throw new RangeError('An application has at least one owner');
     this.#state.application.owners = owners;
   }
