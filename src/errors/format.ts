@@ -1,3 +1,5 @@
+import { pathToFileURL } from 'node:url';
+import { sep } from 'node:path';
 import type { Redactor } from './redact.js';
 
 /** How deep causes and aggregated errors are followed; a cycle or a pathological chain stops here. */
@@ -31,7 +33,7 @@ export function formatError(error: unknown, redactor: Redactor): string {
     if (value.cause !== undefined) walk(value.cause, indent, 'Caused by: ', depth + 1);
   };
   walk(error, '', '', 0);
-  return redactor.redact(lines.join('\n'));
+  return redactor.redact(relativePaths(lines.join('\n')));
 }
 
 /** One line: `Type: message`, redacted. */
@@ -59,4 +61,10 @@ export function describeValue(value: unknown): string {
   } catch {
     return Object.prototype.toString.call(value);
   }
+}
+
+/** Stack frames under the working directory are shown relative to it: shorter, and the server's layout stays private. */
+function relativePaths(text: string): string {
+  const cwd = process.cwd();
+  return text.replaceAll(`${pathToFileURL(cwd).href}/`, '').replaceAll(`${cwd}${sep}`, '');
 }
