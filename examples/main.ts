@@ -44,7 +44,7 @@ async function playOffline(): Promise<void> {
       const handle = discord.as(user, guild.channel('general')).slash(name, options, invoke);
       await handle.response();
       await bot.idle();
-      const args = Object.entries(options).map(([k, v]) => `${k}:${String(v)}`).join(' ');
+      const args = Object.entries(options).map(([k, v]) => `${k}:${typeof v === 'object' ? '…' : String(v)}`).join(' ');
       console.log(`${user.username} ran /${name}${args ? ` ${args}` : ''}${invoke?.allowUnregistered ? ' (registered long ago, since removed)' : ''}`);
       console.log(`  ${user.username} saw: ${whatTheUserSaw(handle)}`);
       flush('  bot logged', logged);
