@@ -99,6 +99,16 @@ export class Client {
     this.discord.on(DiscordEvents.InteractionCreate, (interaction) => {
       track(router.handle(interaction));
     });
+    // An 'error' emitted with no listener throws and ends the process; these become Error events instead.
+    this.discord.on(DiscordEvents.Error, (error) => {
+      track(hub.error({ source: 'discord.js client', error }));
+    });
+    this.discord.on(DiscordEvents.ShardError, (error, shardId) => {
+      track(hub.error({ source: `shard ${String(shardId)}`, error }));
+    });
+    this.discord.on(DiscordEvents.Warn, (message) => {
+      this.log.warn(`discord.js: ${message}`);
+    });
   }
 
   /** Whether `sendCommandTracebacks` is on, off or for owners only. */
