@@ -1,4 +1,4 @@
-import { Client as DiscordClient, Events as DiscordEvents, GatewayIntentBits, MessageFlags, Routes, Team } from 'discord.js';
+import { Client as DiscordClient, Events as DiscordEvents, GatewayIntentBits, MessageFlags, Routes, Status, Team } from 'discord.js';
 import type { GatewayDispatchPayload } from 'discord.js';
 import { CommandRegistry } from '../commands/registry.js';
 import { CommandSync } from '../commands/sync.js';
@@ -22,6 +22,10 @@ import type { ClientOptions } from './options.js';
 
 /** Delay that coalesces command changes made while running into one sync. */
 const SYNC_DEBOUNCE_MS = 50;
+
+/** How long stop() lets a shard that is reconnecting finish before destroying the client. */
+const RECONNECT_SETTLE_MS = 3000;
+const RECONNECTING = new Set<Status>([Status.Connecting, Status.Reconnecting, Status.Nearly, Status.Identifying, Status.Resuming, Status.WaitingForGuilds]);
 
 type Phase = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -253,9 +257,21 @@ export class Client {
     const { core } = this;
     clearTimeout(core.syncTimer);
     await settleWithin(new Set([core.sync.idle()]), core.options.stopTimeoutMs ?? 10_000);
+    await this.settleReconnects();
     await this.discord.destroy();
     for (const detach of core.detach.splice(0)) detach();
     core.phase = 'stopped';
+  }
+
+  /**
+   * A shard that lost its connection waits 500 ms before resuming, and during that wait @discordjs/ws treats it
+   * as idle: a destroy then skips it, and it reconnects after the client is gone, keeping the process alive.
+   * So stop lets such a shard finish reconnecting (bounded) before destroying.
+   */
+  private async settleReconnects(): Promise<void> {
+    const deadline = Date.now() + RECONNECT_SETTLE_MS;
+    const reconnecting = () => this.discord.ws.shards.some((shard) => RECONNECTING.has(shard.status));
+    while (reconnecting() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
   private scoped(owner: LoadedExtension): Client {

@@ -4,7 +4,9 @@
  * `/interactions/<id>/` in a URL (discord.js puts those tokens in its error URLs).
  */
 const SHAPES: readonly [RegExp, string][] = [
-  [/[\w-]{20,}\.[\w-]{6,7}\.[\w-]{27,}/g, '[REDACTED TOKEN]'],
+  // The lookbehind starts a match only where a run of token characters starts: without it every position of a
+  // long run is tried, each backtracking over the rest, and a 100 kB message takes seconds (a ReDoS).
+  [/(?<![\w-])[\w-]{20,}\.[\w-]{6,7}\.[\w-]{27,}/g, '[REDACTED TOKEN]'],
   [/aW50ZXJhY3Rpb246[\w-]+=*/g, '[REDACTED INTERACTION TOKEN]'],
   [/(\/(?:webhooks|interactions)\/\d{15,21}\/)(?!\[REDACTED)[^/?#\s"'`]+/g, '$1[REDACTED]'],
 ];

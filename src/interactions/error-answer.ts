@@ -29,7 +29,8 @@ export function tracebackEmbed(error: Error, redactor: Redactor, reference: stri
   const room = DESCRIPTION_LIMIT - FENCE.length * 2 - 2;
   const cut = text.length > room ? `${text.slice(0, room - 2)}\n…` : text;
   return {
-    title: `Error: ${errorType(error)}`.slice(0, 256),
+    // The name is the error's own text too (a library may build it from input): redacted like the stack.
+    title: redactor.redact(`Error: ${errorType(error)}`).slice(0, 256),
     description: `${FENCE}\n${cut}\n${FENCE}`,
     color: Colors.Red,
     ...(reference ? { footer: { text: `Error reference: ${reference}` } } : {}),

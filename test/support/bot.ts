@@ -11,6 +11,12 @@ export interface TestBot {
   errors: ErrorEvent[];
 }
 
+/**
+ * The bots logged in to each fake, stopped before it: a fake that stops first drops their gateway, discord.js starts
+ * a reconnect (a 500 ms sleep) that a destroy during the sleep does not cancel, and the process never exits.
+ */
+const botsOf = new WeakMap<FakeDiscord, Set<Client>>();
+
 /** A logger that keeps the lines for assertions. */
 export function recordingLogger(): { logger: Logger; logged: TestBot['logged'] } {
   const logged: TestBot['logged'] = [];
@@ -32,6 +38,7 @@ export async function startBot(discord: FakeDiscord, options: ClientOptions = {}
   const { logger, logged } = recordingLogger();
   const bot = new Client({ token: discord.token, logger, handleProcessErrors: false, ...options, discord: { ...options.discord, rest: { ...discord.rest, ...options.discord?.rest } } });
   const errors: ErrorEvent[] = [];
+  botsOf.get(discord)?.add(bot);
   bot.listen('Error', (event) => {
     errors.push(event);
   });
@@ -44,6 +51,10 @@ export async function startBot(discord: FakeDiscord, options: ClientOptions = {}
 /** A fake Discord stopped after the file. */
 export async function startFake(options: Parameters<typeof FakeDiscord.start>[0] = {}): Promise<FakeDiscord> {
   const discord = await FakeDiscord.start(options);
-  after(() => discord.stop());
+  botsOf.set(discord, new Set());
+  after(async () => {
+    for (const bot of botsOf.get(discord) ?? []) await bot.stop();
+    await discord.stop();
+  });
   return discord;
 }
