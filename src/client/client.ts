@@ -131,9 +131,12 @@ export class Client {
 
   // ---- commands ----
 
-  /** Adds commands; while running, Discord's registration follows shortly. Throws for invalid definitions. */
+  /**
+   * Adds commands; while running, Discord's registration follows shortly. Throws for an invalid definition or a
+   * taken name, and then adds none of them.
+   */
   addCommand(...definitions: CommandDefinition[]): this {
-    for (const definition of definitions) this.core.registry.add(definition, this[OWNER]);
+    this.core.registry.add(definitions, this[OWNER]);
     return this;
   }
 

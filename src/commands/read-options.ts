@@ -21,7 +21,8 @@ export function readOptions<O extends OptionDefinitions>(interaction: ChatInputC
     values[name] = valueOf(received, definition);
     if (values[name] === undefined) throw new OptionMismatchError(command, name);
   }
-  return values as OptionValues<O>;
+  // Frozen: the values are what the user sent; a handler that wants others makes its own.
+  return Object.freeze(values) as OptionValues<O>;
 }
 
 function valueOf(received: CommandInteractionOption, definition: OptionDefinition): unknown {

@@ -32,12 +32,18 @@ export class CommandRegistry {
 
   constructor(private readonly onChange: () => void) {}
 
-  add(definition: CommandDefinition, owner: CommandOwner | undefined): void {
-    validateCommand(definition);
-    const existing = this.#commands.get(definition.name);
-    if (existing) throw new DuplicateCommandError(definition.name, existing.owner ? `extension ${existing.owner.name}` : 'the bot');
-    this.#commands.set(definition.name, { definition, owner });
-    this.onChange();
+  /** Adds all the definitions or, when one is invalid or taken, none of them. */
+  add(definitions: readonly CommandDefinition[], owner: CommandOwner | undefined): void {
+    const names = new Set<string>();
+    for (const definition of definitions) {
+      validateCommand(definition);
+      const existing = this.#commands.get(definition.name);
+      if (existing) throw new DuplicateCommandError(definition.name, existing.owner ? `extension ${existing.owner.name}` : 'the bot');
+      if (names.has(definition.name)) throw new DuplicateCommandError(definition.name, 'the same addCommand call');
+      names.add(definition.name);
+    }
+    for (const definition of definitions) this.#commands.set(definition.name, { definition, owner });
+    if (definitions.length > 0) this.onChange();
   }
 
   /** Removes a command by name; `false` when there was none. */
