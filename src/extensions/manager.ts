@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Client } from '../client/client.js';
 import { ExtensionLoadError, ExtensionStateError } from '../errors/codes.js';
 import type { CommandErrorEvent } from '../events/types.js';
@@ -70,7 +71,11 @@ export class ExtensionManager {
   async reload(name: string): Promise<void> {
     const previous = this.#loaded.get(name);
     if (!previous) throw new ExtensionStateError(`Extension ${name} is not loaded`);
-    const next = previous.url ? await this.#import(`${previous.url.split('?')[0] ?? ''}?reload=${String(++this.#reloads)}`, name) : { extension: previous.extension, url: undefined };
+    const base = previous.url?.split('?')[0];
+    // A module in a CommonJS package scope (a `.ts` or `.js` file there, under tsx) is cached by file name, not
+    // URL: the fresh query alone would hand back the old version, so it is dropped from the require cache first.
+    if (base) Reflect.deleteProperty(requireCache, fileURLToPath(base));
+    const next = base ? await this.#import(`${base}?reload=${String(++this.#reloads)}`, name) : { extension: previous.extension, url: undefined };
     await this.#teardown(previous);
     try {
       await this.#setup(new LoadedExtension(name, next.extension, previous.options, next.url ?? previous.url));
@@ -105,7 +110,7 @@ export class ExtensionManager {
 
   async #import(source: string | Extension<unknown>, name: string): Promise<{ extension: Extension<unknown>; url: string | undefined }> {
     if (typeof source !== 'string') {
-      if (typeof source.setup !== 'function') return this.#loadFailed(name, 'it has no `setup` function');
+      if (typeof source.setup !== 'function') return this.#loadFailed(source.name ?? name, 'it has no `setup` function');
       return { extension: source, url: undefined };
     }
     const url = toImportable(source);
@@ -127,6 +132,8 @@ export class ExtensionManager {
     throw error;
   }
 }
+
+const requireCache = createRequire(import.meta.url).cache;
 
 /** Relative and absolute paths resolve from the working directory; anything else is a package specifier. */
 function toImportable(specifier: string): string {
