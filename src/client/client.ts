@@ -155,7 +155,7 @@ export class Client {
    */
   async syncCommands(): Promise<SyncResult> {
     const application = this.discord.application;
-    if (!application) throw new ClientStateError('Commands can be synced once the bot has started');
+    if (!application || this.core.phase === 'stopped') throw new ClientStateError('Commands can be synced while the bot runs (after start(), before stop())');
     const result = await this.core.sync.run({ rest: this.discord.rest, applicationId: application.id, devGuilds: this.core.options.devGuilds ?? [] });
     for (const failure of result.failed) await this.core.hub.error({ source: 'command sync', error: failure });
     if (result.updated.length > 0) this.log.info(`Registered commands for ${result.updated.join(', ')}`);
