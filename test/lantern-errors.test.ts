@@ -245,6 +245,26 @@ test('a throwing Error listener is logged once and not re-dispatched', async () 
   assert.equal(lastAnswer(handle).message?.embeds[0]?.title, 'Error: TypeError');
 });
 
+test('a CommandError listener that never finishes does not keep the user waiting: the answer goes before Discord gives up', async () => {
+  let hung = 0;
+  const { discord, alice, guild, bot, logged } = await world({ stopTimeoutMs: 300 }, (b) => {
+    b.addCommand(command({ name: 'boom', description: 'Boom', run: thrower('boom failed') }));
+    b.listen(Events.CommandError, () => {
+      hung++;
+      return new Promise(() => undefined);
+    });
+  });
+  const handle = discord.as(alice, guild.channel('general')).slash('boom');
+  const answer = await handle.response();
+  assert.equal(hung, 1);
+  assert.equal(answer.ephemeral, true);
+  assert.equal(answer.message?.embeds[0]?.title, 'Error: TypeError');
+  assert.ok((handle.firstResponseMs ?? Infinity) < 3000, `answered after ${String(handle.firstResponseMs)} ms, past Discord's 3 s`);
+  assert.ok(logged.some((line) => line.level === 'warn' && /error handlers of \/boom are still running/.test(line.message)), JSON.stringify(logged));
+  // The hung listener holds the interaction's work open; stop() gives up on it after its timeout.
+  assert.equal(await Promise.race([bot.idle().then(() => 'idle'), new Promise((resolve) => setTimeout(resolve, 100, 'busy'))]), 'busy');
+});
+
 test('a throwing CommandError listener and a throwing discord.js listener become Error events', async () => {
   const { run, errors, as, alice, bot, logged } = await world({ intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent] }, (bot) => {
     bot.addCommand(command({ name: 'boom', description: 'Boom', run: thrower('boom failed') }));

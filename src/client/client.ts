@@ -17,6 +17,7 @@ import { DEFAULT_ERROR_MESSAGE } from '../interactions/error-answer.js';
 import type { TracebackMode } from '../interactions/error-answer.js';
 import { InteractionRouter } from '../interactions/router.js';
 import { consoleLogger, Log } from '../log/log.js';
+import { settlesWithin } from '../util/settle.js';
 import { DEFAULT_MESSAGES } from './options.js';
 import type { ClientOptions } from './options.js';
 
@@ -259,7 +260,7 @@ export class Client {
   private async shutdown(): Promise<void> {
     const { core } = this;
     clearTimeout(core.syncTimer);
-    await settleWithin(new Set([core.sync.idle()]), core.options.stopTimeoutMs ?? 10_000);
+    await settlesWithin(core.sync.idle(), core.options.stopTimeoutMs ?? 10_000);
     await this.settleReconnects();
     await this.discord.destroy();
     for (const detach of core.detach.splice(0)) detach();
@@ -357,12 +358,16 @@ export class Client {
   }
 }
 
-/** Waits until every promise settles or `timeoutMs` passes; returns how many were still pending. */
+/**
+ * Waits until the set is empty or `timeoutMs` passes; returns how many were still pending. The set is live (its
+ * promises remove themselves when they settle): work added meanwhile, such as the notice to an interaction that
+ * arrived during stop, is waited for too.
+ */
 async function settleWithin(work: ReadonlySet<Promise<unknown>>, timeoutMs: number): Promise<number> {
-  const pending = new Set(work);
-  for (const promise of pending) void promise.then(() => pending.delete(promise), () => pending.delete(promise));
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.allSettled(pending), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-  clearTimeout(timer);
-  return pending.size;
+  const deadline = performance.now() + timeoutMs;
+  while (work.size > 0) {
+    const left = deadline - performance.now();
+    if (left <= 0 || !(await settlesWithin(Promise.allSettled(work), left))) break;
+  }
+  return work.size;
 }
