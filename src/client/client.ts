@@ -121,11 +121,7 @@ export class Client {
     return this.core.options.sendCommandTracebacks ?? true;
   }
 
-  /** The bot's owners: the application's owner or team members (read at start), plus `ownerIds`. */
-  get owners(): ReadonlySet<string> {
-    return this.core.owners;
-  }
-
+  /** Whether the user owns the bot: the application's owner or a team member (read at start), or in `ownerIds`. */
   isOwner(userId: string): boolean {
     return this.core.owners.has(userId);
   }
