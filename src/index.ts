@@ -7,11 +7,13 @@ export type { ChannelValue, Choice, MentionableValue, OptionDefinition, OptionDe
 export type { SyncResult } from './commands/sync.js';
 export { ClientStateError, CommandDefinitionError, CommandSyncError, DuplicateCommandError, ExtensionLoadError, ExtensionStateError, LanternError, NonErrorThrownError, OptionMismatchError, Redactor, TokenMissingError, UnknownCommandError } from './errors/index.js';
 export { Events } from './events/types.js';
-export type { CommandCompletionEvent, CommandErrorEvent, ErrorEvent, EventArgs, EventName, LanternEvents, Listener, ListenOptions } from './events/types.js';
+export type { CommandCompletionEvent, CommandErrorEvent, ErrorEvent, TaskErrorEvent, TaskRun, EventArgs, EventName, LanternEvents, Listener, ListenOptions } from './events/types.js';
 export type { ErrorInit } from './events/hub.js';
 export { defineExtension } from './extensions/extension.js';
 export type { Extension, Teardown } from './extensions/extension.js';
-export { CommandContext } from './interactions/context.js';
-export type { MessageInput } from './interactions/context.js';
+export { CommandContext, InteractionContext, RepliableContext } from './interactions/context.js';
+export type { InteractionKind, MessageInput } from './interactions/context.js';
+export type { InteractionWrapper } from './interactions/router.js';
+export type { Clock, ClockTimer } from './util/clock.js';
 export type { TracebackMode } from './interactions/error-answer.js';
 export type { Logger } from './log/log.js';

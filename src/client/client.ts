@@ -16,6 +16,7 @@ import type { LoadedExtension } from '../extensions/manager.js';
 import { DEFAULT_ERROR_MESSAGE } from '../interactions/error-answer.js';
 import type { TracebackMode } from '../interactions/error-answer.js';
 import { InteractionRouter } from '../interactions/router.js';
+import type { InteractionWrapper } from '../interactions/router.js';
 import { consoleLogger, Log } from '../log/log.js';
 import { settlesWithin } from '../util/settle.js';
 import { DEFAULT_MESSAGES } from './options.js';
@@ -95,6 +96,7 @@ export class Client {
       removeOwnedBy: (owner) => {
         registry.removeOwnedBy(owner);
         hub.removeOwnedBy(owner);
+        router.removeOwnedBy(owner);
       },
       reportError: (init) => hub.error(init),
     });
@@ -167,6 +169,15 @@ export class Client {
    */
   listen<E extends EventName>(event: E, handler: Listener<E>, options: ListenOptions = {}): () => void {
     return this.core.hub.listen(event, handler, { ...options, owner: this[OWNER] });
+  }
+
+  /**
+   * Runs `wrapper` around the handling of every interaction: its checks, handler, error chain and the user's
+   * error answer. It must call `next()` once. Trackers open a per-interaction scope here so that concurrent
+   * interactions never mix their data. Removed with the extension that added it; also returns a remover.
+   */
+  aroundInteraction(wrapper: InteractionWrapper): () => void {
+    return this.core.router.around(wrapper, this[OWNER]);
   }
 
   /** Reports an error from the bot's own code (a timer, a webhook handler) as an `Error` event. */
@@ -285,6 +296,11 @@ export class Client {
     const { hub } = this.core;
     hub.listen('CommandError', async (event) => {
       const error = await hub.error({ source: event.command, error: event.error, ctx: event.ctx, extension: event.extension, handled: event.handled });
+      event.handled = error.handled;
+      event.reference = error.reference;
+    }, { isDefault: true });
+    hub.listen('TaskError', async (event) => {
+      const error = await hub.error({ source: `task ${event.task.name}`, error: event.error, task: event.task, extension: event.extension, handled: event.handled });
       event.handled = error.handled;
       event.reference = error.reference;
     }, { isDefault: true });

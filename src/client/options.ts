@@ -2,6 +2,7 @@ import type { BitFieldResolvable, ClientOptions as DiscordClientOptions, Gateway
 import type { CommandErrorEvent } from '../events/types.js';
 import type { TracebackMode } from '../interactions/error-answer.js';
 import type { Logger } from '../log/log.js';
+import type { Clock } from '../util/clock.js';
 
 export interface ClientOptions {
   /** The bot token; `DISCORD_TOKEN` from the environment when omitted. */
@@ -36,6 +37,8 @@ export interface ClientOptions {
    * process (default `true` while the bot runs).
    */
   handleProcessErrors?: boolean;
+  /** Where tasks and cooldowns read the time; tests pass a `FakeClock` from `lantern/testing`. */
+  clock?: Clock;
 }
 
 export const DEFAULT_MESSAGES = {

@@ -1,41 +1,32 @@
 import { MessageFlags } from 'discord.js';
-import type { BaseMessageOptions, ChatInputCommandInteraction, InteractionEditReplyOptions, InteractionReplyOptions } from 'discord.js';
+import type { BaseMessageOptions, ChatInputCommandInteraction, Interaction, InteractionEditReplyOptions, InteractionReplyOptions, RepliableInteraction } from 'discord.js';
 import type { Client } from '../client/client.js';
 
 /** A message to send: text, or message options plus `ephemeral` (only the invoking user sees it). */
 export type MessageInput = string | (BaseMessageOptions & { ephemeral?: boolean; allowedMentions?: InteractionReplyOptions['allowedMentions'] });
 
+/** What started an interaction; trackers tag errors with it. */
+export type InteractionKind = 'slash' | 'userCommand' | 'messageCommand' | 'button' | 'select' | 'modal' | 'autocomplete';
+
 /**
- * Everything a handler needs about one slash command interaction, and the ways to answer it. `send` picks
- * reply, editReply or followUp from the interaction's state, so handlers and error handlers need not track it.
+ * What every handler gets about the interaction it runs for: who, where, in which language, and the
+ * discord.js interaction underneath. `source` names the handler in `Error` events (`/divide`, `button delete:{id}`).
  */
-export class CommandContext<Options = unknown> {
-  /** `/name`, `/name sub` or `/name group sub`. */
-  readonly command: string;
-  readonly interaction: ChatInputCommandInteraction;
+export class InteractionContext<I extends Interaction = Interaction> {
   readonly bot: Client;
+  readonly interaction: I;
+  readonly kind: InteractionKind;
+  /** The handler, as `Error` events name it: `/ban`, `user command Report`, `button delete:{id}`, `modal feedback`, `autocomplete /search query`. */
+  readonly source: string;
   /** When the interaction reached Lantern (`performance.now()` clock). */
   readonly receivedAt: number;
-  #options: Options | undefined;
-  /** After a defer, whether the "thinking" message has been replaced by an answer yet. */
-  #deferFilled = false;
 
-  constructor(bot: Client, interaction: ChatInputCommandInteraction, command: string, receivedAt: number) {
+  constructor(bot: Client, interaction: I, kind: InteractionKind, source: string, receivedAt: number) {
     this.bot = bot;
     this.interaction = interaction;
-    this.command = command;
+    this.kind = kind;
+    this.source = source;
     this.receivedAt = receivedAt;
-  }
-
-  /** The command's options, typed from its definition. */
-  get options(): Options {
-    if (this.#options === undefined) throw new Error('options are read before the handler runs');
-    return this.#options;
-  }
-
-  /** @internal set once by the router after reading and checking the options. */
-  setOptions(options: Options): void {
-    this.#options = options;
   }
 
   get user() {
@@ -65,8 +56,17 @@ export class CommandContext<Options = unknown> {
   get locale() {
     return this.interaction.locale;
   }
+}
 
-  /** Whether Discord has had a first response (reply or defer). */
+/**
+ * A context whose interaction takes a message back. `send` picks reply, editReply or followUp from the
+ * interaction's state, so handlers and error handlers need not track it.
+ */
+export class RepliableContext<I extends RepliableInteraction = RepliableInteraction> extends InteractionContext<I> {
+  /** After a defer, whether the "thinking" message has been replaced by an answer yet. */
+  #deferFilled = false;
+
+  /** Whether Discord has had a first response (reply, defer, or for a component an update). */
   get acknowledged(): boolean {
     return this.interaction.replied || this.interaction.deferred;
   }
@@ -103,6 +103,29 @@ export class CommandContext<Options = unknown> {
       await this.interaction.deleteReply();
     }
     return this.followUp(input);
+  }
+}
+
+/** A slash command's context: its path and its options, typed from the definition. */
+export class CommandContext<Options = unknown> extends RepliableContext<ChatInputCommandInteraction> {
+  /** `/name`, `/name sub` or `/name group sub`. */
+  readonly command: string;
+  #options: Options | undefined;
+
+  constructor(bot: Client, interaction: ChatInputCommandInteraction, command: string, receivedAt: number) {
+    super(bot, interaction, 'slash', command, receivedAt);
+    this.command = command;
+  }
+
+  /** The command's options, typed from its definition. */
+  get options(): Options {
+    if (this.#options === undefined) throw new Error('options are read before the handler runs');
+    return this.#options;
+  }
+
+  /** @internal set once by the router after reading and checking the options. */
+  setOptions(options: Options): void {
+    this.#options = options;
   }
 }
 

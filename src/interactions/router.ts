@@ -12,6 +12,7 @@ import type { CommandErrorEvent } from '../events/types.js';
 import type { Log } from '../log/log.js';
 import { settlesWithin } from '../util/settle.js';
 import { CommandContext } from './context.js';
+import type { InteractionContext } from './context.js';
 import { errorAnswer } from './error-answer.js';
 import type { ErrorAnswerPolicy } from './error-answer.js';
 
@@ -19,6 +20,17 @@ import type { ErrorAnswerPolicy } from './error-answer.js';
 const UNACKNOWLEDGED_ANSWER_DEADLINE_MS = 2500;
 /** Once acknowledged there are 15 minutes, but a user should not wait long for the error either. */
 const ACKNOWLEDGED_ANSWER_WAIT_MS = 5000;
+
+/**
+ * Runs around the handling of one interaction (checks, handler, error chain, the user's error answer) and
+ * must call `next` once: a tracker opens a per-interaction scope here.
+ */
+export type InteractionWrapper = (ctx: InteractionContext, next: () => Promise<void>) => Promise<void>;
+
+interface WrapperRegistration {
+  readonly wrap: InteractionWrapper;
+  readonly owner: { readonly name: string } | undefined;
+}
 
 export interface RouterMessages {
   /** Sent (ephemeral) for an interaction naming a command this bot does not define. */
@@ -35,6 +47,7 @@ export interface RouterMessages {
  */
 export class InteractionRouter {
   stopping = false;
+  #wrappers: readonly WrapperRegistration[] = [];
 
   constructor(
     private readonly bot: Client,
@@ -46,6 +59,40 @@ export class InteractionRouter {
     private readonly messages: RouterMessages,
   ) {}
 
+  /** Adds a wrapper (outside those added later); returns a function that removes it. */
+  around(wrap: InteractionWrapper, owner?: { readonly name: string }): () => void {
+    const registration = { wrap, owner };
+    this.#wrappers = [...this.#wrappers, registration];
+    return () => {
+      this.#wrappers = this.#wrappers.filter((r) => r !== registration);
+    };
+  }
+
+  removeOwnedBy(owner: { readonly name: string }): void {
+    this.#wrappers = this.#wrappers.filter((r) => r.owner !== owner);
+  }
+
+  /**
+   * Runs `work` inside the wrappers. A wrapper that throws becomes an `Error` event and never costs the user
+   * their answer: when it threw before calling `next`, the work runs anyway.
+   */
+  async #wrapped(ctx: InteractionContext, work: () => Promise<void>): Promise<void> {
+    const run = this.#wrappers.reduceRight<() => Promise<void>>((next, { wrap, owner }) => async () => {
+      let called = false as boolean;
+      const once = () => {
+        called = true;
+        return next();
+      };
+      try {
+        await wrap(ctx, once);
+      } catch (error) {
+        await this.hub.error({ source: `interaction wrapper${wrap.name ? ` (${wrap.name})` : ''}`, error, ctx, extension: owner?.name });
+        if (!called) await next();
+      }
+    }, work);
+    await run();
+  }
+
   async handle(interaction: Interaction): Promise<void> {
     if (!interaction.isChatInputCommand()) return;
     const receivedAt = performance.now();
@@ -56,6 +103,11 @@ export class InteractionRouter {
       return this.#refuse(interaction, this.messages.unknownCommand, `${error.code}: ${error.message}`);
     }
     const ctx = new CommandContext<OptionValues<OptionDefinitions>>(this.bot, interaction, resolved.path, receivedAt);
+    await this.#wrapped(ctx, () => this.#run(ctx, resolved));
+  }
+
+  async #run(ctx: CommandContext<OptionValues<OptionDefinitions>>, resolved: ResolvedCommand): Promise<void> {
+    const { interaction, receivedAt } = ctx;
     try {
       ctx.setOptions(readOptions(interaction, resolved.runnable.options ?? {}, resolved.path));
       await resolved.runnable.run(ctx);
