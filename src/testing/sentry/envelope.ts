@@ -1,0 +1,169 @@
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+
+/** The first line of an envelope. `event_id` is there when the envelope carries an event, feedback or transaction. */
+export interface EnvelopeHeader {
+  readonly event_id?: string;
+  readonly sent_at?: string;
+  readonly dsn?: string;
+  readonly sdk?: { readonly name: string; readonly version: string };
+  readonly trace?: Readonly<Record<string, unknown>>;
+  readonly [key: string]: unknown;
+}
+
+export interface EnvelopeItemHeader {
+  /** `event`, `feedback`, `session`, `client_report`, `transaction`, `attachment`... */
+  readonly type: string;
+  /** Payload size in bytes; without it the payload runs to the end of the line. */
+  readonly length?: number;
+  readonly content_type?: string;
+  readonly [key: string]: unknown;
+}
+
+export interface EnvelopeItem {
+  readonly header: EnvelopeItemHeader;
+  /** Parsed JSON for JSON items (events, feedback, sessions, client reports...); text for the others (attachments). */
+  readonly payload: unknown;
+}
+
+export interface ReceivedEnvelope {
+  readonly header: EnvelopeHeader;
+  readonly items: readonly EnvelopeItem[];
+  /** The whole envelope as text, after any gzip was undone. */
+  readonly raw: string;
+}
+
+/** An exception as the SDK reports it; `values` lists the cause chain, the thrown error last. */
+export interface ReceivedException {
+  readonly type?: string;
+  readonly value?: string;
+  readonly mechanism?: Readonly<Record<string, unknown>>;
+  readonly stacktrace?: { readonly frames?: readonly Readonly<Record<string, unknown>>[] };
+}
+
+/**
+ * The payload of an `event` item as the SDK sent it. The named fields are the ones tests read most; nothing
+ * guarantees their presence or shape beyond `event_id`, which every event item carries.
+ */
+export interface ReceivedEvent {
+  readonly event_id: string;
+  readonly level?: string;
+  readonly message?: string;
+  readonly exception?: { readonly values?: readonly ReceivedException[] };
+  readonly tags?: Readonly<Record<string, unknown>>;
+  readonly user?: Readonly<Record<string, unknown>>;
+  readonly contexts?: Readonly<Record<string, Readonly<Record<string, unknown>> | undefined>>;
+  readonly extra?: Readonly<Record<string, unknown>>;
+  readonly breadcrumbs?: readonly Readonly<Record<string, unknown>>[];
+  readonly fingerprint?: readonly string[];
+  readonly release?: string;
+  readonly environment?: string;
+  readonly [key: string]: unknown;
+}
+
+/** A request the receiver could not take as an envelope, and why. */
+export interface MalformedEnvelope {
+  readonly reason: string;
+  /** The body as text: decompressed when that worked, as it came otherwise. */
+  readonly raw: string;
+}
+
+/** The body is not an envelope; the message says where and why, and becomes `MalformedEnvelope.reason`. */
+export class MalformedEnvelopeError extends Error {
+  override readonly name = 'MalformedEnvelopeError';
+}
+
+/** Item types whose payload is not JSON when the item header gives no content type. */
+const NON_JSON_ITEM_TYPES = new Set(['attachment', 'replay_recording', 'replay_video', 'statsd']);
+
+const NEWLINE = 0x0a;
+
+/** Decompressors by `content-encoding`; null for a body sent as it is. */
+const DECOMPRESSORS = new Map<string, ((body: Buffer) => Buffer) | null>([
+  ['', null],
+  ['identity', null],
+  ['gzip', gunzipSync],
+  ['x-gzip', gunzipSync],
+  ['deflate', inflateSync],
+  ['br', brotliDecompressSync],
+]);
+
+/** Undoes the request's `content-encoding`: @sentry/node gzips bodies over 32 KiB; Sentry also takes deflate and br. */
+export function decodeBody(body: Buffer, contentEncoding: string | undefined): Buffer {
+  const encoding = (contentEncoding ?? '').trim().toLowerCase();
+  const decompress = DECOMPRESSORS.get(encoding);
+  if (decompress === undefined) throw new MalformedEnvelopeError(`content-encoding '${encoding}' is not one Sentry accepts (gzip, deflate, br)`);
+  if (decompress === null) return body;
+  try {
+    return decompress(body);
+  } catch (error) {
+    throw new MalformedEnvelopeError(`the body is labelled content-encoding ${encoding} but does not decompress: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Reads an envelope: a header line, then per item a header line and a payload of `length` bytes (or up to the
+ * next newline when the header has no length). Throws `MalformedEnvelopeError` for anything else.
+ */
+export function parseEnvelope(body: Buffer): Omit<ReceivedEnvelope, 'raw'> {
+  if (body.length === 0) throw new MalformedEnvelopeError('the body is empty');
+  let offset = 0;
+  const readLine = (): Buffer => {
+    const end = body.indexOf(NEWLINE, offset);
+    const line = body.subarray(offset, end === -1 ? body.length : end);
+    offset = end === -1 ? body.length : end + 1;
+    return line;
+  };
+
+  const header = parseObject(readLine(), 'the envelope header') as EnvelopeHeader;
+  const items: EnvelopeItem[] = [];
+  while (offset < body.length) {
+    const where = `item ${items.length + 1}`;
+    const itemHeader = parseObject(readLine(), `the header of ${where}`);
+    if (typeof itemHeader.type !== 'string') throw new MalformedEnvelopeError(`the header of ${where} has no string type`);
+    const described = `${where} (${itemHeader.type})`;
+    let payload: Buffer;
+    if (itemHeader.length === undefined) {
+      payload = readLine();
+    } else {
+      const length = itemHeader.length;
+      if (typeof length !== 'number' || !Number.isInteger(length) || length < 0) throw new MalformedEnvelopeError(`${described} has length ${JSON.stringify(length)}, not a byte count`);
+      if (offset + length > body.length) throw new MalformedEnvelopeError(`${described} says length ${length} but only ${body.length - offset} bytes follow`);
+      payload = body.subarray(offset, offset + length);
+      offset += length;
+      if (body[offset] === NEWLINE) offset++;
+    }
+    items.push({ header: itemHeader as EnvelopeItemHeader, payload: decodePayload(itemHeader as EnvelopeItemHeader, payload, described) });
+  }
+  return { header, items };
+}
+
+function decodePayload(header: EnvelopeItemHeader, payload: Buffer, described: string): unknown {
+  const text = payload.toString('utf8');
+  const json = header.content_type === undefined ? !NON_JSON_ITEM_TYPES.has(header.type) : header.content_type.includes('json');
+  if (!json) return text;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new MalformedEnvelopeError(`the payload of ${described} is not JSON: ${(error as Error).message}`);
+  }
+  if (header.type === 'event' && (!isObject(parsed) || typeof parsed.event_id !== 'string')) {
+    throw new MalformedEnvelopeError(`the payload of ${described} is not an event object with a string event_id`);
+  }
+  return parsed;
+}
+
+function parseObject(line: Buffer, what: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line.toString('utf8'));
+  } catch (error) {
+    throw new MalformedEnvelopeError(`${what} is not JSON: ${(error as Error).message}`);
+  }
+  if (!isObject(parsed)) throw new MalformedEnvelopeError(`${what} is not a JSON object`);
+  return parsed;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
