@@ -15,5 +15,8 @@ export { CommandContext, InteractionContext, RepliableContext } from './interact
 export type { InteractionKind, MessageInput } from './interactions/context.js';
 export type { InteractionWrapper } from './interactions/router.js';
 export type { Clock, ClockTimer } from './util/clock.js';
+export { TaskDefinitionError } from './tasks/define.js';
+export type { TaskContext, TaskDefinition } from './tasks/define.js';
+export type { Task } from './tasks/scheduler.js';
 export type { TracebackMode } from './interactions/error-answer.js';
 export type { Logger } from './log/log.js';

@@ -19,6 +19,10 @@ import { InteractionRouter } from '../interactions/router.js';
 import type { InteractionWrapper } from '../interactions/router.js';
 import { consoleLogger, Log } from '../log/log.js';
 import { settlesWithin } from '../util/settle.js';
+import { systemClock } from '../util/clock.js';
+import type { TaskDefinition } from '../tasks/define.js';
+import { TaskScheduler } from '../tasks/scheduler.js';
+import type { Task } from '../tasks/scheduler.js';
 import { DEFAULT_MESSAGES } from './options.js';
 import type { ClientOptions } from './options.js';
 
@@ -43,6 +47,7 @@ interface Core {
   readonly hub: EventHub;
   readonly router: InteractionRouter;
   readonly extensions: ExtensionManager;
+  readonly tasks: TaskScheduler;
   readonly detach: (() => void)[];
 }
 
@@ -91,16 +96,18 @@ export class Client {
       message: typeof errorMessage === 'string' ? () => errorMessage : errorMessage,
     };
     const router = new InteractionRouter(this, registry, hub, this.log, this.redactor, policy, { unknownCommand: options.unknownCommandMessage ?? DEFAULT_MESSAGES.unknownCommand, stopping: DEFAULT_MESSAGES.stopping });
+    const tasks = new TaskScheduler({ clock: options.clock ?? systemClock, hub, log: this.log, track });
     const extensions = new ExtensionManager({
       scoped: (owner) => this.scoped(owner),
       removeOwnedBy: (owner) => {
         registry.removeOwnedBy(owner);
         hub.removeOwnedBy(owner);
         router.removeOwnedBy(owner);
+        tasks.removeOwnedBy(owner);
       },
       reportError: (init) => hub.error(init),
     });
-    this.core = { phase: 'idle', options, owners, inFlight: new Set(), registry, sync: new CommandSync(registry), syncTimer: undefined, hub, router, extensions, detach: [] };
+    this.core = { phase: 'idle', options, owners, inFlight: new Set(), registry, sync: new CommandSync(registry), syncTimer: undefined, hub, router, extensions, tasks, detach: [] };
     this[OWNER] = undefined;
     this.installDefaultListeners();
     this.discord.on(DiscordEvents.InteractionCreate, (interaction) => {
@@ -185,6 +192,20 @@ export class Client {
     return this.core.hub.error({ extension: this[OWNER]?.name, ...init });
   }
 
+  /**
+   * Adds a task that runs `every` so many milliseconds or on a `cron` schedule while the bot runs (from start, or
+   * at once when added later), never two iterations at a time. A throwing iteration becomes a `TaskError` and
+   * an `Error` event with source `task <name>`; the schedule goes on. An extension's tasks stop when it unloads.
+   * Throws a TaskDefinitionError for an invalid definition or a taken name.
+   *
+   * ```ts
+   * bot.task({ name: 'digest', cron: '0 9 * * 1-5', timezone: 'Europe/Berlin', run: ({ bot }) => postDigest(bot) });
+   * ```
+   */
+  task(definition: TaskDefinition): Task {
+    return this.core.tasks.add(definition, this[OWNER], this);
+  }
+
   /** Redacts `secret` from everything shown or logged from now on. */
   addSecret(secret: string, label?: string): void {
     this.redactor.add(secret, label);
@@ -245,17 +266,19 @@ export class Client {
     await this.readOwners();
     if (core.options.syncCommands ?? true) await this.syncCommands().catch((error: unknown) => this.core.hub.error({ source: 'command sync', error }));
     core.phase = 'running';
+    core.tasks.start();
     this.log.info(`${this.discord.user?.username ?? 'bot'} is ready with ${String(core.registry.list().length)} commands`);
   }
 
   /**
-   * Stops taking interactions, waits (up to `stopTimeoutMs`) for running handlers and listeners, unloads the
-   * extensions (last loaded first), and closes the gateway, so the process can exit.
+   * Stops the tasks and taking interactions, waits (up to `stopTimeoutMs`) for running handlers, listeners and
+   * task iterations, unloads the extensions (last loaded first), and closes the gateway, so the process can exit.
    */
   async stop(): Promise<void> {
     const { core } = this;
     if (core.phase === 'stopped' || core.phase === 'stopping') return;
     core.phase = 'stopping';
+    core.tasks.stop();
     core.router.stopping = true;
     const timeout = core.options.stopTimeoutMs ?? 10_000;
     const pending = await settleWithin(core.inFlight, timeout);

@@ -16,3 +16,4 @@ export type { ChannelInit, FakeChannel, FakeGuild, FakeMember, FakeRole, FakeUse
 export type { FakeWebhook } from './webhooks.js';
 export { ALL_PERMISSIONS, DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS } from './permissions.js';
 export { SentryReceiver, SentryReceiverError, type EnvelopeHeader, type EnvelopeItem, type EnvelopeItemHeader, type MalformedEnvelope, type RateLimitOptions, type ReceivedEnvelope, type ReceivedEvent, type ReceivedException, type SentryReceiverErrorCode, type SentryReceiverMode, type WaitForEventsOptions, type WaitOptions } from './sentry/receiver.js';
+export { FakeClock } from './clock.js';
