@@ -351,7 +351,7 @@ test('sendCommandTracebacks: false shows the friendly message (default, then err
   const custom = await tracebackWorld(false, { errorMessage: 'Oops, that broke.' });
   assertFriendly(await custom.run('fail-reply'), 'reply', 'Oops, that broke.');
 
-  const computed = await tracebackWorld(false, { errorMessage: (event) => `${event.command} broke for ${event.ctx.user.username}` });
+  const computed = await tracebackWorld(false, { errorMessage: (event) => `${event.source} broke for ${event.ctx.user.username}` });
   assertFriendly(await computed.run('fail-deferephemeral'), 'deferEphemeral', '/fail-deferephemeral broke for alice');
 });
 

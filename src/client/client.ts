@@ -9,13 +9,18 @@ import { formatError } from '../errors/format.js';
 import { Redactor } from '../errors/redact.js';
 import { EventHub } from '../events/hub.js';
 import type { ErrorInit } from '../events/hub.js';
-import type { ErrorEvent, EventName, Listener, ListenOptions } from '../events/types.js';
+import type { ErrorEvent, EventName, InteractionErrorEvent, Listener, ListenOptions } from '../events/types.js';
 import type { Extension } from '../extensions/extension.js';
 import { ExtensionManager } from '../extensions/manager.js';
 import type { LoadedExtension } from '../extensions/manager.js';
 import { DEFAULT_ERROR_MESSAGE } from '../interactions/error-answer.js';
 import type { TracebackMode } from '../interactions/error-answer.js';
 import { InteractionRouter } from '../interactions/router.js';
+import type { ComponentDefinition } from '../components/component.js';
+import type { ModalDefinition, ModalFields } from '../components/modal.js';
+import type { CustomIdPattern } from '../components/custom-id.js';
+import { HandlerRegistry, labelOf } from '../components/registry.js';
+import type { OneMessageOptions } from '../components/registry.js';
 import type { InteractionWrapper } from '../interactions/router.js';
 import { consoleLogger, Log } from '../log/log.js';
 import { settlesWithin } from '../util/settle.js';
@@ -42,6 +47,7 @@ interface Core {
   readonly owners: Set<string>;
   readonly inFlight: Set<Promise<unknown>>;
   readonly registry: CommandRegistry;
+  readonly handlers: HandlerRegistry;
   readonly sync: CommandSync;
   syncTimer: NodeJS.Timeout | undefined;
   readonly hub: EventHub;
@@ -95,19 +101,28 @@ export class Client {
       isOwner: (userId: string) => owners.has(userId),
       message: typeof errorMessage === 'string' ? () => errorMessage : errorMessage,
     };
-    const router = new InteractionRouter(this, registry, hub, this.log, this.redactor, policy, { unknownCommand: options.unknownCommandMessage ?? DEFAULT_MESSAGES.unknownCommand, stopping: DEFAULT_MESSAGES.stopping });
+    const handlers = new HandlerRegistry(options.clock ?? systemClock, (error, registered) => {
+      track(hub.error({ source: `${labelOf(registered.definition)} onTimeout`, error, extension: registered.owner?.name }));
+    });
+    const messages = {
+      unknownCommand: options.unknownCommandMessage ?? DEFAULT_MESSAGES.unknownCommand,
+      unknownComponent: options.unknownComponentMessage === undefined ? DEFAULT_MESSAGES.unknownComponent : options.unknownComponentMessage,
+      stopping: DEFAULT_MESSAGES.stopping,
+    };
+    const router = new InteractionRouter({ bot: this, commands: registry, handlers, hub, log: this.log, redactor: this.redactor, policy, messages });
     const tasks = new TaskScheduler({ clock: options.clock ?? systemClock, hub, log: this.log, track });
     const extensions = new ExtensionManager({
       scoped: (owner) => this.scoped(owner),
       removeOwnedBy: (owner) => {
         registry.removeOwnedBy(owner);
+        handlers.removeOwnedBy(owner);
         hub.removeOwnedBy(owner);
         router.removeOwnedBy(owner);
         tasks.removeOwnedBy(owner);
       },
       reportError: (init) => hub.error(init),
     });
-    this.core = { phase: 'idle', options, owners, inFlight: new Set(), registry, sync: new CommandSync(registry), syncTimer: undefined, hub, router, extensions, tasks, detach: [] };
+    this.core = { phase: 'idle', options, owners, inFlight: new Set(), registry, handlers, sync: new CommandSync(registry), syncTimer: undefined, hub, router, extensions, tasks, detach: [] };
     this[OWNER] = undefined;
     this.installDefaultListeners();
     this.discord.on(DiscordEvents.InteractionCreate, (interaction) => {
@@ -166,6 +181,22 @@ export class Client {
     for (const failure of result.failed) await this.core.hub.error({ source: 'command sync', error: failure });
     if (result.updated.length > 0) this.log.info(`Registered commands for ${result.updated.join(', ')}`);
     return result;
+  }
+
+  // ---- components and modals ----
+
+  /**
+   * Adds a button or select menu handler (from `button()` / `selectMenu()`). Without options it answers its custom
+   * id on every message, also after a restart; with `{ message, timeoutMs }` only on that message, until the
+   * timeout. Returns a function that removes it. Throws DuplicateHandlerError when the custom id is taken.
+   */
+  addComponent<P extends CustomIdPattern>(handler: ComponentDefinition<P>, oneMessage?: OneMessageOptions): () => void {
+    return this.core.handlers.add(handler as unknown as ComponentDefinition, this[OWNER], oneMessage);
+  }
+
+  /** Adds a modal's submission handler (from `modal()`); show it with `ctx.showModal(definition.build(params))`. */
+  addModal<P extends CustomIdPattern, F extends ModalFields>(handler: ModalDefinition<P, F>): () => void {
+    return this.core.handlers.add(handler, this[OWNER]);
   }
 
   // ---- events ----
@@ -280,6 +311,7 @@ export class Client {
     core.phase = 'stopping';
     core.tasks.stop();
     core.router.stopping = true;
+    core.handlers.clearTimers();
     const timeout = core.options.stopTimeoutMs ?? 10_000;
     const pending = await settleWithin(core.inFlight, timeout);
     if (pending > 0) this.log.warn(`stop(): ${String(pending)} handlers still running after ${String(timeout)} ms; stopping anyway`);
@@ -317,11 +349,14 @@ export class Client {
 
   private installDefaultListeners(): void {
     const { hub } = this.core;
-    hub.listen('CommandError', async (event) => {
-      const error = await hub.error({ source: event.command, error: event.error, ctx: event.ctx, extension: event.extension, handled: event.handled });
-      event.handled = error.handled;
-      event.reference = error.reference;
-    }, { isDefault: true });
+    // Each kind's error event becomes an `Error`; what its listeners did (handled, a reference) comes back.
+    for (const kind of ['CommandError', 'ComponentError', 'ModalError', 'AutocompleteError'] as const) {
+      hub.listen(kind, async (event: InteractionErrorEvent) => {
+        const error = await hub.error({ source: event.source, error: event.error, ctx: event.ctx, extension: event.extension, expected: event.expected, handled: event.handled });
+        event.handled = error.handled;
+        event.reference = error.reference;
+      }, { isDefault: true });
+    }
     hub.listen('TaskError', async (event) => {
       const error = await hub.error({ source: `task ${event.task.name}`, error: event.error, task: event.task, extension: event.extension, handled: event.handled });
       event.handled = error.handled;

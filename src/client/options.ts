@@ -1,5 +1,5 @@
 import type { BitFieldResolvable, ClientOptions as DiscordClientOptions, GatewayIntentsString } from 'discord.js';
-import type { CommandErrorEvent } from '../events/types.js';
+import type { InteractionErrorEvent } from '../events/types.js';
 import type { TracebackMode } from '../interactions/error-answer.js';
 import type { Logger } from '../log/log.js';
 import type { Clock } from '../util/clock.js';
@@ -20,9 +20,15 @@ export interface ClientOptions {
   /** Owners besides those Discord lists for the application (its owner, or its team's members). */
   ownerIds?: readonly string[];
   /** What a user sees when a command fails and they are not shown the traceback. */
-  errorMessage?: string | ((event: CommandErrorEvent) => string);
+  errorMessage?: string | ((event: InteractionErrorEvent) => string);
   /** What a user sees for a command this bot does not define (a stale registration). */
   unknownCommandMessage?: string;
+  /**
+   * What a user sees for a button, select menu or modal no handler matches (an old message, an expired
+   * one-message handler). `null` leaves such interactions alone, for bots that answer them with discord.js
+   * collectors.
+   */
+  unknownComponentMessage?: string | null;
   /** Keep Discord's registered commands equal to the defined ones (default `true`). */
   syncCommands?: boolean;
   /** Register commands that name no guilds in these guilds instead of globally: instant updates while developing. */
@@ -43,6 +49,7 @@ export interface ClientOptions {
 
 export const DEFAULT_MESSAGES = {
   unknownCommand: 'This command is not available any more. It may have been removed or renamed; try again in a minute.',
+  unknownComponent: 'This is no longer active. Run the command again to get a fresh one.',
   stopping: 'The bot is restarting. Please try again in a moment.',
   malformed: 'Discord sent something this bot could not read, so it could not run your request. Please try again.',
 };

@@ -1,6 +1,6 @@
 import type { InteractionContextType, ApplicationIntegrationType, LocalizationMap, PermissionResolvable } from 'discord.js';
 import type { CommandErrorEvent } from '../events/types.js';
-import type { CommandContext } from '../interactions/context.js';
+import type { CommandContext, MessageCommandContext, UserCommandContext } from '../interactions/context.js';
 import type { OptionDefinitions, OptionValues } from './options.js';
 
 interface Described {
@@ -48,7 +48,28 @@ export interface ParentCommand extends Described, CommandScope {
   onError?(event: CommandErrorEvent): unknown;
 }
 
-export type CommandDefinition = SlashCommand | ParentCommand;
+/** A command in the context menu of a user or a message (Apps > Name). */
+interface ContextMenuCommand<Ctx> extends CommandScope {
+  /** 1-32 characters; unlike slash commands, capitals and spaces are allowed ("Report message"). */
+  name: string;
+  nameLocalizations?: LocalizationMap;
+  run(ctx: Ctx): unknown;
+  /** Runs first when `run` throws; set `event.handled = true` to say the user has had an answer. */
+  onError?(event: CommandErrorEvent): unknown;
+}
+
+export interface UserCommand extends ContextMenuCommand<UserCommandContext> {
+  readonly type: 'user';
+}
+
+export interface MessageCommand extends ContextMenuCommand<MessageCommandContext> {
+  readonly type: 'message';
+}
+
+export type CommandDefinition = SlashCommand | ParentCommand | UserCommand | MessageCommand;
+
+/** Slash commands (with or without subcommands): the ones with a description and options. */
+export type ChatInputDefinition = SlashCommand | ParentCommand;
 
 /**
  * Defines a slash command. The options' definitions type `ctx.options` in `run`:
@@ -75,6 +96,20 @@ export function subcommand<const O extends OptionDefinitions = Record<string, ne
   return definition;
 }
 
-export function isParent(definition: CommandDefinition): definition is ParentCommand {
+/** Defines a command in a user's context menu (right click > Apps); `ctx.targetUser` is the user it was used on. */
+export function userCommand(definition: Omit<UserCommand, 'type'>): UserCommand {
+  return { ...definition, type: 'user' };
+}
+
+/** Defines a command in a message's context menu (right click > Apps); `ctx.targetMessage` is the message. */
+export function messageCommand(definition: Omit<MessageCommand, 'type'>): MessageCommand {
+  return { ...definition, type: 'message' };
+}
+
+export function isContextMenu(definition: CommandDefinition): definition is UserCommand | MessageCommand {
+  return 'type' in definition;
+}
+
+export function isParent(definition: ChatInputDefinition): definition is ParentCommand {
   return !('run' in definition);
 }

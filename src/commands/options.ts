@@ -1,5 +1,6 @@
 import { ApplicationCommandOptionType } from 'discord.js';
 import type { Attachment, ChannelType, CommandInteractionOption, LocalizationMap, User } from 'discord.js';
+import type { AutocompleteContext } from '../interactions/context.js';
 
 interface OptionBase {
   description: string;
@@ -14,18 +15,29 @@ export interface Choice<Value extends string | number> {
   nameLocalizations?: LocalizationMap;
 }
 
+/** A suggestion: a value shown as itself, or a name shown for a value. */
+export type AutocompleteChoice<Value extends string | number = string | number> = Value | Choice<Value>;
+
+/**
+ * Suggests values while the user types. Lantern answers Discord with at most 25 of them (names cut to 100
+ * characters); when it throws, the user sees no suggestions and an `AutocompleteError` is dispatched.
+ */
+export type AutocompleteHandler<Value extends string | number = string | number> = (ctx: AutocompleteContext<Value>) => readonly AutocompleteChoice<Value>[] | Promise<readonly AutocompleteChoice<Value>[]>;
+
 export interface StringOptionInput extends OptionBase {
   choices?: readonly Choice<string>[];
   minLength?: number;
   maxLength?: number;
-  autocomplete?: boolean;
+  /** A handler that suggests values as the user types (or `true` when the bot answers autocomplete itself). */
+  autocomplete?: boolean | AutocompleteHandler<string>;
 }
 
 export interface NumericOptionInput extends OptionBase {
   choices?: readonly Choice<number>[];
   minValue?: number;
   maxValue?: number;
-  autocomplete?: boolean;
+  /** A handler that suggests values as the user types (or `true` when the bot answers autocomplete itself). */
+  autocomplete?: boolean | AutocompleteHandler<number>;
 }
 
 export interface ChannelOptionInput extends OptionBase {

@@ -1,10 +1,10 @@
-import type { ChatInputCommandInteraction } from 'discord.js';
+import type { AutocompleteInteraction, ChatInputCommandInteraction, ContextMenuCommandInteraction } from 'discord.js';
 import { DuplicateCommandError } from '../errors/codes.js';
 import type { CommandErrorEvent } from '../events/types.js';
-import { isParent } from './define.js';
-import type { CommandDefinition, Runnable } from './define.js';
-import type { OptionDefinitions } from './options.js';
-import { validateCommand } from './schema.js';
+import { isContextMenu, isParent } from './define.js';
+import type { CommandDefinition, MessageCommand, Runnable, UserCommand } from './define.js';
+import type { AutocompleteHandler, OptionDefinitions } from './options.js';
+import { commandLabel, validateCommand } from './schema.js';
 
 /** Who added a command: an extension (its name and error handler) or the bot itself (`undefined`). */
 export interface CommandOwner {
@@ -26,7 +26,27 @@ export interface ResolvedCommand {
   readonly errorHandlers: readonly ((event: CommandErrorEvent) => unknown)[];
 }
 
-/** The commands the bot defines, by name. Changing it calls `onChange` so a running bot can sync. */
+export interface ResolvedContextMenu {
+  readonly path: string;
+  readonly definition: UserCommand | MessageCommand;
+  readonly registered: RegisteredCommand;
+  readonly errorHandlers: readonly ((event: CommandErrorEvent) => unknown)[];
+}
+
+export interface ResolvedAutocomplete {
+  /** The command's path; the option is named apart. `known` tells a bot without this command from one answering it itself. */
+  readonly path: string;
+  readonly option: string;
+  readonly handler: AutocompleteHandler;
+  readonly registered: RegisteredCommand;
+}
+
+/** Slash, user and message commands live in separate namespaces on Discord: one name may be all three. */
+function keyOf(definition: CommandDefinition): string {
+  return isContextMenu(definition) ? `${definition.type}:${definition.name}` : `slash:${definition.name}`;
+}
+
+/** The commands the bot defines, by kind and name. Changing it calls `onChange` so a running bot can sync. */
 export class CommandRegistry {
   readonly #commands = new Map<string, RegisteredCommand>();
 
@@ -34,21 +54,22 @@ export class CommandRegistry {
 
   /** Adds all the definitions or, when one is invalid or taken, none of them. */
   add(definitions: readonly CommandDefinition[], owner: CommandOwner | undefined): void {
-    const names = new Set<string>();
+    const keys = new Set<string>();
     for (const definition of definitions) {
       validateCommand(definition);
-      const existing = this.#commands.get(definition.name);
-      if (existing) throw new DuplicateCommandError(definition.name, existing.owner ? `extension ${existing.owner.name}` : 'the bot');
-      if (names.has(definition.name)) throw new DuplicateCommandError(definition.name, 'the same addCommand call');
-      names.add(definition.name);
+      const key = keyOf(definition);
+      const existing = this.#commands.get(key);
+      if (existing) throw new DuplicateCommandError(commandLabel(definition), existing.owner ? `extension ${existing.owner.name}` : 'the bot');
+      if (keys.has(key)) throw new DuplicateCommandError(commandLabel(definition), 'the same addCommand call');
+      keys.add(key);
     }
-    for (const definition of definitions) this.#commands.set(definition.name, { definition, owner });
+    for (const definition of definitions) this.#commands.set(keyOf(definition), { definition, owner });
     if (definitions.length > 0) this.onChange();
   }
 
-  /** Removes a command by name; `false` when there was none. */
+  /** Removes the commands of that name (slash, user and message); `false` when there was none. */
   remove(name: string): boolean {
-    const removed = this.#commands.delete(name);
+    const removed = ['slash', 'user', 'message'].map((kind) => this.#commands.delete(`${kind}:${name}`)).includes(true);
     if (removed) this.onChange();
     return removed;
   }
@@ -63,6 +84,10 @@ export class CommandRegistry {
     if (changed) this.onChange();
   }
 
+  get(key: string): RegisteredCommand | undefined {
+    return this.#commands.get(key);
+  }
+
   list(): RegisteredCommand[] {
     return [...this.#commands.values()];
   }
@@ -72,9 +97,10 @@ export class CommandRegistry {
     const group = interaction.options.getSubcommandGroup(false);
     const sub = interaction.options.getSubcommand(false);
     const path = ['/' + interaction.commandName, group, sub].filter(Boolean).join(' ');
-    const registered = this.#commands.get(interaction.commandName);
-    if (!registered) return { path };
-    const { definition, owner } = registered;
+    const registered = this.#commands.get(`slash:${interaction.commandName}`);
+    if (!registered || isContextMenu(registered.definition)) return { path };
+    const { owner } = registered;
+    const definition = registered.definition;
     const outer = [definition.onError?.bind(definition), owner?.onError?.bind(owner)];
     if (!isParent(definition)) return sub === null ? { path, runnable: definition, registered, errorHandlers: defined(outer) } : { path };
     if (sub === null) return { path };
@@ -82,6 +108,31 @@ export class CommandRegistry {
     if (!runnable) return { path };
     return { path, runnable, registered, errorHandlers: defined([runnable.onError?.bind(runnable), ...outer]) };
   }
+}
+
+/** The context-menu command the interaction runs, or just its label when this bot has none. */
+export function resolveContextMenu(registry: CommandRegistry, interaction: ContextMenuCommandInteraction): ResolvedContextMenu | { path: string; definition?: undefined } {
+  const type = interaction.isUserContextMenuCommand() ? 'user' : 'message';
+  const path = `${type} command ${interaction.commandName}`;
+  const registered = registry.get(`${type}:${interaction.commandName}`);
+  if (!registered || !isContextMenu(registered.definition)) return { path };
+  const { definition, owner } = registered;
+  return { path, definition, registered, errorHandlers: defined([definition.onError?.bind(definition), owner?.onError?.bind(owner)]) };
+}
+
+/** The autocomplete handler of the option being typed, or `undefined` when the bot has none for it. */
+export function resolveAutocomplete(registry: CommandRegistry, interaction: AutocompleteInteraction): ResolvedAutocomplete | { path: string; option: string; handler?: undefined; known: boolean } {
+  const group = interaction.options.getSubcommandGroup(false);
+  const sub = interaction.options.getSubcommand(false);
+  const path = ['/' + interaction.commandName, group, sub].filter(Boolean).join(' ');
+  const option = interaction.options.getFocused(true).name;
+  const registered = registry.get(`slash:${interaction.commandName}`);
+  if (!registered || isContextMenu(registered.definition)) return { path, option, known: false };
+  const { definition } = registered;
+  const runnable = !isParent(definition) ? definition : sub === null ? undefined : group === null ? definition.subcommands?.[sub] : definition.groups?.[group]?.subcommands[sub];
+  const focused = runnable?.options?.[option];
+  const autocomplete = focused && 'autocomplete' in focused ? focused.autocomplete : undefined;
+  return typeof autocomplete === 'function' ? { path, option, handler: autocomplete as AutocompleteHandler, registered } : { path, option, known: runnable !== undefined };
 }
 
 function defined<T>(values: (T | undefined)[]): T[] {

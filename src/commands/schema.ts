@@ -1,8 +1,8 @@
 import { ApplicationCommandOptionType, ApplicationCommandType, PermissionsBitField } from 'discord.js';
-import type { APIApplicationCommandBasicOption, APIApplicationCommandOption, APIApplicationCommandSubcommandOption, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord-api-types/v10';
+import type { APIApplicationCommandBasicOption, APIApplicationCommandOption, APIApplicationCommandSubcommandOption, RESTPostAPIChatInputApplicationCommandsJSONBody, RESTPostAPIContextMenuApplicationCommandsJSONBody } from 'discord-api-types/v10';
 import { CommandDefinitionError } from '../errors/codes.js';
-import { isParent } from './define.js';
-import type { CommandDefinition, Runnable } from './define.js';
+import { isContextMenu, isParent } from './define.js';
+import type { CommandDefinition, CommandScope, Runnable } from './define.js';
 import type { OptionDefinition, OptionDefinitions } from './options.js';
 
 /** Discord's name rule for commands and options (lowercase where the script has case). */
@@ -11,11 +11,24 @@ const MAX_OPTIONS = 25;
 const MAX_CHOICES = 25;
 const MAX_DESCRIPTION = 100;
 
-export type CommandJSON = RESTPostAPIChatInputApplicationCommandsJSONBody;
+/** Context-menu names: any case, spaces allowed. */
+const CONTEXT_MENU_NAME = /^[-_' \p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
+
+export type CommandJSON = RESTPostAPIChatInputApplicationCommandsJSONBody | RESTPostAPIContextMenuApplicationCommandsJSONBody;
+
+/** How Error events and logs name a command: `/name`, `user command Name`, `message command Name`. */
+export function commandLabel(definition: CommandDefinition): string {
+  return isContextMenu(definition) ? `${definition.type} command ${definition.name}` : `/${definition.name}`;
+}
 
 /** Throws a CommandDefinitionError for anything Discord would answer with 50035, before a request is made. */
 export function validateCommand(definition: CommandDefinition): void {
-  const where = `/${definition.name}`;
+  const where = commandLabel(definition);
+  if (isContextMenu(definition)) {
+    if (!CONTEXT_MENU_NAME.test(definition.name) || definition.name.trim() !== definition.name) throw new CommandDefinitionError(where, `name "${definition.name}" must be 1-32 letters, digits, spaces, - or _`);
+    if (typeof definition.run !== 'function') throw new CommandDefinitionError(where, '`run` must be a function');
+    return;
+  }
   checkName(where, 'name', definition.name);
   checkDescription(where, definition.description);
   if (!isParent(definition)) {
@@ -64,7 +77,7 @@ function checkOptions(where: string, options: OptionDefinitions): void {
     if (definition.required !== true) optionalSeen = true;
     if (!('choices' in definition) || !definition.choices) continue;
     if (definition.choices.length > MAX_CHOICES) throw new CommandDefinitionError(at, `at most ${String(MAX_CHOICES)} choices`);
-    if (definition.autocomplete === true) throw new CommandDefinitionError(at, 'an option cannot have both choices and autocomplete');
+    if (definition.autocomplete !== undefined && definition.autocomplete !== false) throw new CommandDefinitionError(at, 'an option cannot have both choices and autocomplete');
     for (const choice of definition.choices) {
       if (choice.name.length < 1 || choice.name.length > 100) throw new CommandDefinitionError(at, 'choice names must have 1-100 characters');
       if (typeof choice.value === 'string' && choice.value.length > 100) throw new CommandDefinitionError(at, 'string choice values must have at most 100 characters');
@@ -74,15 +87,16 @@ function checkOptions(where: string, options: OptionDefinitions): void {
 
 /** The JSON Discord registers for a definition. */
 export function toCommandJSON(definition: CommandDefinition): CommandJSON {
+  if (isContextMenu(definition)) {
+    const type = definition.type === 'user' ? ApplicationCommandType.User : ApplicationCommandType.Message;
+    return { type, name: definition.name, ...localizations(definition), ...scopeJSON(definition) };
+  }
   const scope = {
     type: ApplicationCommandType.ChatInput as const,
     name: definition.name,
     description: definition.description,
     ...localizations(definition),
-    default_member_permissions: definition.defaultMemberPermissions == null ? null : PermissionsBitField.resolve(definition.defaultMemberPermissions).toString(),
-    ...(definition.nsfw === undefined ? {} : { nsfw: definition.nsfw }),
-    ...(definition.contexts ? { contexts: [...definition.contexts] } : {}),
-    ...(definition.integrationTypes ? { integration_types: [...definition.integrationTypes] } : {}),
+    ...scopeJSON(definition),
   };
   if (!isParent(definition)) return { ...scope, options: optionsJSON(definition.options ?? {}) };
   const subcommands = Object.entries(definition.subcommands ?? {}).map(([name, sub]) => subcommandJSON(name, sub));
@@ -94,6 +108,15 @@ export function toCommandJSON(definition: CommandDefinition): CommandJSON {
     options: Object.entries(group.subcommands).map(([subName, sub]) => subcommandJSON(subName, sub)),
   }));
   return { ...scope, options: [...subcommands, ...groups] };
+}
+
+function scopeJSON(scope: CommandScope) {
+  return {
+    default_member_permissions: scope.defaultMemberPermissions == null ? null : PermissionsBitField.resolve(scope.defaultMemberPermissions).toString(),
+    ...(scope.nsfw === undefined ? {} : { nsfw: scope.nsfw }),
+    ...(scope.contexts ? { contexts: [...scope.contexts] } : {}),
+    ...(scope.integrationTypes ? { integration_types: [...scope.integrationTypes] } : {}),
+  };
 }
 
 function subcommandJSON(name: string, sub: Runnable<OptionDefinitions>): APIApplicationCommandSubcommandOption {
@@ -109,7 +132,7 @@ function optionJSON(name: string, definition: OptionDefinition): APIApplicationC
   if ('choices' in definition && definition.choices) {
     json.choices = definition.choices.map((choice) => ({ name: choice.name, value: choice.value, ...(choice.nameLocalizations ? { name_localizations: choice.nameLocalizations } : {}) }));
   }
-  if ('autocomplete' in definition && definition.autocomplete !== undefined) json.autocomplete = definition.autocomplete;
+  if ('autocomplete' in definition && definition.autocomplete !== undefined) json.autocomplete = definition.autocomplete !== false;
   if ('minLength' in definition && definition.minLength !== undefined) json.min_length = definition.minLength;
   if ('maxLength' in definition && definition.maxLength !== undefined) json.max_length = definition.maxLength;
   if ('minValue' in definition && definition.minValue !== undefined) json.min_value = definition.minValue;
@@ -133,7 +156,8 @@ export function comparable(command: Record<string, unknown>, fieldsWeSet: { cont
   return {
     type: command.type ?? ApplicationCommandType.ChatInput,
     name: command.name,
-    description: command.description,
+    // Discord returns "" for a context-menu command, which has none.
+    description: command.description || undefined,
     name_localizations: emptyToNull(command.name_localizations),
     description_localizations: emptyToNull(command.description_localizations),
     default_member_permissions: command.default_member_permissions ?? null,

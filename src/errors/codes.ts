@@ -87,3 +87,20 @@ export class CommandSyncError extends LanternError<'LANTERN_ERR_COMMAND_SYNC'> {
     this.scope = scope;
   }
 }
+
+/** A component or modal handler whose custom id (or pattern) another handler already takes. */
+export class DuplicateHandlerError extends LanternError<'LANTERN_ERR_DUPLICATE_HANDLER'> {
+  constructor(handler: string, owner: string) {
+    super('LANTERN_ERR_DUPLICATE_HANDLER', `A handler for ${handler} is already registered (by ${owner})`);
+  }
+}
+
+/**
+ * A button, select menu or modal whose custom id no handler matches: a message from an older version of the
+ * bot, or a one-message handler that timed out.
+ */
+export class UnknownComponentError extends LanternError<'LANTERN_ERR_UNKNOWN_COMPONENT'> {
+  constructor(kind: string, customId: string) {
+    super('LANTERN_ERR_UNKNOWN_COMPONENT', `Received ${kind} "${customId}", which no handler matches`);
+  }
+}

@@ -1,14 +1,23 @@
 import type { ClientEvents } from 'discord.js';
-import type { CommandContext, InteractionContext } from '../interactions/context.js';
+import type { AnyCommandContext, AutocompleteContext, ComponentContext, InteractionContext, ModalContext } from '../interactions/context.js';
 
 /** Lantern's own events. PascalCase, so they never collide with discord.js's camelCase gateway events. */
 export const Events = {
   /** Every failure, whatever its source: the hub every sink (log, tracker) listens to. */
   Error: 'Error',
-  /** A slash command's handler threw. Re-dispatched as `Error` by a default listener. */
+  /** A slash, user or message command's handler threw (or a check refused it). Re-dispatched as `Error` by a default listener. */
   CommandError: 'CommandError',
-  /** A slash command's handler finished without throwing. */
+  /** A command's handler finished without throwing. */
   CommandCompletion: 'CommandCompletion',
+  /** A button or select menu's handler threw, or a check refused it. Re-dispatched as `Error`. */
+  ComponentError: 'ComponentError',
+  ComponentCompletion: 'ComponentCompletion',
+  /** A modal submission's handler threw, or a check refused it. Re-dispatched as `Error`. */
+  ModalError: 'ModalError',
+  ModalCompletion: 'ModalCompletion',
+  /** An autocomplete handler threw; the user was shown no suggestions. Re-dispatched as `Error`. */
+  AutocompleteError: 'AutocompleteError',
+  AutocompleteCompletion: 'AutocompleteCompletion',
   /** A task's run threw. Re-dispatched as `Error` (with `task`) by a default listener. */
   TaskError: 'TaskError',
 } as const;
@@ -49,27 +58,51 @@ export interface TaskErrorEvent {
   reference: string | undefined;
 }
 
-export interface CommandErrorEvent {
+/** A failure inside one interaction's handler, before it becomes an `Error` event. */
+export interface InteractionErrorEvent<Ctx extends InteractionContext = InteractionContext> {
   readonly error: Error;
-  readonly ctx: CommandContext;
-  /** `/name`, `/name sub` or `/name group sub`. */
-  readonly command: string;
+  readonly ctx: Ctx;
+  /** The handler, as the `Error` event will name it (`/divide`, `button delete:{id}`, `modal feedback`). */
+  readonly source: string;
   readonly extension: string | undefined;
+  /** A failed check, a cooldown or a concurrency limit: the user is told why, trackers may skip it. */
+  readonly expected: boolean;
+  /** Set `true` once the user has had an answer about it; Lantern then sends none of its own. */
   handled: boolean;
   reference: string | undefined;
 }
 
-export interface CommandCompletionEvent {
-  readonly ctx: CommandContext;
+export interface CommandErrorEvent extends InteractionErrorEvent<AnyCommandContext> {
+  /** `/name`, `/name sub`, `/name group sub`, `user command Name` or `message command Name`. */
   readonly command: string;
+}
+
+export type ComponentErrorEvent = InteractionErrorEvent<ComponentContext>;
+export type ModalErrorEvent = InteractionErrorEvent<ModalContext>;
+export type AutocompleteErrorEvent = InteractionErrorEvent<AutocompleteContext>;
+
+/** A handler that finished without throwing. */
+export interface InteractionCompletionEvent<Ctx extends InteractionContext = InteractionContext> {
+  readonly ctx: Ctx;
+  readonly source: string;
   /** Time from the interaction reaching Lantern to the handler's return. */
   readonly durationMs: number;
+}
+
+export interface CommandCompletionEvent extends InteractionCompletionEvent<AnyCommandContext> {
+  readonly command: string;
 }
 
 export interface LanternEvents {
   Error: [ErrorEvent];
   CommandError: [CommandErrorEvent];
   CommandCompletion: [CommandCompletionEvent];
+  ComponentError: [ComponentErrorEvent];
+  ComponentCompletion: [InteractionCompletionEvent<ComponentContext>];
+  ModalError: [ModalErrorEvent];
+  ModalCompletion: [InteractionCompletionEvent<ModalContext>];
+  AutocompleteError: [AutocompleteErrorEvent];
+  AutocompleteCompletion: [InteractionCompletionEvent<AutocompleteContext>];
   TaskError: [TaskErrorEvent];
 }
 

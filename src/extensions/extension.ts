@@ -1,5 +1,5 @@
 import type { Client } from '../client/client.js';
-import type { CommandErrorEvent } from '../events/types.js';
+import type { InteractionErrorEvent } from '../events/types.js';
 
 /** What `setup` may return: called on unload, before Lantern removes the extension's commands and listeners. */
 export type Teardown = () => unknown;
@@ -13,8 +13,11 @@ export interface Extension<Options = never> {
   readonly name?: string;
   /** May return a Teardown (or a promise of one) that unloading calls. */
   setup(bot: Client, options: Options): unknown;
-  /** Runs for errors in the extension's commands, after the command's own `onError`, before the global events. */
-  onError?(event: CommandErrorEvent): unknown;
+  /**
+   * Runs for errors in the extension's commands, components, modals and autocomplete handlers, after the
+   * handler's own `onError`, before the global events.
+   */
+  onError?(event: InteractionErrorEvent): unknown;
 }
 
 /** Types an extension's options for its `setup` and for `bot.loadExtension`. */

@@ -3,7 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Client } from '../client/client.js';
 import { ExtensionLoadError, ExtensionStateError } from '../errors/codes.js';
-import type { CommandErrorEvent } from '../events/types.js';
+import type { InteractionErrorEvent } from '../events/types.js';
 import type { ErrorInit } from '../events/hub.js';
 import type { Extension, Teardown } from './extension.js';
 
@@ -19,7 +19,7 @@ export class LoadedExtension {
     readonly url: string | undefined,
   ) {}
 
-  onError(event: CommandErrorEvent): unknown {
+  onError(event: InteractionErrorEvent): unknown {
     return this.extension.onError?.(event);
   }
 }

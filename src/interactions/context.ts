@@ -1,5 +1,5 @@
 import { MessageFlags } from 'discord.js';
-import type { BaseMessageOptions, ChatInputCommandInteraction, Interaction, InteractionEditReplyOptions, InteractionReplyOptions, RepliableInteraction } from 'discord.js';
+import type { AnySelectMenuInteraction, APIModalInteractionResponseCallbackData, AutocompleteInteraction, ButtonInteraction, BaseMessageOptions, ChatInputCommandInteraction, Interaction, InteractionEditReplyOptions, InteractionReplyOptions, MessageContextMenuCommandInteraction, ModalSubmitInteraction, RepliableInteraction, UserContextMenuCommandInteraction } from 'discord.js';
 import type { Client } from '../client/client.js';
 
 /** A message to send: text, or message options plus `ephemeral` (only the invoking user sees it). */
@@ -106,8 +106,19 @@ export class RepliableContext<I extends RepliableInteraction = RepliableInteract
   }
 }
 
+/** Interactions Discord lets a bot answer with a modal. */
+type ModalOpeningInteraction = ChatInputCommandInteraction | UserContextMenuCommandInteraction | MessageContextMenuCommandInteraction | ButtonInteraction | AnySelectMenuInteraction;
+
+/** A context that can answer with a modal: commands and components (a modal submission cannot). */
+export class ModalOpeningContext<I extends ModalOpeningInteraction> extends RepliableContext<I> {
+  /** Opens a modal (a form) as the answer; its submission goes to the modal handler registered for its custom id. */
+  async showModal(modal: ModalPayload): Promise<void> {
+    await this.interaction.showModal(modal.toJSON());
+  }
+}
+
 /** A slash command's context: its path and its options, typed from the definition. */
-export class CommandContext<Options = unknown> extends RepliableContext<ChatInputCommandInteraction> {
+export class CommandContext<Options = unknown> extends ModalOpeningContext<ChatInputCommandInteraction> {
   /** `/name`, `/name sub` or `/name group sub`. */
   readonly command: string;
   #options: Options | undefined;
@@ -126,6 +137,122 @@ export class CommandContext<Options = unknown> extends RepliableContext<ChatInpu
   /** @internal set once by the router after reading and checking the options. */
   setOptions(options: Options): void {
     this.#options = options;
+  }
+}
+
+/** A modal ready to show: what `modalDefinition.build(params)` returns. */
+export interface ModalPayload {
+  toJSON(): APIModalInteractionResponseCallbackData;
+}
+
+/** A user context-menu command's context: the user (and, in a guild, the member) it was used on. */
+export class UserCommandContext extends ModalOpeningContext<UserContextMenuCommandInteraction> {
+  readonly command: string;
+
+  constructor(bot: Client, interaction: UserContextMenuCommandInteraction, receivedAt: number) {
+    const command = `user command ${interaction.commandName}`;
+    super(bot, interaction, 'userCommand', command, receivedAt);
+    this.command = command;
+  }
+
+  get targetUser() {
+    return this.interaction.targetUser;
+  }
+
+  get targetMember() {
+    return this.interaction.targetMember;
+  }
+}
+
+/** A message context-menu command's context: the message it was used on. */
+export class MessageCommandContext extends ModalOpeningContext<MessageContextMenuCommandInteraction> {
+  readonly command: string;
+
+  constructor(bot: Client, interaction: MessageContextMenuCommandInteraction, receivedAt: number) {
+    const command = `message command ${interaction.commandName}`;
+    super(bot, interaction, 'messageCommand', command, receivedAt);
+    this.command = command;
+  }
+
+  get targetMessage() {
+    return this.interaction.targetMessage;
+  }
+}
+
+/** The context of any command a user runs from Discord's UI: slash, user or message command. */
+export type AnyCommandContext = CommandContext | UserCommandContext | MessageCommandContext;
+
+/**
+ * A button or select menu's context: the custom id's parameters (`delete:{id}` gives `params.id`), the values
+ * picked in a select menu, and `update` to edit the message the component is on.
+ */
+export class ComponentContext<Params = Record<string, string>> extends ModalOpeningContext<ButtonInteraction | AnySelectMenuInteraction> {
+  readonly customId: string;
+  readonly params: Params;
+
+  constructor(bot: Client, interaction: ButtonInteraction | AnySelectMenuInteraction, source: string, params: Params, receivedAt: number) {
+    super(bot, interaction, interaction.isButton() ? 'button' : 'select', source, receivedAt);
+    this.customId = interaction.customId;
+    this.params = params;
+  }
+
+  /** The message the component is on. */
+  get message() {
+    return this.interaction.message;
+  }
+
+  /** What was picked in a select menu (option values, or user, role or channel ids); empty for a button. */
+  get values(): readonly string[] {
+    return this.interaction.isAnySelectMenu() ? this.interaction.values : [];
+  }
+
+  /** Edits the message the component is on, as the answer to this interaction. */
+  async update(input: string | BaseMessageOptions): Promise<void> {
+    await this.interaction.update(input);
+  }
+
+  /** Acknowledges without a visible answer (the message can be edited later with `editReply`). */
+  async deferUpdate(): Promise<void> {
+    if (this.acknowledged) return;
+    await this.interaction.deferUpdate();
+  }
+}
+
+/** A modal submission's context: the fields, typed from the modal's definition, and the custom id's parameters. */
+export class ModalContext<Fields = Record<string, string | undefined>, Params = Record<string, string>> extends RepliableContext<ModalSubmitInteraction> {
+  readonly customId: string;
+  readonly fields: Fields;
+  readonly params: Params;
+
+  constructor(bot: Client, interaction: ModalSubmitInteraction, source: string, fields: Fields, params: Params, receivedAt: number) {
+    super(bot, interaction, 'modal', source, receivedAt);
+    this.customId = interaction.customId;
+    this.fields = fields;
+    this.params = params;
+  }
+}
+
+/** What an autocomplete handler gets: the option being typed, its text so far, and the other options' values. */
+export class AutocompleteContext<Value extends string | number = string | number> extends InteractionContext<AutocompleteInteraction> {
+  /** The command path, as in `CommandContext.command`. */
+  readonly command: string;
+  /** The option being typed. */
+  readonly option: string;
+
+  constructor(bot: Client, interaction: AutocompleteInteraction, command: string, option: string, receivedAt: number) {
+    super(bot, interaction, 'autocomplete', `autocomplete ${command} ${option}`, receivedAt);
+    this.command = command;
+    this.option = option;
+  }
+
+  /** What the user has typed so far (a string while typing, even for a number option, until it parses). */
+  get value(): Value | string {
+    return this.interaction.options.getFocused();
+  }
+
+  /** Another option's value as typed so far, or `undefined`. */
+  optionValue(name: string): string | number | boolean | undefined {
+    return this.interaction.options.get(name)?.value;
   }
 }
 

@@ -2,7 +2,7 @@ import { Colors } from 'discord.js';
 import type { APIEmbed } from 'discord.js';
 import { errorType, formatError } from '../errors/format.js';
 import type { Redactor } from '../errors/redact.js';
-import type { CommandErrorEvent } from '../events/types.js';
+import type { InteractionErrorEvent } from '../events/types.js';
 
 /** Discord's limit on an embed description. */
 const DESCRIPTION_LIMIT = 4096;
@@ -14,7 +14,7 @@ export interface ErrorAnswerPolicy {
   tracebacks: TracebackMode;
   isOwner(userId: string): boolean;
   /** The text a user sees when they are not shown the traceback. */
-  message(event: CommandErrorEvent): string;
+  message(event: InteractionErrorEvent): string;
 }
 
 export const DEFAULT_ERROR_MESSAGE = 'Sorry, something went wrong while running this command. The bot\u2019s developers have been told.';
@@ -38,7 +38,7 @@ export function tracebackEmbed(error: Error, redactor: Redactor, reference: stri
 }
 
 /** What the user who hit the error is sent: always ephemeral, traceback or friendly text by the policy. */
-export function errorAnswer(event: CommandErrorEvent, policy: ErrorAnswerPolicy, redactor: Redactor) {
+export function errorAnswer(event: InteractionErrorEvent, policy: ErrorAnswerPolicy, redactor: Redactor) {
   if (showsTraceback(policy, event.ctx.user.id)) return { embeds: [tracebackEmbed(event.error, redactor, event.reference)], ephemeral: true } as const;
   const reference = event.reference ? `\nError reference: \`${event.reference}\`` : '';
   return { content: redactor.redact(policy.message(event)).slice(0, 1900) + reference, ephemeral: true } as const;

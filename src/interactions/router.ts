@@ -1,18 +1,22 @@
 import { MessageFlags } from 'discord.js';
-import type { ChatInputCommandInteraction, Interaction } from 'discord.js';
+import type { AutocompleteInteraction, Interaction, MessageContextMenuCommandInteraction, RepliableInteraction, UserContextMenuCommandInteraction } from 'discord.js';
 import type { Client } from '../client/client.js';
-import type { OptionDefinitions, OptionValues } from '../commands/options.js';
+import type { AutocompleteChoice, OptionDefinitions, OptionValues } from '../commands/options.js';
 import { readOptions } from '../commands/read-options.js';
-import type { CommandRegistry, ResolvedCommand } from '../commands/registry.js';
-import { toError, UnknownCommandError } from '../errors/codes.js';
+import { resolveAutocomplete, resolveContextMenu } from '../commands/registry.js';
+import type { CommandRegistry } from '../commands/registry.js';
+import { readFields } from '../components/modal.js';
+import { labelOf } from '../components/registry.js';
+import type { HandlerRegistry, ResolvedHandler } from '../components/registry.js';
+import { toError, UnknownCommandError, UnknownComponentError } from '../errors/codes.js';
 import { formatError, summarizeError } from '../errors/format.js';
 import type { Redactor } from '../errors/redact.js';
 import type { EventHub } from '../events/hub.js';
-import type { CommandErrorEvent } from '../events/types.js';
+import type { InteractionErrorEvent, LanternEvents } from '../events/types.js';
 import type { Log } from '../log/log.js';
 import { settlesWithin } from '../util/settle.js';
-import { CommandContext } from './context.js';
-import type { InteractionContext } from './context.js';
+import { AutocompleteContext, CommandContext, ComponentContext, MessageCommandContext, ModalContext, UserCommandContext } from './context.js';
+import type { InteractionContext, RepliableContext } from './context.js';
 import { errorAnswer } from './error-answer.js';
 import type { ErrorAnswerPolicy } from './error-answer.js';
 
@@ -20,6 +24,9 @@ import type { ErrorAnswerPolicy } from './error-answer.js';
 const UNACKNOWLEDGED_ANSWER_DEADLINE_MS = 2500;
 /** Once acknowledged there are 15 minutes, but a user should not wait long for the error either. */
 const ACKNOWLEDGED_ANSWER_WAIT_MS = 5000;
+/** Discord's limits on autocomplete answers. */
+const MAX_CHOICES = 25;
+const CHOICE_TEXT_LIMIT = 100;
 
 /**
  * Runs around the handling of one interaction (checks, handler, error chain, the user's error answer) and
@@ -35,29 +42,53 @@ interface WrapperRegistration {
 export interface RouterMessages {
   /** Sent (ephemeral) for an interaction naming a command this bot does not define. */
   unknownCommand: string;
+  /** Sent (ephemeral) for a button, select menu or modal no handler matches; `null` leaves it unanswered. */
+  unknownComponent: string | null;
   /** Sent (ephemeral) for an interaction that arrives while the bot is stopping. */
   stopping: string;
 }
 
+export interface RouterParts {
+  readonly bot: Client;
+  readonly commands: CommandRegistry;
+  readonly handlers: HandlerRegistry;
+  readonly hub: EventHub;
+  readonly log: Log;
+  readonly redactor: Redactor;
+  readonly policy: ErrorAnswerPolicy;
+  readonly messages: RouterMessages;
+}
+
+type ErrorEventName = 'CommandError' | 'ComponentError' | 'ModalError';
+type CompletionEventName = 'CommandCompletion' | 'ComponentCompletion' | 'ModalCompletion';
+type ErrorHandler = (event: never) => unknown;
+
+/** What one interaction runs: its context, its handler, and where its outcome is dispatched. */
+interface Route {
+  readonly ctx: RepliableContext;
+  readonly run: () => unknown;
+  /** Innermost first: the handler's own `onError`, its parent's, its extension's. */
+  readonly errorHandlers: readonly ErrorHandler[];
+  readonly extension: string | undefined;
+  readonly errorEvent: ErrorEventName;
+  readonly completionEvent: CompletionEventName;
+  /** Fields the kind's events carry besides the common ones (`command` for commands). */
+  readonly extra: Readonly<Record<string, unknown>>;
+}
+
+type Refusal = { readonly refuse: string | null; readonly reason: string };
+
 /**
- * Takes each interaction from discord.js to its handler and turns the outcome into events: a
- * `CommandCompletion`, or the error chain (the command's `onError`, its parent's, its extension's, then
- * `CommandError` and `Error`) followed by an answer to the user, so nobody is left with "The application did not
- * respond".
+ * Takes each interaction from discord.js to its handler (slash and context-menu commands, buttons, select
+ * menus, modals, autocomplete) and turns the outcome into events: a `*Completion`, or the error chain (the
+ * handler's `onError`, its parent's, its extension's, then `*Error` and `Error`) followed by an answer to the
+ * user, so nobody is left with "The application did not respond".
  */
 export class InteractionRouter {
   stopping = false;
   #wrappers: readonly WrapperRegistration[] = [];
 
-  constructor(
-    private readonly bot: Client,
-    private readonly registry: CommandRegistry,
-    private readonly hub: EventHub,
-    private readonly log: Log,
-    private readonly redactor: Redactor,
-    private readonly policy: ErrorAnswerPolicy,
-    private readonly messages: RouterMessages,
-  ) {}
+  constructor(private readonly parts: RouterParts) {}
 
   /** Adds a wrapper (outside those added later); returns a function that removes it. */
   around(wrap: InteractionWrapper, owner?: { readonly name: string }): () => void {
@@ -70,6 +101,60 @@ export class InteractionRouter {
 
   removeOwnedBy(owner: { readonly name: string }): void {
     this.#wrappers = this.#wrappers.filter((r) => r.owner !== owner);
+  }
+
+  async handle(interaction: Interaction): Promise<void> {
+    const receivedAt = performance.now();
+    if (interaction.isAutocomplete()) return this.#autocomplete(interaction, receivedAt);
+    if (!interaction.isRepliable()) return;
+    if (this.stopping) return this.#refuse(interaction, { refuse: this.parts.messages.stopping, reason: 'the bot is stopping' });
+    const route = this.#route(interaction, receivedAt);
+    if ('refuse' in route) return this.#refuse(interaction, route);
+    await this.#wrapped(route.ctx, () => this.#run(route));
+  }
+
+  #route(interaction: RepliableInteraction, receivedAt: number): Route | Refusal {
+    const { bot, commands, handlers, messages } = this.parts;
+    if (interaction.isChatInputCommand()) {
+      const resolved = commands.resolve(interaction);
+      if (!resolved.runnable) return { refuse: messages.unknownCommand, reason: unknownCommand(resolved.path) };
+      const { runnable, path } = resolved;
+      const ctx = new CommandContext<OptionValues<OptionDefinitions>>(bot, interaction, path, receivedAt);
+      const run = () => {
+        ctx.setOptions(readOptions(interaction, runnable.options ?? {}, path));
+        return runnable.run(ctx);
+      };
+      return { ctx, run, errorHandlers: resolved.errorHandlers, extension: resolved.registered.owner?.name, errorEvent: 'CommandError', completionEvent: 'CommandCompletion', extra: { command: path } };
+    }
+    if (interaction.isContextMenuCommand()) {
+      const resolved = resolveContextMenu(commands, interaction);
+      if (!resolved.definition) return { refuse: messages.unknownCommand, reason: unknownCommand(resolved.path) };
+      const { definition } = resolved;
+      const ctx = definition.type === 'user' ? new UserCommandContext(bot, interaction as UserContextMenuCommandInteraction, receivedAt) : new MessageCommandContext(bot, interaction as MessageContextMenuCommandInteraction, receivedAt);
+      const run = () => (definition.run as (ctx: RepliableContext) => unknown)(ctx);
+      return { ctx, run, errorHandlers: resolved.errorHandlers, extension: resolved.registered.owner?.name, errorEvent: 'CommandError', completionEvent: 'CommandCompletion', extra: { command: resolved.path } };
+    }
+    if (interaction.isButton() || interaction.isAnySelectMenu()) {
+      const kind = interaction.isButton() ? 'button' : 'select';
+      const resolved = handlers.resolve(kind, interaction.customId, interaction.message.id);
+      if (!resolved) return { refuse: messages.unknownComponent, reason: unknownComponent(kind, interaction.customId) };
+      const ctx = new ComponentContext(bot, interaction, labelOf(resolved.registered.definition), resolved.params, receivedAt);
+      return this.#handlerRoute(ctx, resolved, 'ComponentError', 'ComponentCompletion');
+    }
+    if (interaction.isModalSubmit()) {
+      const resolved = handlers.resolve('modal', interaction.customId, interaction.message?.id);
+      const { definition } = resolved?.registered ?? {};
+      if (!resolved || definition?.kind !== 'modal') return { refuse: messages.unknownComponent, reason: unknownComponent('modal', interaction.customId) };
+      const ctx = new ModalContext(bot, interaction, labelOf(definition), readFields(interaction, definition.fields), resolved.params, receivedAt);
+      return this.#handlerRoute(ctx, resolved, 'ModalError', 'ModalCompletion');
+    }
+    return { refuse: null, reason: `interaction type ${String(interaction.type)} is not handled by Lantern` };
+  }
+
+  #handlerRoute(ctx: ComponentContext | ModalContext, resolved: ResolvedHandler, errorEvent: ErrorEventName, completionEvent: CompletionEventName): Route {
+    const { definition, owner } = resolved.registered;
+    const errorHandlers = [definition.onError?.bind(definition), (owner as { onError?: ErrorHandler } | undefined)?.onError?.bind(owner)].filter((h) => h !== undefined) as ErrorHandler[];
+    return { ctx, run: () => (definition.run as (ctx: RepliableContext) => unknown)(ctx), errorHandlers, extension: owner?.name, errorEvent, completionEvent, extra: {} };
   }
 
   /**
@@ -86,73 +171,116 @@ export class InteractionRouter {
       try {
         await wrap(ctx, once);
       } catch (error) {
-        await this.hub.error({ source: `interaction wrapper${wrap.name ? ` (${wrap.name})` : ''}`, error, ctx, extension: owner?.name });
+        await this.parts.hub.error({ source: `interaction wrapper${wrap.name ? ` (${wrap.name})` : ''}`, error, ctx, extension: owner?.name });
         if (!called) await next();
       }
     }, work);
     await run();
   }
 
-  async handle(interaction: Interaction): Promise<void> {
-    if (!interaction.isChatInputCommand()) return;
-    const receivedAt = performance.now();
-    if (this.stopping) return this.#refuse(interaction, this.messages.stopping, 'the bot is stopping');
-    const resolved = this.registry.resolve(interaction);
-    if (!resolved.runnable) {
-      const error = new UnknownCommandError(resolved.path);
-      return this.#refuse(interaction, this.messages.unknownCommand, `${error.code}: ${error.message}`);
-    }
-    const ctx = new CommandContext<OptionValues<OptionDefinitions>>(this.bot, interaction, resolved.path, receivedAt);
-    await this.#wrapped(ctx, () => this.#run(ctx, resolved));
-  }
-
-  async #run(ctx: CommandContext<OptionValues<OptionDefinitions>>, resolved: ResolvedCommand): Promise<void> {
-    const { interaction, receivedAt } = ctx;
+  async #run(route: Route): Promise<void> {
+    const { ctx } = route;
     try {
-      ctx.setOptions(readOptions(interaction, resolved.runnable.options ?? {}, resolved.path));
-      await resolved.runnable.run(ctx);
+      await route.run();
     } catch (error) {
-      await this.#fail(ctx, resolved, toError(error));
+      await this.#fail(route, toError(error));
       return;
     }
-    await this.hub.emit('CommandCompletion', { ctx, command: resolved.path, durationMs: performance.now() - receivedAt });
+    await this.#emit(route.completionEvent, { ctx, source: ctx.source, durationMs: performance.now() - ctx.receivedAt, ...route.extra });
   }
 
-  async #fail(ctx: CommandContext, resolved: ResolvedCommand, error: Error): Promise<void> {
-    const event: CommandErrorEvent = { error, ctx, command: resolved.path, extension: resolved.registered.owner?.name, handled: false, reference: undefined };
-    const chain = this.#runErrorChain(event, resolved);
+  async #fail(route: Route, error: Error): Promise<void> {
+    const { ctx } = route;
+    const event: InteractionErrorEvent = { error, ctx, source: ctx.source, extension: route.extension, expected: false, handled: false, reference: undefined, ...route.extra };
+    const chain = this.#runErrorChain(event, route);
     // The user's answer waits for the chain (it may answer, or set a reference) but not for ever: a slow or hung
     // handler must not turn into "The application did not respond". The chain goes on, and stop() waits for it.
     const waitMs = ctx.acknowledged ? ACKNOWLEDGED_ANSWER_WAIT_MS : Math.max(0, UNACKNOWLEDGED_ANSWER_DEADLINE_MS - (performance.now() - ctx.receivedAt));
-    if (!(await settlesWithin(chain, waitMs))) this.log.warn(`The error handlers of ${resolved.path} are still running after ${String(Math.round(waitMs))} ms; answering the user without them`);
+    if (!(await settlesWithin(chain, waitMs))) this.parts.log.warn(`The error handlers of ${ctx.source} are still running after ${String(Math.round(waitMs))} ms; answering the user without them`);
     // Even a handled error leaves the user with an answer when nobody gave one.
     if (!(event.handled && ctx.acknowledged)) {
       try {
-        await ctx.send(errorAnswer(event, this.policy, this.redactor));
+        await ctx.send(errorAnswer(event, this.parts.policy, this.parts.redactor));
       } catch (answerError) {
-        this.log.warn(`Could not tell the user about the error in ${resolved.path}: ${summarizeError(answerError, this.redactor)}`);
+        this.parts.log.warn(`Could not tell the user about the error in ${ctx.source}: ${summarizeError(answerError, this.parts.redactor)}`);
       }
     }
     await chain;
   }
 
-  async #runErrorChain(event: CommandErrorEvent, resolved: ResolvedCommand): Promise<void> {
-    for (const onError of resolved.errorHandlers) {
+  async #runErrorChain(event: InteractionErrorEvent, route: { readonly errorHandlers: readonly ErrorHandler[]; readonly errorEvent: ErrorEventName | 'AutocompleteError' }): Promise<void> {
+    for (const onError of route.errorHandlers) {
       try {
-        await onError(event);
+        await onError(event as never);
       } catch (thrown) {
-        await this.hub.error({ source: `${resolved.path} onError`, error: thrown, ctx: event.ctx, extension: event.extension });
+        await this.parts.hub.error({ source: `${event.source} onError`, error: thrown, ctx: event.ctx, extension: event.extension });
       }
     }
-    await this.hub.emit('CommandError', event);
+    await this.#emit(route.errorEvent, event);
   }
 
-  async #refuse(interaction: ChatInputCommandInteraction, message: string, reason: string): Promise<void> {
-    this.log.warn(`${reason} (from user ${interaction.user.id}); answered with a notice`);
+  /** Suggestions are answered even when the handler fails (an empty list), so the user's client never hangs on them. */
+  async #autocomplete(interaction: AutocompleteInteraction, receivedAt: number): Promise<void> {
+    const resolved = resolveAutocomplete(this.parts.commands, interaction);
+    if (!resolved.handler) {
+      if (this.stopping || !resolved.known) await this.#respond(interaction, []);
+      if (!resolved.known) this.parts.log.warn(`${unknownCommand(resolved.path)} (autocomplete of ${resolved.option}, from user ${interaction.user.id}); answered with no suggestions`);
+      return;
+    }
+    if (this.stopping) return this.#respond(interaction, []);
+    const { handler, path, option, registered } = resolved;
+    const ctx = new AutocompleteContext(this.parts.bot, interaction, path, option, receivedAt);
+    await this.#wrapped(ctx, async () => {
+      try {
+        const choices = await handler(ctx);
+        await interaction.respond(this.#choices(choices, ctx.source));
+      } catch (thrown) {
+        if (!interaction.responded) await this.#respond(interaction, []);
+        const event: InteractionErrorEvent = { error: toError(thrown), ctx, source: ctx.source, extension: registered.owner?.name, expected: false, handled: false, reference: undefined };
+        const ownerOnError = (registered.owner as { onError?: ErrorHandler } | undefined)?.onError?.bind(registered.owner);
+        await this.#runErrorChain(event, { errorHandlers: ownerOnError ? [ownerOnError] : [], errorEvent: 'AutocompleteError' });
+        return;
+      }
+      await this.#emit('AutocompleteCompletion', { ctx, source: ctx.source, durationMs: performance.now() - receivedAt });
+    });
+  }
+
+  /** Fits a handler's suggestions into Discord's limits: 25 of them, names cut to 100 characters, over-long values left out. */
+  #choices(choices: readonly AutocompleteChoice[], source: string): { name: string; value: string | number }[] {
+    const fitting = choices.map((choice) => (typeof choice === 'object' ? choice : { name: String(choice), value: choice })).filter((choice) => typeof choice.value !== 'string' || choice.value.length <= CHOICE_TEXT_LIMIT);
+    if (fitting.length < choices.length) this.parts.log.warn(`${source} suggested ${String(choices.length - fitting.length)} values longer than ${String(CHOICE_TEXT_LIMIT)} characters; Discord refuses them, so they were left out`);
+    return fitting.slice(0, MAX_CHOICES).map(({ name, value }) => ({ name: name.length > CHOICE_TEXT_LIMIT ? `${name.slice(0, CHOICE_TEXT_LIMIT - 1)}…` : name || String(value).slice(0, CHOICE_TEXT_LIMIT), value }));
+  }
+
+  async #respond(interaction: AutocompleteInteraction, choices: []): Promise<void> {
     try {
-      await interaction.reply({ content: message, flags: MessageFlags.Ephemeral });
+      await interaction.respond(choices);
     } catch (error) {
-      this.log.warn(`Could not answer: ${formatError(error, this.redactor)}`);
+      this.parts.log.warn(`Could not answer the autocomplete of /${interaction.commandName}: ${summarizeError(error, this.parts.redactor)}`);
     }
   }
+
+  #emit(event: keyof LanternEvents, payload: object): Promise<void> {
+    return this.parts.hub.emit(event, payload as never);
+  }
+
+  async #refuse(interaction: RepliableInteraction, { refuse, reason }: Refusal): Promise<void> {
+    this.parts.log.warn(`${reason} (from user ${interaction.user.id})${refuse === null ? '' : '; answered with a notice'}`);
+    if (refuse === null) return;
+    try {
+      await interaction.reply({ content: refuse, flags: MessageFlags.Ephemeral });
+    } catch (error) {
+      this.parts.log.warn(`Could not answer: ${formatError(error, this.parts.redactor)}`);
+    }
+  }
+}
+
+function unknownCommand(path: string): string {
+  const error = new UnknownCommandError(path);
+  return `${error.code}: ${error.message}`;
+}
+
+function unknownComponent(kind: string, customId: string): string {
+  const error = new UnknownComponentError(kind, customId);
+  return `${error.code}: ${error.message}`;
 }

@@ -1,0 +1,80 @@
+import { CommandDefinitionError } from '../errors/codes.js';
+
+/** Discord's limit on a component's or modal's custom id. */
+export const CUSTOM_ID_LIMIT = 100;
+
+/** The parameters a custom id template names: `'delete:{id}'` gives `{ id: string }`. */
+export type TemplateParams<T extends string> = string extends T
+  ? Record<string, string>
+  : T extends `${string}{${infer Name}}${infer Rest}`
+    ? { readonly [K in Name | keyof TemplateParams<Rest>]: string }
+    : Record<string, never>;
+
+/** How a handler is matched: an exact custom id, a template with `{name}` parts, or a regular expression (named groups become params). */
+export type CustomIdPattern = string | RegExp;
+
+/** The params a pattern yields to its handler. */
+export type ParamsOf<P extends CustomIdPattern> = P extends string ? TemplateParams<P> : Readonly<Record<string, string>>;
+
+const PARAM = /\{([A-Za-z_$][\w$]*)\}/g;
+
+/**
+ * A compiled pattern: `match` gives the params of a custom id it accepts (or `undefined`), `build` makes the
+ * custom id for given params. An exact id is kept as a string so routing can look it up in a map.
+ */
+export class CustomIdMatcher {
+  /** The pattern as written: how Error events name the handler (`button delete:{id}`). */
+  readonly label: string;
+  /** The custom id when the pattern has no parameters. */
+  readonly exact: string | undefined;
+  readonly #regex: RegExp | undefined;
+  readonly #names: readonly string[];
+
+  constructor(pattern: CustomIdPattern, where: string) {
+    if (pattern instanceof RegExp) {
+      this.label = pattern.source;
+      this.exact = undefined;
+      this.#regex = new RegExp(pattern.source, pattern.flags.replaceAll('g', '').replaceAll('y', ''));
+      this.#names = [];
+      return;
+    }
+    if (typeof pattern !== 'string' || pattern.length === 0) throw new CommandDefinitionError(where, '`customId` must be a non-empty string or a RegExp');
+    if (pattern.length > CUSTOM_ID_LIMIT) throw new CommandDefinitionError(where, `customId "${pattern}" is longer than ${String(CUSTOM_ID_LIMIT)} characters`);
+    this.label = pattern;
+    this.#names = [...pattern.matchAll(PARAM)].map((m) => m[1] ?? '');
+    if (new Set(this.#names).size !== this.#names.length) throw new CommandDefinitionError(where, `customId "${pattern}" names a parameter twice`);
+    if (this.#names.length === 0) {
+      this.exact = pattern;
+      this.#regex = undefined;
+      return;
+    }
+    this.exact = undefined;
+    const parts = pattern.split(PARAM).map((part, index) => (index % 2 === 1 ? '(.+?)' : escapeRegExp(part)));
+    this.#regex = new RegExp(`^${parts.join('')}$`, 's');
+  }
+
+  match(customId: string): Record<string, string> | undefined {
+    if (this.exact !== undefined) return customId === this.exact ? {} : undefined;
+    const found = this.#regex?.exec(customId);
+    if (!found) return undefined;
+    if (this.#names.length === 0) return { ...found.groups };
+    return Object.fromEntries(this.#names.map((name, index) => [name, found[index + 1] ?? '']));
+  }
+
+  /** The custom id for `params`; throws when one is missing or the id would pass Discord's 100 characters. */
+  build(params: Readonly<Record<string, string | number>> = {}): string {
+    if (this.exact !== undefined) return this.exact;
+    if (this.#regex && this.#names.length === 0) throw new TypeError(`A handler matched by the RegExp /${this.label}/ cannot build a custom id; write it yourself`);
+    const id = this.label.replace(PARAM, (_, name: string) => {
+      const value = params[name];
+      if (value === undefined || String(value) === '') throw new TypeError(`Custom id "${this.label}" needs a value for {${name}}`);
+      return String(value);
+    });
+    if (id.length > CUSTOM_ID_LIMIT) throw new RangeError(`Custom id "${id.slice(0, 40)}…" is ${String(id.length)} characters; Discord allows ${String(CUSTOM_ID_LIMIT)}`);
+    return id;
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
