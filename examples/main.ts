@@ -5,8 +5,8 @@
  */
 import type { APIMessage } from 'discord.js';
 import type { Logger } from '../src/index.js';
-import { FakeDiscord } from '../src/testing/index.js';
-import type { FakeUser, InteractionHandle, OptionValues } from '../src/testing/index.js';
+import { FakeClock, FakeDiscord } from '../src/testing/index.js';
+import type { FakeUser, InteractionHandle, UserActor } from '../src/testing/index.js';
 import { createBot } from './bot.js';
 
 if (process.env.DISCORD_TOKEN) {
@@ -17,38 +17,64 @@ if (process.env.DISCORD_TOKEN) {
   await playOffline();
 }
 
+interface Step {
+  who: FakeUser;
+  did: string;
+  act: (as: UserActor) => InteractionHandle;
+}
+
 async function playOffline(): Promise<void> {
   const discord = await FakeDiscord.start({ applicationName: 'Lantern example' });
   const alice = discord.addUser({ username: 'alice' });
   const bob = discord.addUser({ username: 'bob', locale: 'de' });
   const guild = discord.addGuild({ name: 'Lantern HQ', members: [alice, bob] });
+  const general = guild.channel('general');
   discord.setOwners([alice]);
   const logged: string[] = [];
   const logger: Logger = { info: (line) => logged.push(line), warn: (line) => logged.push(line), error: (line) => logged.push(line) };
-  const bot = await createBot({ token: discord.token, logger, discord: { rest: discord.rest } });
+  // The session's minutes pass on this clock: the status task runs without the session waiting for it.
+  const clock = new FakeClock();
+  const bot = await createBot({ token: discord.token, logger, clock, discord: { rest: discord.rest } });
   console.log(`No DISCORD_TOKEN: playing a session against the fake Discord at ${discord.baseUrl}\n`);
+
+  let counter: InteractionHandle | undefined;
+  let feedback: InteractionHandle | undefined;
+  const counterMessage = () => counter?.message ?? raise('the counter was not shown');
+  const steps: Step[] = [
+    { who: alice, did: 'ran /ping', act: (as) => as.slash('ping') },
+    { who: alice, did: 'ran /echo text:hello from alice', act: (as) => as.slash('echo', { text: 'hello from alice' }) },
+    { who: bob, did: 'ran /roll dice:3 sides:6', act: (as) => as.slash('roll', { dice: 3, sides: 6 }) },
+    { who: alice, did: 'ran /divide a:10 b:4', act: (as) => as.slash('divide', { a: 10, b: 4 }) },
+    { who: alice, did: 'ran /divide a:1 b:0', act: (as) => as.slash('divide', { a: 1, b: 0 }) },
+    { who: bob, did: 'ran /divide a:1 b:0', act: (as) => as.slash('divide', { a: 1, b: 0 }) },
+    { who: bob, did: 'ran /weather (registered long ago, since removed)', act: (as) => as.slash('weather', {}, { allowUnregistered: true }) },
+    { who: bob, did: 'ran /ping', act: (as) => as.slash('ping') },
+    { who: bob, did: 'ran /ping again', act: (as) => as.slash('ping') },
+    { who: bob, did: 'ran /ping a third time within 30 s (cooldown: 2 per 30 s)', act: (as) => as.slash('ping') },
+    { who: alice, did: 'typed "bl" into /fruit name', act: (as) => as.autocomplete('fruit', { name: 'bl' }, 'name') },
+    { who: alice, did: 'ran /counter', act: (as) => (counter = as.slash('counter')) },
+    ...[1, 2, 3].map((n): Step => ({ who: n === 2 ? bob : alice, did: `clicked +1 (click ${String(n)})`, act: (as) => as.click(counterMessage(), `count:${String(n - 1)}`) })),
+    { who: bob, did: 'clicked +1 past 3 (the button fails)', act: (as) => as.click(counterMessage(), 'count:3') },
+    { who: alice, did: 'ran /feedback', act: (as) => (feedback = as.slash('feedback')) },
+    { who: alice, did: 'filled in the feedback form', act: (as) => as.submitModal(feedback ?? raise('no modal was shown'), { text: 'More dice!', contact: '' }) },
+    { who: alice, did: 'used Apps > Who is this on bob', act: (as) => as.userCommand('Who is this', bob) },
+  ];
 
   try {
     await bot.start();
     flush('bot', logged);
-    const steps: [FakeUser, string, OptionValues, { allowUnregistered?: boolean }?][] = [
-      [alice, 'ping', {}],
-      [alice, 'echo', { text: 'hello from alice' }],
-      [bob, 'roll', { dice: 3, sides: 6 }],
-      [alice, 'divide', { a: 10, b: 4 }],
-      [alice, 'divide', { a: 1, b: 0 }],
-      [bob, 'divide', { a: 1, b: 0 }],
-      [bob, 'weather', {}, { allowUnregistered: true }],
-    ];
-    for (const [user, name, options, invoke] of steps) {
-      const handle = discord.as(user, guild.channel('general')).slash(name, options, invoke);
+    for (const { who, did, act } of steps) {
+      const handle = act(discord.as(who, general));
       await handle.response();
       await bot.idle();
-      const args = Object.entries(options).map(([k, v]) => `${k}:${typeof v === 'object' ? '…' : String(v)}`).join(' ');
-      console.log(`${user.username} ran /${name}${args ? ` ${args}` : ''}${invoke?.allowUnregistered ? ' (registered long ago, since removed)' : ''}`);
-      console.log(`  ${user.username} saw: ${whatTheUserSaw(handle)}`);
+      console.log(`${who.username} ${did}`);
+      console.log(`  ${who.username} saw: ${whatTheUserSaw(handle)}`);
       flush('  bot logged', logged);
     }
+    console.log('Two minutes pass: the status task runs twice');
+    await clock.advance(2 * 60_000);
+    await bot.idle();
+    flush('  bot logged', logged);
   } finally {
     await bot.stop();
     flush('bot', logged);
@@ -57,7 +83,15 @@ async function playOffline(): Promise<void> {
   console.log('\nSession over.');
 }
 
+function raise(message: string): never {
+  throw new Error(message);
+}
+
 function whatTheUserSaw(handle: InteractionHandle): string {
+  const modal = handle.modal;
+  if (modal) return `a form "${modal.title}" with ${String(modal.components.length)} fields`;
+  const suggestions = handle.responses.find((r) => r.choices)?.choices;
+  if (suggestions) return `suggestions ${suggestions.map((c) => c.name).join(', ') || '(none)'}`;
   const answers = handle.responses.filter((r) => r.message && !(r.kind === 'deferReply'));
   if (answers.length === 0) return '(nothing)';
   return answers.map((r) => `${describe(r.message)}${r.ephemeral ? ' (only they can see it)' : ''}`).join('; then ') + ` (first answer after ${String(Math.round(handle.firstResponseMs ?? 0))} ms)`;

@@ -12,6 +12,8 @@ export { option } from './commands/options.js';
 export type { AutocompleteChoice, AutocompleteHandler, ChannelValue, Choice, MentionableValue, OptionDefinition, OptionDefinitions, OptionValue, OptionValues, RoleValue } from './commands/options.js';
 export type { SyncResult } from './commands/sync.js';
 export { ClientStateError, CommandDefinitionError, CommandSyncError, DuplicateCommandError, DuplicateHandlerError, ExtensionLoadError, ExtensionStateError, LanternError, NonErrorThrownError, OptionMismatchError, Redactor, TokenMissingError, UnknownCommandError, UnknownComponentError } from './errors/index.js';
+export { CheckFailure, checks, CommandOnCooldown, expectedErrorMessage, GuardDefinitionError, isExpectedError, MaxConcurrencyReached, readableDuration, readablePermission } from './checks/index.js';
+export type { BucketType, BuiltinCheckName, Check, CheckResult, ConcurrencyOptions, CooldownOptions, ExpectedErrorMessage, ExpectedErrorMessages, GuardOptions } from './checks/index.js';
 export { Events } from './events/types.js';
 export type { AutocompleteErrorEvent, CommandCompletionEvent, CommandErrorEvent, ComponentErrorEvent, ErrorEvent, InteractionCompletionEvent, InteractionErrorEvent, ModalErrorEvent, TaskErrorEvent, TaskRun, EventArgs, EventName, LanternEvents, Listener, ListenOptions } from './events/types.js';
 export type { ErrorInit } from './events/hub.js';

@@ -17,7 +17,7 @@ import { waitUntil } from './support/resources.js';
 
 const FENCE = '```';
 const EMBED_DESCRIPTION_LIMIT = 4096;
-const DEFAULT_ERROR_MESSAGE = 'Sorry, something went wrong while running this command. The bot\u2019s developers have been told.';
+const DEFAULT_ERROR_MESSAGE = 'Sorry, something went wrong. The bot\u2019s developers have been told.';
 
 /** A bot on its own fake with one user in one guild, so commands and owners never mix between tests. */
 async function world(options: ClientOptions = {}, setup: (bot: Client, discord: FakeDiscord) => unknown = () => undefined) {

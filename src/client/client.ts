@@ -1,11 +1,13 @@
 import { Client as DiscordClient, Events as DiscordEvents, GatewayIntentBits, MessageFlags, Routes, Status, Team } from 'discord.js';
 import type { GatewayDispatchPayload } from 'discord.js';
+import { guardLayer, Guards, validateGuards } from '../checks/guard.js';
 import { CommandRegistry } from '../commands/registry.js';
 import { CommandSync } from '../commands/sync.js';
 import type { SyncResult } from '../commands/sync.js';
 import type { CommandDefinition } from '../commands/define.js';
 import { ClientStateError, TokenMissingError } from '../errors/codes.js';
-import { formatError } from '../errors/format.js';
+import { formatError, summarizeError } from '../errors/format.js';
+import { explainMissingPermissions } from '../errors/missing-permissions.js';
 import { Redactor } from '../errors/redact.js';
 import { EventHub } from '../events/hub.js';
 import type { ErrorInit } from '../events/hub.js';
@@ -109,7 +111,11 @@ export class Client {
       unknownComponent: options.unknownComponentMessage === undefined ? DEFAULT_MESSAGES.unknownComponent : options.unknownComponentMessage,
       stopping: DEFAULT_MESSAGES.stopping,
     };
-    const router = new InteractionRouter({ bot: this, commands: registry, handlers, hub, log: this.log, redactor: this.redactor, policy, messages });
+    validateGuards(options, 'the bot (client options)');
+    const router = new InteractionRouter({
+      bot: this, commands: registry, handlers, hub, log: this.log, redactor: this.redactor, policy, messages,
+      guards: new Guards(options.clock ?? systemClock), globalGuards: guardLayer('bot', options), expectedMessages: options.expectedErrorMessages ?? {},
+    });
     const tasks = new TaskScheduler({ clock: options.clock ?? systemClock, hub, log: this.log, track });
     const extensions = new ExtensionManager({
       scoped: (owner) => this.scoped(owner),
@@ -362,8 +368,13 @@ export class Client {
       event.handled = error.handled;
       event.reference = error.reference;
     }, { isDefault: true });
-    hub.listen('Error', ({ source, error, reference }) => {
-      this.log.error(`Error in ${source}${reference ? ` (reference ${reference})` : ''}: ${formatError(error, this.redactor)}`);
+    hub.listen('Error', ({ source, error, reference, expected, ctx }) => {
+      if (expected) {
+        this.log.info(`${source} refused${ctx ? ` for user ${ctx.user.id}` : ''}: ${summarizeError(error, this.redactor)}`);
+        return;
+      }
+      const permissions = explainMissingPermissions(error, this.discord, ctx);
+      this.log.error(`Error in ${source}${reference ? ` (reference ${reference})` : ''}: ${permissions ? `${permissions}\n` : ''}${formatError(error, this.redactor)}`);
     }, { isDefault: true });
   }
 

@@ -1,10 +1,13 @@
 import type { BitFieldResolvable, ClientOptions as DiscordClientOptions, GatewayIntentsString } from 'discord.js';
 import type { InteractionErrorEvent } from '../events/types.js';
 import type { TracebackMode } from '../interactions/error-answer.js';
+import type { GuardOptions } from '../checks/guard.js';
+import type { ExpectedErrorMessages } from '../checks/messages.js';
 import type { Logger } from '../log/log.js';
 import type { Clock } from '../util/clock.js';
 
-export interface ClientOptions {
+/** Its `checks`, `cooldown` and `maxConcurrency` guard every command, component and modal of the bot. */
+export interface ClientOptions extends GuardOptions {
   /** The bot token; `DISCORD_TOKEN` from the environment when omitted. */
   token?: string;
   /** Gateway intents; `Guilds` by default (enough for slash commands). */
@@ -21,6 +24,11 @@ export interface ClientOptions {
   ownerIds?: readonly string[];
   /** What a user sees when a command fails and they are not shown the traceback. */
   errorMessage?: string | ((event: InteractionErrorEvent) => string);
+  /**
+   * What a user sees when a check fails, a cooldown or a concurrency limit refuses a run (shown also with
+   * tracebacks off). Built-in texts exist for English, French, German and Spanish, chosen by the user's locale.
+   */
+  expectedErrorMessages?: ExpectedErrorMessages;
   /** What a user sees for a command this bot does not define (a stale registration). */
   unknownCommandMessage?: string;
   /**

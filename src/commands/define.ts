@@ -1,4 +1,5 @@
 import type { InteractionContextType, ApplicationIntegrationType, LocalizationMap, PermissionResolvable } from 'discord.js';
+import type { GuardOptions } from '../checks/guard.js';
 import type { CommandErrorEvent } from '../events/types.js';
 import type { CommandContext, MessageCommandContext, UserCommandContext } from '../interactions/context.js';
 import type { OptionDefinitions, OptionValues } from './options.js';
@@ -13,7 +14,7 @@ interface Described {
  * What runs a command (or one subcommand): its options, the handler and its own error handler.
  * Methods rather than function properties so a subcommand with typed options fits a record of subcommands.
  */
-export interface Runnable<O extends OptionDefinitions> extends Described {
+export interface Runnable<O extends OptionDefinitions> extends Described, GuardOptions {
   options?: O;
   run(ctx: CommandContext<OptionValues<O>>): unknown;
   /** Runs first when `run` throws; set `event.handled = true` to say the user has had an answer. */
@@ -40,7 +41,8 @@ export interface SubcommandGroup extends Described {
   subcommands: Readonly<Record<string, Subcommand>>;
 }
 
-export interface ParentCommand extends Described, CommandScope {
+/** A parent's `checks`, `cooldown` and `maxConcurrency` apply to each of its subcommands, before their own. */
+export interface ParentCommand extends Described, CommandScope, GuardOptions {
   name: string;
   subcommands?: Readonly<Record<string, Subcommand>>;
   groups?: Readonly<Record<string, SubcommandGroup>>;
@@ -49,7 +51,7 @@ export interface ParentCommand extends Described, CommandScope {
 }
 
 /** A command in the context menu of a user or a message (Apps > Name). */
-interface ContextMenuCommand<Ctx> extends CommandScope {
+interface ContextMenuCommand<Ctx> extends CommandScope, GuardOptions {
   /** 1-32 characters; unlike slash commands, capitals and spaces are allowed ("Report message"). */
   name: string;
   nameLocalizations?: LocalizationMap;

@@ -1,4 +1,6 @@
 import type { AutocompleteInteraction, ChatInputCommandInteraction, ContextMenuCommandInteraction } from 'discord.js';
+import { guardLayer } from '../checks/guard.js';
+import type { GuardLayer, GuardOptions } from '../checks/guard.js';
 import { DuplicateCommandError } from '../errors/codes.js';
 import type { CommandErrorEvent } from '../events/types.js';
 import { isContextMenu, isParent } from './define.js';
@@ -6,9 +8,10 @@ import type { CommandDefinition, MessageCommand, Runnable, UserCommand } from '.
 import type { AutocompleteHandler, OptionDefinitions } from './options.js';
 import { commandLabel, validateCommand } from './schema.js';
 
-/** Who added a command: an extension (its name and error handler) or the bot itself (`undefined`). */
+/** Who added a command: an extension (its name, guards and error handler) or the bot itself (`undefined`). */
 export interface CommandOwner {
   readonly name: string;
+  readonly guards?: GuardOptions;
   onError?(event: CommandErrorEvent): unknown;
 }
 
@@ -24,6 +27,8 @@ export interface ResolvedCommand {
   readonly runnable: Runnable<OptionDefinitions>;
   readonly registered: RegisteredCommand;
   readonly errorHandlers: readonly ((event: CommandErrorEvent) => unknown)[];
+  /** The parent's guards (for a subcommand) then its own, keyed by path. */
+  readonly layers: readonly GuardLayer[];
 }
 
 export interface ResolvedContextMenu {
@@ -31,6 +36,7 @@ export interface ResolvedContextMenu {
   readonly definition: UserCommand | MessageCommand;
   readonly registered: RegisteredCommand;
   readonly errorHandlers: readonly ((event: CommandErrorEvent) => unknown)[];
+  readonly layers: readonly GuardLayer[];
 }
 
 export interface ResolvedAutocomplete {
@@ -102,11 +108,11 @@ export class CommandRegistry {
     const { owner } = registered;
     const definition = registered.definition;
     const outer = [definition.onError?.bind(definition), owner?.onError?.bind(owner)];
-    if (!isParent(definition)) return sub === null ? { path, runnable: definition, registered, errorHandlers: defined(outer) } : { path };
+    if (!isParent(definition)) return sub === null ? { path, runnable: definition, registered, errorHandlers: defined(outer), layers: defined([guardLayer(path, definition)]) } : { path };
     if (sub === null) return { path };
     const runnable = group === null ? definition.subcommands?.[sub] : definition.groups?.[group]?.subcommands[sub];
     if (!runnable) return { path };
-    return { path, runnable, registered, errorHandlers: defined([runnable.onError?.bind(runnable), ...outer]) };
+    return { path, runnable, registered, errorHandlers: defined([runnable.onError?.bind(runnable), ...outer]), layers: defined([guardLayer(`/${definition.name}`, definition), guardLayer(path, runnable)]) };
   }
 }
 
@@ -117,7 +123,7 @@ export function resolveContextMenu(registry: CommandRegistry, interaction: Conte
   const registered = registry.get(`${type}:${interaction.commandName}`);
   if (!registered || !isContextMenu(registered.definition)) return { path };
   const { definition, owner } = registered;
-  return { path, definition, registered, errorHandlers: defined([definition.onError?.bind(definition), owner?.onError?.bind(owner)]) };
+  return { path, definition, registered, errorHandlers: defined([definition.onError?.bind(definition), owner?.onError?.bind(owner)]), layers: defined([guardLayer(path, definition)]) };
 }
 
 /** The autocomplete handler of the option being typed, or `undefined` when the bot has none for it. */

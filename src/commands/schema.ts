@@ -1,5 +1,6 @@
 import { ApplicationCommandOptionType, ApplicationCommandType, PermissionsBitField } from 'discord.js';
 import type { APIApplicationCommandBasicOption, APIApplicationCommandOption, APIApplicationCommandSubcommandOption, RESTPostAPIChatInputApplicationCommandsJSONBody, RESTPostAPIContextMenuApplicationCommandsJSONBody } from 'discord-api-types/v10';
+import { validateGuards } from '../checks/guard.js';
 import { CommandDefinitionError } from '../errors/codes.js';
 import { isContextMenu, isParent } from './define.js';
 import type { CommandDefinition, CommandScope, Runnable } from './define.js';
@@ -27,8 +28,10 @@ export function validateCommand(definition: CommandDefinition): void {
   if (isContextMenu(definition)) {
     if (!CONTEXT_MENU_NAME.test(definition.name) || definition.name.trim() !== definition.name) throw new CommandDefinitionError(where, `name "${definition.name}" must be 1-32 letters, digits, spaces, - or _`);
     if (typeof definition.run !== 'function') throw new CommandDefinitionError(where, '`run` must be a function');
+    validateGuards(definition, where);
     return;
   }
+  validateGuards(definition, where);
   checkName(where, 'name', definition.name);
   checkDescription(where, definition.description);
   if (!isParent(definition)) {
@@ -54,6 +57,7 @@ function checkRunnable(where: string, name: string, runnable: Runnable<OptionDef
   checkName(where, 'subcommand name', name);
   checkDescription(where, runnable.description);
   if (typeof runnable.run !== 'function') throw new CommandDefinitionError(where, '`run` must be a function');
+  validateGuards(runnable, where);
   checkOptions(where, runnable.options ?? {});
 }
 

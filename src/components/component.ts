@@ -1,3 +1,5 @@
+import { validateGuards } from '../checks/guard.js';
+import type { GuardOptions } from '../checks/guard.js';
 import type { ComponentErrorEvent } from '../events/types.js';
 import type { ComponentContext } from '../interactions/context.js';
 import { CustomIdMatcher } from './custom-id.js';
@@ -6,7 +8,7 @@ import type { CustomIdPattern, ParamsOf } from './custom-id.js';
 export type ComponentKind = 'button' | 'select';
 
 /** What a button or select menu handler is given: the custom id (or pattern) it answers and what it runs. */
-export interface ComponentHandlerInput<P extends CustomIdPattern> {
+export interface ComponentHandlerInput<P extends CustomIdPattern> extends GuardOptions {
   /** `'confirm'`, a template `'delete:{id}'` (its parts become `ctx.params`), or a RegExp (named groups). */
   customId: P;
   run(ctx: ComponentContext<ParamsOf<P>>): unknown;
@@ -24,6 +26,7 @@ export interface ComponentDefinition<P extends CustomIdPattern = CustomIdPattern
 function define<P extends CustomIdPattern>(kind: ComponentKind, input: ComponentHandlerInput<P>): ComponentDefinition<P> {
   const matcher = new CustomIdMatcher(input.customId, `${kind} ${String(input.customId)}`);
   if (typeof input.run !== 'function') throw new TypeError(`${kind} ${matcher.label}: \`run\` must be a function`);
+  validateGuards(input, `${kind} ${matcher.label}`);
   return { ...input, kind, matcher, id: (...params) => matcher.build(params[0]) };
 }
 

@@ -3,12 +3,14 @@ import { CommandDefinitionError } from '../errors/codes.js';
 /** Discord's limit on a component's or modal's custom id. */
 export const CUSTOM_ID_LIMIT = 100;
 
-/** The parameters a custom id template names: `'delete:{id}'` gives `{ id: string }`. */
-export type TemplateParams<T extends string> = string extends T
-  ? Record<string, string>
-  : T extends `${string}{${infer Name}}${infer Rest}`
-    ? { readonly [K in Name | keyof TemplateParams<Rest>]: string }
-    : Record<string, never>;
+/** The `{name}` parts of a template, as a union of names (`never` for an exact id). */
+type TemplateNames<T extends string> = T extends `${string}{${infer Name}}${infer Rest}` ? Name | TemplateNames<Rest> : never;
+
+/**
+ * The parameters a custom id template names: `'delete:{id}'` gives `{ id: string }`, an exact id `{}`. The names
+ * are collected first: `keyof Record<string, never>` is `string`, which would widen every template to any key.
+ */
+export type TemplateParams<T extends string> = string extends T ? Readonly<Record<string, string>> : { readonly [K in TemplateNames<T>]: string };
 
 /** How a handler is matched: an exact custom id, a template with `{name}` parts, or a regular expression (named groups become params). */
 export type CustomIdPattern = string | RegExp;

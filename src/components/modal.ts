@@ -1,5 +1,7 @@
 import { ComponentType, TextInputStyle } from 'discord.js';
 import type { APIModalInteractionResponseCallbackData, ModalSubmitInteraction } from 'discord.js';
+import { validateGuards } from '../checks/guard.js';
+import type { GuardOptions } from '../checks/guard.js';
 import { CommandDefinitionError } from '../errors/codes.js';
 import type { ModalErrorEvent } from '../events/types.js';
 import type { ModalContext, ModalPayload } from '../interactions/context.js';
@@ -39,7 +41,7 @@ export type ModalFields = Readonly<Record<string, TextField>>;
 /** What a submission handler reads: required fields as `string`, optional ones `undefined` when left empty. */
 export type FieldValues<F extends ModalFields> = { readonly [K in keyof F]: F[K] extends { required: false } ? string | undefined : string };
 
-export interface ModalInput<P extends CustomIdPattern, F extends ModalFields> {
+export interface ModalInput<P extends CustomIdPattern, F extends ModalFields> extends GuardOptions {
   /** `'feedback'` or a template `'report:{eventId}'` whose parts come back in `ctx.params`. */
   customId: P;
   title: string;
@@ -116,6 +118,7 @@ export function readFields(interaction: ModalSubmitInteraction, fields: ModalFie
 
 function validateModal(where: string, input: ModalInput<CustomIdPattern, ModalFields>): void {
   if (typeof input.run !== 'function') throw new CommandDefinitionError(where, '`run` must be a function');
+  validateGuards(input, where);
   if (typeof input.title !== 'string' || input.title.length < 1 || input.title.length > TITLE_LIMIT) throw new CommandDefinitionError(where, `title must have 1-${String(TITLE_LIMIT)} characters`);
   const fields = Object.entries(input.fields);
   if (fields.length < 1 || fields.length > FIELD_LIMIT) throw new CommandDefinitionError(where, `a modal needs 1 to ${String(FIELD_LIMIT)} fields`);

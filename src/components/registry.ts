@@ -1,4 +1,6 @@
+import type { GuardOptions } from '../checks/guard.js';
 import { DuplicateHandlerError } from '../errors/codes.js';
+import type { InteractionErrorEvent } from '../events/types.js';
 import type { Clock, ClockTimer } from '../util/clock.js';
 import type { ComponentDefinition, ComponentKind } from './component.js';
 import type { ModalDefinition } from './modal.js';
@@ -6,9 +8,11 @@ import type { ModalDefinition } from './modal.js';
 export type HandlerDefinition = ComponentDefinition | ModalDefinition;
 type HandlerKind = ComponentKind | 'modal';
 
-/** Who added a handler: an extension (its name, its error handler) or the bot itself (`undefined`). */
+/** Who added a handler: an extension (its name, guards and error handler) or the bot itself (`undefined`). */
 export interface HandlerOwner {
   readonly name: string;
+  readonly guards?: GuardOptions;
+  onError?(event: InteractionErrorEvent): unknown;
 }
 
 export interface OneMessageOptions {

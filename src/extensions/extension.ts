@@ -1,4 +1,5 @@
 import type { Client } from '../client/client.js';
+import type { GuardOptions } from '../checks/guard.js';
 import type { InteractionErrorEvent } from '../events/types.js';
 
 /** What `setup` may return: called on unload, before Lantern removes the extension's commands and listeners. */
@@ -8,7 +9,8 @@ export type Teardown = () => unknown;
  * An extension: a module (or object) with `setup(bot, options)`. Everything it adds through the `bot` it is
  * given (commands, listeners) belongs to it and goes when it is unloaded.
  */
-export interface Extension<Options = never> {
+/** Its `checks`, `cooldown` and `maxConcurrency` guard every command, component and modal it adds. */
+export interface Extension<Options = never> extends GuardOptions {
   /** How the extension is named in events and logs; defaults to the specifier it was loaded by. */
   readonly name?: string;
   /** May return a Teardown (or a promise of one) that unloading calls. */

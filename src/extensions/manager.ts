@@ -2,9 +2,12 @@ import { createRequire } from 'node:module';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Client } from '../client/client.js';
+import { GuardDefinitionError } from '../checks/errors.js';
+import { validateGuards } from '../checks/guard.js';
 import { ExtensionLoadError, ExtensionStateError } from '../errors/codes.js';
 import type { InteractionErrorEvent } from '../events/types.js';
 import type { ErrorInit } from '../events/hub.js';
+import type { GuardOptions } from '../checks/guard.js';
 import type { Extension, Teardown } from './extension.js';
 
 /** One loaded extension; it is also the owner recorded on the commands and listeners it adds. */
@@ -18,6 +21,11 @@ export class LoadedExtension {
     /** The URL it was imported from, when loaded by specifier (reload imports it again). */
     readonly url: string | undefined,
   ) {}
+
+  /** The extension's own checks, cooldown and concurrency limit, in front of everything it adds. */
+  get guards(): GuardOptions {
+    return this.extension;
+  }
 
   onError(event: InteractionErrorEvent): unknown {
     return this.extension.onError?.(event);
@@ -88,12 +96,13 @@ export class ExtensionManager {
   async #setup(loaded: LoadedExtension): Promise<void> {
     this.#loaded.set(loaded.name, loaded);
     try {
+      validateGuards(loaded.extension, `extension ${loaded.name}`);
       const teardown = await loaded.extension.setup(this.host.scoped(loaded), loaded.options);
       loaded.teardown = typeof teardown === 'function' ? (teardown as Teardown) : undefined;
     } catch (error) {
       this.#loaded.delete(loaded.name);
       this.host.removeOwnedBy(loaded);
-      await this.#loadFailed(loaded.name, 'setup threw', error);
+      await this.#loadFailed(loaded.name, error instanceof GuardDefinitionError ? 'its guards are invalid' : 'setup threw', error);
     }
   }
 

@@ -17,7 +17,7 @@ export interface ErrorAnswerPolicy {
   message(event: InteractionErrorEvent): string;
 }
 
-export const DEFAULT_ERROR_MESSAGE = 'Sorry, something went wrong while running this command. The bot\u2019s developers have been told.';
+export const DEFAULT_ERROR_MESSAGE = 'Sorry, something went wrong. The bot\u2019s developers have been told.';
 
 export function showsTraceback(policy: ErrorAnswerPolicy, userId: string): boolean {
   return policy.tracebacks === true || (policy.tracebacks === 'owners' && policy.isOwner(userId));

@@ -2,6 +2,11 @@ import { MessageFlags } from 'discord.js';
 import type { AutocompleteInteraction, Interaction, MessageContextMenuCommandInteraction, RepliableInteraction, UserContextMenuCommandInteraction } from 'discord.js';
 import type { Client } from '../client/client.js';
 import type { AutocompleteChoice, OptionDefinitions, OptionValues } from '../commands/options.js';
+import { isExpectedError } from '../checks/errors.js';
+import { guardLayer } from '../checks/guard.js';
+import type { GuardLayer, GuardOptions, Guards } from '../checks/guard.js';
+import { expectedErrorMessage } from '../checks/messages.js';
+import type { ExpectedErrorMessages } from '../checks/messages.js';
 import { readOptions } from '../commands/read-options.js';
 import { resolveAutocomplete, resolveContextMenu } from '../commands/registry.js';
 import type { CommandRegistry } from '../commands/registry.js';
@@ -10,6 +15,7 @@ import { labelOf } from '../components/registry.js';
 import type { HandlerRegistry, ResolvedHandler } from '../components/registry.js';
 import { toError, UnknownCommandError, UnknownComponentError } from '../errors/codes.js';
 import { formatError, summarizeError } from '../errors/format.js';
+import { explainMissingPermissions } from '../errors/missing-permissions.js';
 import type { Redactor } from '../errors/redact.js';
 import type { EventHub } from '../events/hub.js';
 import type { InteractionErrorEvent, LanternEvents } from '../events/types.js';
@@ -57,6 +63,10 @@ export interface RouterParts {
   readonly redactor: Redactor;
   readonly policy: ErrorAnswerPolicy;
   readonly messages: RouterMessages;
+  readonly guards: Guards;
+  /** The bot's own guards, in front of every handler. */
+  readonly globalGuards: GuardLayer | undefined;
+  readonly expectedMessages: ExpectedErrorMessages;
 }
 
 type ErrorEventName = 'CommandError' | 'ComponentError' | 'ModalError';
@@ -74,6 +84,8 @@ interface Route {
   readonly completionEvent: CompletionEventName;
   /** Fields the kind's events carry besides the common ones (`command` for commands). */
   readonly extra: Readonly<Record<string, unknown>>;
+  /** Checks, cooldowns and concurrency limits: the bot's, the extension's, then the handler's. */
+  readonly layers: readonly GuardLayer[];
 }
 
 type Refusal = { readonly refuse: string | null; readonly reason: string };
@@ -124,7 +136,7 @@ export class InteractionRouter {
         ctx.setOptions(readOptions(interaction, runnable.options ?? {}, path));
         return runnable.run(ctx);
       };
-      return { ctx, run, errorHandlers: resolved.errorHandlers, extension: resolved.registered.owner?.name, errorEvent: 'CommandError', completionEvent: 'CommandCompletion', extra: { command: path } };
+      return { ctx, run, errorHandlers: resolved.errorHandlers, extension: resolved.registered.owner?.name, errorEvent: 'CommandError', completionEvent: 'CommandCompletion', extra: { command: path }, layers: this.#layers(resolved.registered.owner, resolved.layers) };
     }
     if (interaction.isContextMenuCommand()) {
       const resolved = resolveContextMenu(commands, interaction);
@@ -132,7 +144,7 @@ export class InteractionRouter {
       const { definition } = resolved;
       const ctx = definition.type === 'user' ? new UserCommandContext(bot, interaction as UserContextMenuCommandInteraction, receivedAt) : new MessageCommandContext(bot, interaction as MessageContextMenuCommandInteraction, receivedAt);
       const run = () => (definition.run as (ctx: RepliableContext) => unknown)(ctx);
-      return { ctx, run, errorHandlers: resolved.errorHandlers, extension: resolved.registered.owner?.name, errorEvent: 'CommandError', completionEvent: 'CommandCompletion', extra: { command: resolved.path } };
+      return { ctx, run, errorHandlers: resolved.errorHandlers, extension: resolved.registered.owner?.name, errorEvent: 'CommandError', completionEvent: 'CommandCompletion', extra: { command: resolved.path }, layers: this.#layers(resolved.registered.owner, resolved.layers) };
     }
     if (interaction.isButton() || interaction.isAnySelectMenu()) {
       const kind = interaction.isButton() ? 'button' : 'select';
@@ -153,8 +165,16 @@ export class InteractionRouter {
 
   #handlerRoute(ctx: ComponentContext | ModalContext, resolved: ResolvedHandler, errorEvent: ErrorEventName, completionEvent: CompletionEventName): Route {
     const { definition, owner } = resolved.registered;
-    const errorHandlers = [definition.onError?.bind(definition), (owner as { onError?: ErrorHandler } | undefined)?.onError?.bind(owner)].filter((h) => h !== undefined) as ErrorHandler[];
-    return { ctx, run: () => (definition.run as (ctx: RepliableContext) => unknown)(ctx), errorHandlers, extension: owner?.name, errorEvent, completionEvent, extra: {} };
+    const errorHandlers = [definition.onError?.bind(definition), owner?.onError?.bind(owner)].filter((handler): handler is ErrorHandler => handler !== undefined);
+    const own = guardLayer(ctx.source, definition);
+    return { ctx, run: () => (definition.run as (ctx: RepliableContext) => unknown)(ctx), errorHandlers, extension: owner?.name, errorEvent, completionEvent, extra: {}, layers: this.#layers(owner, own ? [own] : []) };
+  }
+
+  #layers(owner: { readonly name: string; readonly guards?: GuardOptions } | undefined, own: readonly GuardLayer[]): readonly GuardLayer[] {
+    const { globalGuards } = this.parts;
+    const extension = owner && guardLayer(`extension ${owner.name}`, owner.guards);
+    if (!globalGuards && !extension) return own;
+    return [...(globalGuards ? [globalGuards] : []), ...(extension ? [extension] : []), ...own];
   }
 
   /**
@@ -181,7 +201,12 @@ export class InteractionRouter {
   async #run(route: Route): Promise<void> {
     const { ctx } = route;
     try {
-      await route.run();
+      if (route.layers.length === 0) await route.run();
+      else {
+        await this.parts.guards.run(ctx, route.layers, async () => {
+          await route.run();
+        }, { onWait: () => ctx.defer() });
+      }
     } catch (error) {
       await this.#fail(route, toError(error));
       return;
@@ -191,7 +216,8 @@ export class InteractionRouter {
 
   async #fail(route: Route, error: Error): Promise<void> {
     const { ctx } = route;
-    const event: InteractionErrorEvent = { error, ctx, source: ctx.source, extension: route.extension, expected: false, handled: false, reference: undefined, ...route.extra };
+    const expected = isExpectedError(error);
+    const event: InteractionErrorEvent = { error, ctx, source: ctx.source, extension: route.extension, expected, handled: false, reference: undefined, ...route.extra };
     const chain = this.#runErrorChain(event, route);
     // The user's answer waits for the chain (it may answer, or set a reference) but not for ever: a slow or hung
     // handler must not turn into "The application did not respond". The chain goes on, and stop() waits for it.
@@ -200,9 +226,11 @@ export class InteractionRouter {
     // Even a handled error leaves the user with an answer when nobody gave one.
     if (!(event.handled && ctx.acknowledged)) {
       try {
-        await ctx.send(errorAnswer(event, this.parts.policy, this.parts.redactor));
+        const explained = expected ? expectedErrorMessage(error, ctx.locale, this.parts.expectedMessages) : undefined;
+        await ctx.send(explained === undefined ? errorAnswer(event, this.parts.policy, this.parts.redactor) : { content: explained, ephemeral: true });
       } catch (answerError) {
-        this.parts.log.warn(`Could not tell the user about the error in ${ctx.source}: ${summarizeError(answerError, this.parts.redactor)}`);
+        const permissions = explainMissingPermissions(answerError, this.parts.bot.discord, ctx);
+        this.parts.log.warn(`Could not tell the user about the error in ${ctx.source}: ${permissions ?? summarizeError(answerError, this.parts.redactor)}`);
       }
     }
     await chain;
@@ -237,7 +265,7 @@ export class InteractionRouter {
       } catch (thrown) {
         if (!interaction.responded) await this.#respond(interaction, []);
         const event: InteractionErrorEvent = { error: toError(thrown), ctx, source: ctx.source, extension: registered.owner?.name, expected: false, handled: false, reference: undefined };
-        const ownerOnError = (registered.owner as { onError?: ErrorHandler } | undefined)?.onError?.bind(registered.owner);
+        const ownerOnError = registered.owner?.onError?.bind(registered.owner);
         await this.#runErrorChain(event, { errorHandlers: ownerOnError ? [ownerOnError] : [], errorEvent: 'AutocompleteError' });
         return;
       }

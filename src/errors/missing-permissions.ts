@@ -1,0 +1,85 @@
+import { DiscordAPIError, PermissionFlagsBits, PermissionsBitField, RESTJSONErrorCodes } from 'discord.js';
+import type { Client as DiscordClient, PermissionsString } from 'discord.js';
+import { readablePermission } from '../checks/permissions.js';
+import type { InteractionContext } from '../interactions/context.js';
+
+const P = PermissionFlagsBits;
+const ID = String.raw`\d{15,22}`;
+
+/** What Discord checks for the requests bots make most, by method and route (a first match wins). */
+const NEEDS: readonly { method: string; route: RegExp; needs: (body: RequestBody) => bigint }[] = [
+  { method: 'POST', route: new RegExp(`^/channels/(${ID})/messages$`), needs: (body) => P.ViewChannel | P.SendMessages | (body.embeds ? P.EmbedLinks : 0n) | (body.files ? P.AttachFiles : 0n) | (body.reply ? P.ReadMessageHistory : 0n) },
+  { method: 'DELETE', route: new RegExp(`^/channels/(${ID})/messages/${ID}$`), needs: () => P.ViewChannel | P.ManageMessages },
+  { method: 'POST', route: new RegExp(`^/channels/(${ID})/messages/bulk-delete$`), needs: () => P.ViewChannel | P.ManageMessages | P.ReadMessageHistory },
+  { method: 'PUT', route: new RegExp(`^/channels/(${ID})/messages/${ID}/reactions/`), needs: () => P.ViewChannel | P.AddReactions | P.ReadMessageHistory },
+  { method: 'PUT', route: new RegExp(`^/channels/(${ID})/pins/${ID}$`), needs: () => P.ViewChannel | P.ManageMessages },
+  { method: 'POST', route: new RegExp(`^/channels/(${ID})/webhooks$`), needs: () => P.ManageWebhooks },
+  { method: 'POST', route: new RegExp(`^/channels/(${ID})/threads$`), needs: () => P.ViewChannel | P.CreatePublicThreads },
+  { method: 'PUT', route: new RegExp(`^/guilds/${ID}/members/${ID}/roles/${ID}$`), needs: () => P.ManageRoles },
+  { method: 'DELETE', route: new RegExp(`^/guilds/${ID}/members/${ID}/roles/${ID}$`), needs: () => P.ManageRoles },
+  { method: 'PUT', route: new RegExp(`^/guilds/${ID}/bans/${ID}$`), needs: () => P.BanMembers },
+  { method: 'DELETE', route: new RegExp(`^/guilds/${ID}/members/${ID}$`), needs: () => P.KickMembers },
+];
+
+interface RequestBody {
+  embeds: boolean;
+  files: boolean;
+  reply: boolean;
+}
+
+/**
+ * For a 403 Missing Permissions (50013), which Discord sends without saying what is missing: the request it
+ * refused and, where the bot's permissions in that channel can be read, the ones it lacks, by name
+ * ("Discord refused POST /channels/123/messages: the bot lacks Embed Links in #general (123)").
+ * `undefined` for any other error.
+ */
+export function explainMissingPermissions(error: unknown, discord: DiscordClient, ctx: InteractionContext | undefined): string | undefined {
+  const refused = findMissingPermissions(error);
+  if (!refused) return undefined;
+  const path = new URL(refused.url).pathname.replace(/^\/api(\/v\d+)?/, '');
+  const request = `${refused.method} ${path.replace(/\/[\w-]{60,}/g, '/:token')}`;
+  const rule = NEEDS.find((r) => r.method === refused.method && r.route.test(path));
+  if (!rule) return `Discord refused ${request} with Missing Permissions (50013)`;
+  const channelId = rule.route.exec(path)?.[1];
+  const json = (refused.requestBody.json ?? {}) as { embeds?: unknown[]; message_reference?: unknown };
+  const needed = rule.needs({ embeds: (json.embeds?.length ?? 0) > 0, files: (refused.requestBody.files?.length ?? 0) > 0, reply: json.message_reference !== undefined });
+  const where = channelId ? describeChannel(discord, channelId) : 'the server';
+  const have = channelId ? botPermissionsIn(discord, channelId, ctx) : botGuildPermissions(discord, path);
+  const neededNames = new PermissionsBitField(needed).toArray();
+  if (!have) return `Discord refused ${request} with Missing Permissions: the bot needs ${list(neededNames)} in ${where}`;
+  const missing = have.missing(needed);
+  if (missing.length === 0) return `Discord refused ${request} with Missing Permissions in ${where}, though the bot seems to have ${list(neededNames)} there (a role hierarchy or a channel overwrite may be the cause)`;
+  return `Discord refused ${request}: the bot lacks ${list(missing)} in ${where}`;
+}
+
+function findMissingPermissions(error: unknown): DiscordAPIError | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 8; current = current.cause, depth++) {
+    if (current instanceof DiscordAPIError && current.code === RESTJSONErrorCodes.MissingPermissions) return current;
+  }
+  return undefined;
+}
+
+function describeChannel(discord: DiscordClient, channelId: string): string {
+  const channel = discord.channels.cache.get(channelId);
+  return channel && 'name' in channel && channel.name ? `#${channel.name} (${channelId})` : `channel ${channelId}`;
+}
+
+function botPermissionsIn(discord: DiscordClient, channelId: string, ctx: InteractionContext | undefined): Readonly<PermissionsBitField> | undefined {
+  const channel = discord.channels.cache.get(channelId);
+  const me = discord.user;
+  if (channel && me && 'permissionsFor' in channel) {
+    const permissions = channel.permissionsFor(me);
+    if (permissions) return permissions;
+  }
+  // Discord sends the bot's permissions in the interaction's channel with every interaction.
+  return ctx?.channelId === channelId ? ctx.interaction.appPermissions : undefined;
+}
+
+function botGuildPermissions(discord: DiscordClient, path: string): Readonly<PermissionsBitField> | undefined {
+  const guildId = /^\/guilds\/(\d+)\//.exec(path)?.[1];
+  return guildId ? discord.guilds.cache.get(guildId)?.members.me?.permissions : undefined;
+}
+
+function list(flags: readonly PermissionsString[]): string {
+  return flags.map(readablePermission).join(', ');
+}
