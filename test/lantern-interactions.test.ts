@@ -290,7 +290,7 @@ test('a button with a {param} template gets typed params and updates its message
   assert.equal(w.discord.message(panel.id)?.content, 'deleted late');
 });
 
-test('BUG (context.ts send): a button that defers its update and then fails keeps its message; the error comes as an ephemeral follow-up', async () => {
+test('a button that defers its update and then fails keeps its message; the error comes as an ephemeral follow-up', async () => {
   const w = await world({}, (bot) => {
     bot.addComponent(button({
       customId: 'slow',
@@ -422,6 +422,8 @@ test('custom ids: .id() builds them and refuses over 100 characters; a taken id 
   const isDuplicate = (error: unknown) => error instanceof DuplicateHandlerError && /already registered \(by the bot\)/.test(error.message);
   assert.throws(() => w.bot.addComponent(button({ customId: 'confirm', run: () => undefined })), isDuplicate);
   assert.throws(() => w.bot.addComponent(button({ customId: 'delete:{kind}:{id}', run: () => undefined })), isDuplicate);
+  // The same template with other parameter names matches the same ids: the second would never run.
+  assert.throws(() => w.bot.addComponent(button({ customId: 'delete:{type}:{key}', run: () => undefined })), isDuplicate);
   assert.throws(() => w.bot.addComponent(button({ customId: /^page:\d+$/, run: () => undefined })), isDuplicate);
   // Each kind has its own ids: a select menu or a modal may reuse a button's.
   const removeSelect = w.bot.addComponent(selectMenu({ customId: 'confirm', run: () => undefined }));

@@ -129,6 +129,8 @@ export function labelOf(definition: HandlerDefinition): string {
   return `${definition.kind} ${definition.matcher.label}`;
 }
 
+/** Two patterns that match the same ids: equal RegExps, or templates equal but for their parameters' names. */
 function sameRoute(a: HandlerDefinition, b: HandlerDefinition): boolean {
-  return a.kind === b.kind && a.matcher.label === b.matcher.label && (typeof a.customId === 'string') === (typeof b.customId === 'string');
+  const shape = (definition: HandlerDefinition) => (typeof definition.customId === 'string' ? `template ${definition.customId.replace(/\{[^}]*\}/g, '{}')}` : `regexp ${definition.matcher.label}`);
+  return a.kind === b.kind && shape(a) === shape(b);
 }

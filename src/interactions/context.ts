@@ -94,12 +94,14 @@ export class RepliableContext<I extends RepliableInteraction = RepliableInteract
   /**
    * Answers whatever the state: a reply when nothing was sent, else a follow-up (which, after a defer, fills
    * the "thinking" message as Discord does). An ephemeral answer to a public defer that is still thinking
-   * replaces the "thinking" message with an ephemeral one, because filling it would show it to everyone.
+   * replaces the "thinking" message with an ephemeral one, because filling it would show it to everyone. After a
+   * component's `deferUpdate` (discord.js marks it deferred too, with `ephemeral` null) the original is the message
+   * the component is on, which must stay.
    */
   async send(input: MessageInput): Promise<void> {
     if (!this.acknowledged) return this.reply(input);
     const wantsEphemeral = typeof input !== 'string' && input.ephemeral === true;
-    if (this.interaction.deferred && !this.#deferFilled && wantsEphemeral && this.interaction.ephemeral !== true) {
+    if (this.interaction.deferred && !this.#deferFilled && wantsEphemeral && this.interaction.ephemeral === false) {
       await this.interaction.deleteReply();
     }
     return this.followUp(input);
