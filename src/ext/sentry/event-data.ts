@@ -1,0 +1,134 @@
+import { ApplicationCommandOptionType, ComponentType, IntentsBitField, ShardClientUtil } from 'discord.js';
+import type { CommandInteractionOption, Interaction, ModalSubmitInteraction } from 'discord.js';
+import type { Client } from '../../client/client.js';
+import type { ErrorEvent } from '../../events/types.js';
+import type { InteractionContext } from '../../interactions/context.js';
+
+/** Sentry drops tag values longer than this. */
+const TAG_VALUE_LIMIT = 200;
+/** What the user typed can be long; the context keeps the start of it. */
+const INPUT_VALUE_LIMIT = 1024;
+
+/** What an event says about where it happened, beyond the error itself. */
+export interface EventData {
+  readonly tags: Record<string, string>;
+  readonly user: { id: string; username: string } | undefined;
+  readonly contexts: Record<string, Record<string, unknown>>;
+}
+
+/**
+ * Tags, user and contexts for one `Error` event: `source`, `command`, `interaction_type`, `guild_id`, `channel_id`,
+ * `shard_id`, `locale`, `extension`, `bot_name`, `task` and `iteration` as tags (searchable), the interaction (its
+ * options, custom id, fields) and the bot as contexts. `ctx` is the interaction it happened in, if any.
+ */
+export function describeEvent(bot: Client, event: ErrorEvent, ctx: InteractionContext | undefined): EventData {
+  const shardId = shardOf(bot, event, ctx);
+  const command = ctx && commandOf(ctx);
+  const tags = definedStrings({
+    source: event.source,
+    command,
+    interaction_type: ctx?.kind,
+    guild_id: ctx?.guildId ?? undefined,
+    channel_id: ctx?.channelId ?? undefined,
+    shard_id: shardId,
+    locale: ctx?.locale,
+    extension: event.extension,
+    bot_name: bot.discord.user?.username,
+    task: event.task?.name,
+    iteration: event.task?.iteration,
+  });
+  const contexts: Record<string, Record<string, unknown>> = { bot: botContext(bot) };
+  if (ctx) contexts.interaction = interactionContext(ctx, command);
+  if (event.task) contexts.task = { name: event.task.name, iteration: event.task.iteration };
+  return { tags, user: ctx && { id: ctx.user.id, username: ctx.user.username }, contexts };
+}
+
+/** The bot as the `bot` context: who it is, what it asked Discord for, how it is sharded. */
+function botContext(bot: Client): Record<string, unknown> {
+  const { discord } = bot;
+  return {
+    name: discord.user?.username,
+    id: discord.user?.id,
+    intents: new IntentsBitField(discord.options.intents).toArray(),
+    shard_count: shardCount(bot),
+    shards: [...discord.ws.shards.keys()],
+    guilds: discord.guilds.cache.size,
+    extensions: bot.extensions,
+  };
+}
+
+/** The interaction as the `interaction` context: whatever of its kind tells what the user did. */
+function interactionContext(ctx: InteractionContext, command: string | undefined): Record<string, unknown> {
+  const { interaction } = ctx;
+  const context: Record<string, unknown> = { id: interaction.id, type: ctx.kind, source: ctx.source, command, guild_id: ctx.guildId, channel_id: ctx.channelId, locale: ctx.locale, guild_locale: interaction.guildLocale };
+  if (interaction.isChatInputCommand() || interaction.isAutocomplete()) context.options = readOptions(interaction.options.data).values;
+  if (interaction.isAutocomplete()) context.focused = interaction.options.getFocused(true).name;
+  if (interaction.isContextMenuCommand()) context.target_id = interaction.targetId;
+  if (interaction.isMessageComponent()) {
+    context.custom_id = interaction.customId;
+    context.component_type = ComponentType[interaction.componentType];
+    context.message_id = interaction.message.id;
+    if (interaction.isAnySelectMenu()) context.values = interaction.values;
+  }
+  if (interaction.isModalSubmit()) {
+    context.custom_id = interaction.customId;
+    context.fields = modalFields(interaction);
+  }
+  if (interaction.isRepliable()) context.acknowledged = interaction.replied || interaction.deferred;
+  return context;
+}
+
+/** The command's full path as Lantern names it (`/admin ban`, `user command Report`), for commands and autocomplete. */
+function commandOf(ctx: InteractionContext): string | undefined {
+  if ('command' in ctx && typeof ctx.command === 'string') return ctx.command;
+  const interaction: Interaction = ctx.interaction;
+  if (interaction.isChatInputCommand() || interaction.isAutocomplete()) return ['/' + interaction.commandName, ...readOptions(interaction.options.data).path].join(' ');
+  if (interaction.isUserContextMenuCommand()) return `user command ${interaction.commandName}`;
+  if (interaction.isMessageContextMenuCommand()) return `message command ${interaction.commandName}`;
+  return undefined;
+}
+
+/** The subcommand group and subcommand names, and the options under them by name (ids for users, channels, roles). */
+function readOptions(data: readonly CommandInteractionOption[]): { path: string[]; values: Record<string, unknown> } {
+  const path: string[] = [];
+  let options = data;
+  for (;;) {
+    const only = options.length === 1 ? options[0] : undefined;
+    if (only?.type !== ApplicationCommandOptionType.Subcommand && only?.type !== ApplicationCommandOptionType.SubcommandGroup) break;
+    path.push(only.name);
+    options = only.options ?? [];
+  }
+  return { path, values: Object.fromEntries(options.map((option) => [option.name, clip(option.value ?? null)])) };
+}
+
+function modalFields(interaction: ModalSubmitInteraction): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const field of interaction.fields.fields.values()) {
+    const { customId, value, values } = field as { customId: string; value?: unknown; values?: unknown };
+    fields[customId] = clip(value ?? values ?? null);
+  }
+  return fields;
+}
+
+function shardCount(bot: Client): number {
+  return bot.discord.options.shardCount ?? 1;
+}
+
+/** The shard the event happened on: the interaction's guild's (DMs are shard 0), a shard's own error, or the only one. */
+function shardOf(bot: Client, event: ErrorEvent, ctx: InteractionContext | undefined): number | undefined {
+  const count = shardCount(bot);
+  if (ctx) return ctx.guildId ? ShardClientUtil.shardIdForGuildId(ctx.guildId, count) : 0;
+  const shardError = /^shard (\d+)$/.exec(event.source);
+  if (shardError) return Number(shardError[1]);
+  return count === 1 ? 0 : undefined;
+}
+
+function definedStrings(values: Record<string, string | number | undefined>): Record<string, string> {
+  const strings: Record<string, string> = {};
+  for (const [key, value] of Object.entries(values)) if (value !== undefined) strings[key] = String(value).slice(0, TAG_VALUE_LIMIT);
+  return strings;
+}
+
+function clip(value: unknown): unknown {
+  return typeof value === 'string' && value.length > INPUT_VALUE_LIMIT ? `${value.slice(0, INPUT_VALUE_LIMIT)}…` : value;
+}

@@ -1,0 +1,125 @@
+/**
+ * `lantern/ext/sentry`: error tracking with Sentry, as interactions.py's `interactions.ext.sentry`.
+ *
+ * ```ts
+ * await bot.loadExtension('lantern/ext/sentry', { dsn: process.env.SENTRY_DSN }); // first, so it sees the others fail
+ * ```
+ */
+import type { Client } from '../../client/client.js';
+import { defineExtension } from '../../extensions/extension.js';
+import { systemClock } from '../../util/clock.js';
+import type { Clock } from '../../util/clock.js';
+import { createClient } from './client.js';
+import type { Sdk, SentryClientOptions, SentryFilter } from './client.js';
+import { SentryDsnError, SentryMissingError } from './errors.js';
+import { SentryTracker } from './tracker.js';
+
+export { SentryDsnError, SentryMissingError } from './errors.js';
+export type { SentryClientOptions, SentryFilter, SentryFilterHint } from './client.js';
+export { routeTemplate } from './grouping.js';
+
+export interface SentryOptions extends SentryClientOptions {
+  /** The project's DSN (`https://<key>@<host>/<project>`); `SENTRY_DSN` when omitted. With neither, nothing is tracked. */
+  dsn?: string;
+  /** Like interactions.py's `filter`: gets each event and its hint, returns the event to send (changed or not) or `null`. */
+  filter?: SentryFilter;
+  /** Also send expected errors (failed checks, cooldowns, concurrency limits). Default `false`. */
+  captureExpected?: boolean;
+  /** A request to Sentry with no activity for this long is abandoned, so a hung server frees its slot. Default 5000. */
+  requestTimeoutMs?: number;
+  /** How long unloading (and so `bot.stop()`) waits for pending events to be delivered. Default 2000. */
+  flushTimeoutMs?: number;
+  /** Storm control: events per group (same fingerprint) per minute; later ones are counted, not sent. Default 20. */
+  eventsPerGroupPerMinute?: number;
+  /** Where storm control reads the time; tests pass a fake one. */
+  clock?: Pick<Clock, 'now'>;
+}
+
+const DEFAULTS = { requestTimeoutMs: 5000, flushTimeoutMs: 2000, eventsPerGroupPerMinute: 20 };
+
+/**
+ * Captures every `Error` event of the bot with its interaction's tags, user and context, redacted, grouped the
+ * Discord way and storm-controlled, and gives the user the event id as a reference. Unloading (or `bot.stop()`)
+ * flushes and closes the client.
+ */
+export default defineExtension<SentryOptions>({
+  name: 'sentry',
+  async setup(bot, options = {}) {
+    const { dsn = process.env.SENTRY_DSN, filter, captureExpected = false, requestTimeoutMs = DEFAULTS.requestTimeoutMs, flushTimeoutMs = DEFAULTS.flushTimeoutMs, eventsPerGroupPerMinute = DEFAULTS.eventsPerGroupPerMinute, clock = systemClock, ...sentry } = options;
+    assertSdkInstalled();
+    if (!dsn) {
+      bot.log.warn('Sentry: no DSN (the `dsn` option or SENTRY_DSN), so errors are not sent to Sentry');
+      return undefined;
+    }
+    registerDsn(bot, dsn);
+    const sdk = await importSdk();
+    const { client, http } = createClient(sdk, { dsn, sentry, filter, requestTimeoutMs, redactor: bot.redactor, log: bot.log });
+    // The first bot's client also serves the app's own `Sentry.captureException` calls, as after Sentry.init; it is
+    // registered before init, as Sentry.init does, so integrations set up against it.
+    const processScope = sdk.getCurrentScope();
+    const global = processScope.getClient() === undefined;
+    if (global) processScope.setClient(client);
+    client.init();
+    client.startClientReportTracking();
+    if (client.getOptions().enableOpenTelemetrySetup) sdk.initOpenTelemetry(client);
+
+    const tracker = new SentryTracker(bot, sdk, client, http, { captureExpected, eventsPerGroupPerMinute, flushTimeoutMs, now: () => clock.now() });
+    bot.listen('Error', tracker.onError);
+    bot.aroundInteraction(tracker.aroundInteraction);
+    const { rest } = bot.discord;
+    rest.on('response', tracker.onRestResponse);
+    rest.on('rateLimited', tracker.onRateLimited);
+    bot.listen('shardReady', (shard) => {
+      tracker.gatewayBreadcrumb(`shard ${String(shard)} ready`);
+    });
+    bot.listen('shardDisconnect', (event, shard) => {
+      tracker.gatewayBreadcrumb(`shard ${String(shard)} disconnected (close code ${String(event.code)})`);
+    });
+    bot.listen('shardResume', (shard, replayed) => {
+      tracker.gatewayBreadcrumb(`shard ${String(shard)} resumed (${String(replayed)} events replayed)`);
+    });
+    const { environment, release } = client.getOptions();
+    bot.log.info(`Sentry error tracking is on${environment ? ` (environment ${environment}${release ? `, release ${release}` : ''})` : ''}`);
+
+    return async () => {
+      rest.off('response', tracker.onRestResponse);
+      rest.off('rateLimited', tracker.onRateLimited);
+      const delivered = await tracker.close();
+      if (global && processScope.getClient() === client) processScope.setClient(undefined);
+      if (!delivered) bot.log.warn(`Sentry: not every event was delivered within ${String(flushTimeoutMs)} ms; the rest are lost`);
+    };
+  },
+});
+
+/** Checked before the DSN, so a deployment without the package fails at once, not the day a DSN is set. */
+function assertSdkInstalled(): void {
+  try {
+    import.meta.resolve('@sentry/node');
+  } catch (error) {
+    throw new SentryMissingError({ cause: error });
+  }
+}
+
+async function importSdk(): Promise<Sdk> {
+  try {
+    return await import('@sentry/node');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') throw new SentryMissingError({ cause: error });
+    throw error;
+  }
+}
+
+/** Checks the DSN's shape (a typo would silently send nothing) and registers it, and its secret part if any, as secrets. */
+function registerDsn(bot: Client, dsn: string): void {
+  let url: URL;
+  try {
+    url = new URL(dsn);
+  } catch {
+    throw new SentryDsnError('is not a URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new SentryDsnError('must start with https:// (or http://)');
+  if (!url.username) throw new SentryDsnError('has no public key before the @');
+  if (!/\/\d+$/.test(url.pathname)) throw new SentryDsnError('does not end with a numeric project id');
+  bot.addSecret(dsn, 'SENTRY DSN');
+  if (url.password.length >= 6) bot.addSecret(url.password, 'SENTRY DSN');
+}

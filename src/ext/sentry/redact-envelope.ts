@@ -1,0 +1,103 @@
+/** Deeper than any event the SDK normalises; past it a value is dropped rather than sent unchecked. */
+const MAX_DEPTH = 64;
+const TOO_DEEP = '[REDACTED: nested too deeply to check]';
+/** A webhook or interaction token in the URL that carries it (`/webhooks/<id>/<token>`). */
+const URL_TOKEN = /\/(?:webhooks|interactions)\/\d{15,21}\/([\w-]{20,})/g;
+/** Characters JSON escapes: a secret holding one would not appear as itself in JSON text. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this looks for
+const ESCAPED_IN_JSON = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+type Redact = (text: string) => string;
+
+/** An envelope as the SDK hands it to its transport: a header, then `[item header, payload]` pairs. */
+export type MutableEnvelope = [Record<string, unknown>, [Record<string, unknown>, unknown][]];
+
+/**
+ * Redacts an envelope just before the transport serialises it: its header and every item (events,
+ * transactions, spans, logs, feedback, sessions...), keys included. This is the one point every byte sent to
+ * Sentry passes, whatever integration produced it, so nothing can be forgotten.
+ *
+ * Each item is serialised here and redacted as one text (the transport sends a string payload as it is): one
+ * pass over the text instead of one per string of the event, which cut the cost per event several times over.
+ * Strings holding characters JSON escapes are redacted on their own first, since a secret among such
+ * characters would not appear as itself in the text.
+ *
+ * A token seen in a URL anywhere in an item is also removed wherever else it appears on its own: the SDK
+ * derives fields from URLs (a stack frame's `module` is the last segment of its file name), and a webhook token
+ * alone has no shape to recognise it by.
+ */
+export function redactEnvelope(envelope: MutableEnvelope, redact: Redact): void {
+  envelope[0] = redactStructure(envelope[0], redact) as Record<string, unknown>;
+  for (const item of envelope[1]) {
+    const [header, payload] = item;
+    if (payload instanceof Uint8Array) continue;
+    if (typeof payload === 'string') {
+      item[1] = redactText(payload, redact);
+      // A text attachment declares its byte length; a shorter or longer redaction must say so.
+      if (typeof header.length === 'number') header.length = Buffer.byteLength(item[1] as string);
+      continue;
+    }
+    item[1] = redactAsJson(payload, redact) ?? redactStructure(payload, redact);
+  }
+}
+
+/** The payload as redacted JSON text, or `undefined` when it cannot be done safely that way. */
+function redactAsJson(payload: unknown, redact: Redact): string | undefined {
+  let json: string;
+  try {
+    json = JSON.stringify(payload, (_key, value: unknown) => {
+      if (typeof value === 'string') return ESCAPED_IN_JSON.test(value) ? redact(value) : value;
+      if (value === null || typeof value !== 'object' || Array.isArray(value) || !Object.keys(value).some((key) => ESCAPED_IN_JSON.test(key))) return value;
+      return Object.fromEntries(Object.entries(value).map(([key, entry]) => [redact(key), entry]));
+    });
+  } catch {
+    return undefined;
+  }
+  const redacted = redactText(json, redact);
+  try {
+    // A registered secret spanning two JSON strings (it would have to hold `","`) could break the syntax.
+    JSON.parse(redacted);
+    return redacted;
+  } catch {
+    return undefined;
+  }
+}
+
+function redactText(text: string, redact: Redact): string {
+  const tokens = new Set<string>();
+  learnTokens(text, tokens);
+  return withoutTokens(redact(text), tokens);
+}
+
+/** A copy with every string (keys included) redacted one by one: the way for what does not serialise as plain JSON. */
+function redactStructure(value: unknown, redact: Redact): unknown {
+  const tokens = new Set<string>();
+  const redacted = mapStrings(value, (text) => redact(learnTokens(text, tokens)), 0);
+  return tokens.size === 0 ? redacted : mapStrings(redacted, (text) => withoutTokens(text, tokens), 0);
+}
+
+/** Adds the tokens of the webhook and interaction URLs in `text` to `tokens`; returns `text`. */
+function learnTokens(text: string, tokens: Set<string>): string {
+  for (const match of text.matchAll(URL_TOKEN)) tokens.add(match[1] as string);
+  return text;
+}
+
+function withoutTokens(text: string, tokens: ReadonlySet<string>): string {
+  let out = text;
+  // Longest first, so a token that contains another is replaced whole.
+  for (const token of [...tokens].sort((a, b) => b.length - a.length)) if (out.includes(token)) out = out.split(token).join('[REDACTED]');
+  return out;
+}
+
+function mapStrings(value: unknown, map: Redact, depth: number): unknown {
+  if (typeof value === 'string') return map(value);
+  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return value;
+  if (depth >= MAX_DEPTH) return TOO_DEEP;
+  if (Array.isArray(value)) return value.map((entry: unknown) => mapStrings(entry, map, depth + 1));
+  // toJSON first, as the serialiser would (a session's payload is an object with toJSON).
+  const plain: unknown = typeof (value as { toJSON?: unknown }).toJSON === 'function' ? (value as { toJSON: () => unknown }).toJSON() : value;
+  if (plain !== value) return mapStrings(plain, map, depth + 1);
+  const copy: Record<string, unknown> = {};
+  for (const [key, entry] of Object.entries(value)) copy[map(key)] = mapStrings(entry, map, depth + 1);
+  return copy;
+}
