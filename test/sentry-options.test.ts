@@ -15,7 +15,6 @@ import type { SentryOptions } from '../src/ext/sentry/index.js';
 import { FakeClock } from '../src/testing/index.js';
 import type { ReceivedEvent, SentryReceiver } from '../src/testing/index.js';
 import { recordingLogger, startBot, startFake } from './support/bot.js';
-import { waitUntil } from './support/resources.js';
 import { ENVIRONMENT, RELEASE, sentryBot, sentryOptions, startReceiver, thrown } from './fixtures/sentry-support.js';
 
 const run = promisify(execFile);
@@ -301,11 +300,38 @@ test('Lantern\'s own log line of an error is neither a breadcrumb nor (with capt
   assert.equal(eventsWithValue('logged and captured').length, 1);
 });
 
+test('tracing, when asked for: each interaction is a span of its own trace, its error event is linked to it, and spans are redacted too', async () => {
+  const tokens: string[] = [];
+  const world = await sentryBot(receiver, {
+    sentry: { tracesSampleRate: 1 },
+    setup: (bot) =>
+      bot.addCommand(
+        command({
+          name: 'traced',
+          description: 'traced',
+          run: async (ctx) => {
+            tokens.push(ctx.interaction.token);
+            await ctx.defer();
+            throw new Error('traced failure');
+          },
+        }),
+      ),
+  });
+  await world.discord.as(world.alice, world.guild.channel('general')).slash('traced').response();
+  await world.bot.idle();
+  const event = await receiver.waitForEvent(world.errors.at(-1)?.reference ?? '');
+  await world.bot.stop();
+  const traceId = event.contexts?.trace?.trace_id;
+  const spans = receiver.envelopes.filter((e) => e.header.trace?.trace_id === traceId && e.items.some((item) => item.header.type === 'span' || item.header.type === 'transaction'));
+  assert.ok(spans.length > 0, 'no span was sent for the interaction\'s trace');
+  assert.equal(spans[0]?.header.trace?.transaction, '/traced');
+  for (const envelope of receiver.envelopes) for (const token of tokens) assert.ok(!envelope.raw.includes(token));
+});
+
 test('`lantern/ext/sentry` resolves as a package specifier', { skip: !existsSync('dist/ext/sentry/index.js') && 'needs `npm run build`' }, async () => {
   const { fail, bot } = await botWith({});
   await bot.unloadExtension('sentry');
   await bot.loadExtension('lantern/ext/sentry', sentryOptions(receiver));
   const error = await fail();
   assert.equal(thrown(await receiver.waitForEvent(error.reference ?? ''))?.value, 'boom failed');
-  await waitUntil(() => true);
 });

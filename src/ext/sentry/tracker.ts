@@ -130,7 +130,9 @@ export class SentryTracker {
     const { sdk } = this;
     const data = describeEvent(this.bot, event, ctx);
     const isolation = (ctx && this.#interactionScopes.get(ctx)) ?? this.#background;
-    const scope = new sdk.Scope();
+    // Captured within its interaction (the usual case), the event builds on the interaction's current scope, which
+    // holds its trace and span when tracing is on.
+    const scope = isolation === sdk.getIsolationScope() ? sdk.getCurrentScope().clone() : new sdk.Scope();
     // What Sentry.init would have put on the process's scope, which this client does not own.
     scope.update(this.client.getOptions().initialScope);
     // Outside interactions the app's own isolation scope (its `Sentry.setTag`s and `setUser`) still applies.
