@@ -111,6 +111,7 @@ const commands = [
     run: (ctx) => ctx.reply('found'),
   }),
   command({ name: 'ping', description: 'Ping', run: (ctx) => ctx.reply('pong') }),
+  command({ name: 'limited', description: 'Once a minute', cooldown: { bucket: 'user', uses: 1, windowMs: MINUTE }, run: (ctx) => ctx.reply('done') }),
   userCommand({
     name: 'Report',
     run: (ctx) => {
@@ -334,14 +335,20 @@ test('a failed command sync: grouped by Discord code and route, tagged as Discor
   await main.bot.idle();
 });
 
-test('expected errors (checks, cooldowns) are not sent by default', async () => {
-  const before = main.errors.length;
-  const expected = await main.bot.reportError({ source: '/admin ban', error: new Error('on cooldown'), expected: true });
+test('expected errors (a cooldown, a failed check) are not sent by default, and their users see no reference', async () => {
+  await finished(as(main.bob).slash('limited'));
+  const refused = as(main.bob).slash('limited');
+  await finished(refused);
+  const cooldown = main.errors.findLast((e) => e.source === '/limited');
+  assert.equal(cooldown?.expected, true);
+  assert.equal(cooldown.reference, undefined);
+  assert.doesNotMatch(refused.responses.at(-1)?.message?.content ?? '', /reference/);
+  const expected = await main.bot.reportError({ source: 'probe', error: new Error('refused by a check'), expected: true });
   assert.equal(expected.reference, undefined);
+  // Sent after them, so had they been sent they would be there by the time it is.
   const real = await main.bot.reportError({ source: 'probe', error: new Error('not expected') });
   await receiver.waitForEvent(real.reference ?? '');
-  assert.equal(main.errors.length, before + 2);
-  assert.ok(!receiver.events.some((e) => thrown(e)?.value === 'on cooldown'));
+  assert.ok(!receiver.events.some((e) => e.tags?.source === '/limited' || thrown(e)?.value === 'refused by a check'));
 });
 
 test('Discord-aware grouping: one missing permission in two channels is one fingerprint; 5xx and network failures are tagged', async () => {
