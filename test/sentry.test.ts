@@ -40,8 +40,13 @@ function quietly(print: () => void): void {
   }
 }
 
-function categories(event: ReceivedEvent): string[] {
-  return (event.breadcrumbs ?? []).map((b) => `${String(b.category)}${b.category === 'discord.rest' ? ` ${String((b.data as { url?: string } | undefined)?.url)}` : ''}`);
+/** Each breadcrumb as one line: its category, then a request's method, route and status, or its message (but an interaction's). */
+function breadcrumbLines(event: ReceivedEvent): string[] {
+  return (event.breadcrumbs ?? []).map((b) => {
+    const request = b.data as { method?: string; url?: string; status_code?: number } | undefined;
+    if (request?.url !== undefined) return `${String(b.category)} ${String(request.method)} ${request.url} ${String(request.status_code)}`;
+    return b.category === 'interaction' || typeof b.message !== 'string' ? String(b.category) : `${String(b.category)} ${b.message}`;
+  });
 }
 
 // ---- one bot with a handler of every kind ----
@@ -175,6 +180,8 @@ async function panelMessage(): Promise<APIMessage> {
 }
 
 test('a failing slash command: one event with every tag, the user, the interaction and bot contexts, what the bot did, and its id in the user\'s answer', async () => {
+  // Its follow-up meets a rate limit first: that is part of what the bot did.
+  main.discord.failNext({ route: '/webhooks/:id/:token', ...DiscordFaults.rateLimited(0.05) });
   const handle = as(main.alice).slash('admin ban', { who: main.bob, reason: 'spam' });
   await finished(handle);
   const { error, event } = await eventFor(main.errors, '/admin ban');
@@ -213,7 +220,13 @@ test('a failing slash command: one event with every tag, the user, the interacti
   assert.deepEqual(bot.intents, ['Guilds']);
   assert.equal(bot.shard_count, 1);
   // What the bot did in this interaction, and nothing of any other.
-  assert.deepEqual(categories(event), ['interaction', 'discord.rest /interactions/:id/:token/callback', 'discord.rest /webhooks/:id/:token']);
+  assert.deepEqual(breadcrumbLines(event), [
+    'interaction',
+    'discord.rest POST /interactions/:id/:token/callback 204',
+    'discord.rest POST /webhooks/:id/:token 429',
+    'discord.rest rate limited: POST /webhooks/:id/:token for 50 ms',
+    'discord.rest POST /webhooks/:id/:token 200',
+  ]);
   assert.deepEqual(event.breadcrumbs?.[0]?.data, { id: interaction.id, guild_id: main.guild.id, channel_id: general.id });
 });
 
@@ -283,7 +296,7 @@ test('listeners: one that fails during an interaction carries it; one that fails
   assert.equal(thrown(during.event)?.value, 'completion listener failed');
   assert.equal(during.event.tags?.command, '/ping');
   assert.deepEqual(during.event.user, { id: main.bob.id, username: 'bob' });
-  assert.equal(categories(during.event)[0], 'interaction');
+  assert.equal(breadcrumbLines(during.event)[0], 'interaction');
 
   main.discord.addGuild({ name: 'newcomers', members: [main.alice] });
   const outside = await eventFor(main.errors, 'listener guildCreate');
@@ -292,6 +305,10 @@ test('listeners: one that fails during an interaction carries it; one that fails
   assert.equal(outside.event.user, undefined);
   assert.equal(outside.event.contexts?.interaction, undefined);
   assert.equal(outside.event.contexts?.bot?.name, 'lantern-bot');
+  // What the bot did lately, outside any interaction: its gateway and its requests, none of an interaction's.
+  const lately = breadcrumbLines(outside.event);
+  assert.ok(lately.includes('discord.gateway shard 0 ready'), lately.join(', '));
+  assert.ok(!lately.includes('interaction'));
 });
 
 test('tasks: the task name and iteration as tags and context', async () => {
@@ -330,8 +347,8 @@ test('a failed command sync: grouped by Discord code and route, tagged as Discor
   assert.equal(event.tags.discord_status, '400');
   assert.deepEqual(event.contexts?.discord?.route, '/applications/:id/commands');
   assert.ok(event.contexts.discord.errors, 'Discord\'s field errors are kept');
-  const rest = categories(event).filter((c) => c.startsWith('discord.rest'));
-  assert.ok(rest.includes('discord.rest /applications/:id/commands'), `background breadcrumbs: ${rest.join(', ')}`);
+  const rest = breadcrumbLines(event).filter((c) => c.startsWith('discord.rest'));
+  assert.ok(rest.includes('discord.rest PUT /applications/:id/commands 400'), `background breadcrumbs: ${rest.join(', ')}`);
   await main.bot.idle();
 });
 

@@ -16,7 +16,6 @@ import { SentryTracker } from './tracker.js';
 
 export { SentryDsnError, SentryMissingError } from './errors.js';
 export type { SentryClientOptions, SentryFilter, SentryFilterHint } from './client.js';
-export { routeTemplate } from './grouping.js';
 
 export interface SentryOptions extends SentryClientOptions {
   /** The project's DSN (`https://<key>@<host>/<project>`); `SENTRY_DSN` when omitted. With neither, nothing is tracked. */
