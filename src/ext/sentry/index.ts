@@ -56,8 +56,8 @@ export default defineExtension<SentryOptions>({
     // The first bot's client also serves the app's own `Sentry.captureException` calls, as after Sentry.init; it is
     // registered before init, as Sentry.init does, so integrations set up against it.
     const processScope = sdk.getCurrentScope();
-    const global = processScope.getClient() === undefined;
-    if (global) processScope.setClient(client);
+    const processWide = processScope.getClient() === undefined;
+    if (processWide) processScope.setClient(client);
     client.init();
     client.startClientReportTracking();
     if (client.getOptions().enableOpenTelemetrySetup) sdk.initOpenTelemetry(client);
@@ -84,7 +84,7 @@ export default defineExtension<SentryOptions>({
       rest.off('response', tracker.onRestResponse);
       rest.off('rateLimited', tracker.onRateLimited);
       const delivered = await tracker.close();
-      if (global && processScope.getClient() === client) processScope.setClient(undefined);
+      if (processWide && processScope.getClient() === client) processScope.setClient(undefined);
       if (!delivered) bot.log.warn(`Sentry: not every event was delivered within ${String(flushTimeoutMs)} ms; the rest are lost`);
     };
   },
