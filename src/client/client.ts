@@ -27,6 +27,7 @@ import type { InteractionWrapper } from '../interactions/router.js';
 import { consoleLogger, Log } from '../log/log.js';
 import { settlesWithin } from '../util/settle.js';
 import { systemClock } from '../util/clock.js';
+import type { Clock } from '../util/clock.js';
 import type { TaskDefinition } from '../tasks/define.js';
 import { TaskScheduler } from '../tasks/scheduler.js';
 import type { Task } from '../tasks/scheduler.js';
@@ -79,6 +80,8 @@ export class Client {
   readonly redactor: Redactor;
   /** Lantern's log; every line is redacted. */
   readonly log: Log;
+  /** Where tasks, cooldowns and timeouts read the time: the `clock` option, else the system clock. */
+  readonly clock: Clock;
   private readonly core: Core;
   /** The extension a scoped view adds things for; `undefined` on the bot itself. */
   private readonly [OWNER]: LoadedExtension | undefined;
@@ -103,7 +106,8 @@ export class Client {
       isOwner: (userId: string) => owners.has(userId),
       message: typeof errorMessage === 'string' ? () => errorMessage : errorMessage,
     };
-    const handlers = new HandlerRegistry(options.clock ?? systemClock, (error, registered) => {
+    this.clock = options.clock ?? systemClock;
+    const handlers = new HandlerRegistry(this.clock, (error, registered) => {
       track(hub.error({ source: `${labelOf(registered.definition)} onTimeout`, error, extension: registered.owner?.name }));
     });
     const messages = {
@@ -114,9 +118,9 @@ export class Client {
     validateGuards(options, 'the bot (client options)');
     const router = new InteractionRouter({
       bot: this, commands: registry, handlers, hub, log: this.log, redactor: this.redactor, policy, messages,
-      guards: new Guards(options.clock ?? systemClock), globalGuards: guardLayer('bot', options), expectedMessages: options.expectedErrorMessages ?? {},
+      guards: new Guards(this.clock), globalGuards: guardLayer('bot', options), expectedMessages: options.expectedErrorMessages ?? {},
     });
-    const tasks = new TaskScheduler({ clock: options.clock ?? systemClock, hub, log: this.log, track });
+    const tasks = new TaskScheduler({ clock: this.clock, hub, log: this.log, track });
     const extensions = new ExtensionManager({
       scoped: (owner) => this.scoped(owner),
       removeOwnedBy: (owner) => {

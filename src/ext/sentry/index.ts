@@ -7,7 +7,6 @@
  */
 import type { Client } from '../../client/client.js';
 import { defineExtension } from '../../extensions/extension.js';
-import { systemClock } from '../../util/clock.js';
 import type { Clock } from '../../util/clock.js';
 import { createClient } from './client.js';
 import type { Sdk, SentryClientOptions, SentryFilter } from './client.js';
@@ -30,7 +29,7 @@ export interface SentryOptions extends SentryClientOptions {
   flushTimeoutMs?: number;
   /** Storm control: events per group (same fingerprint) per minute; later ones are counted, not sent. Default 20. */
   eventsPerGroupPerMinute?: number;
-  /** Where storm control reads the time; tests pass a fake one. */
+  /** Where storm control reads the time; the bot's `clock` by default. */
   clock?: Pick<Clock, 'now'>;
 }
 
@@ -44,7 +43,7 @@ const DEFAULTS = { requestTimeoutMs: 5000, flushTimeoutMs: 2000, eventsPerGroupP
 export default defineExtension<SentryOptions>({
   name: 'sentry',
   async setup(bot, options = {}) {
-    const { dsn = process.env.SENTRY_DSN, filter, captureExpected = false, requestTimeoutMs = DEFAULTS.requestTimeoutMs, flushTimeoutMs = DEFAULTS.flushTimeoutMs, eventsPerGroupPerMinute = DEFAULTS.eventsPerGroupPerMinute, clock = systemClock, ...sentry } = options;
+    const { dsn = process.env.SENTRY_DSN, filter, captureExpected = false, requestTimeoutMs = DEFAULTS.requestTimeoutMs, flushTimeoutMs = DEFAULTS.flushTimeoutMs, eventsPerGroupPerMinute = DEFAULTS.eventsPerGroupPerMinute, clock = bot.clock, ...sentry } = options;
     assertSdkInstalled();
     if (!dsn) {
       bot.log.warn('Sentry: no DSN (the `dsn` option or SENTRY_DSN), so errors are not sent to Sentry');
