@@ -1,9 +1,14 @@
-import type { InteractionContext } from '../interactions/context.js';
-
 /** Whose uses a cooldown or concurrency limit counts together. */
 export type BucketType = 'user' | 'member' | 'guild' | 'channel' | 'global';
 
 export const BUCKET_TYPES: readonly BucketType[] = ['user', 'member', 'guild', 'channel', 'global'];
+
+/** What a bucket is told apart by: an interaction context, or anything with the same ids. */
+export interface BucketSubject {
+  readonly user: { readonly id: string };
+  readonly guildId: string | null;
+  readonly channelId: string | null;
+}
 
 /**
  * The bucket an interaction falls in:
@@ -13,7 +18,7 @@ export const BUCKET_TYPES: readonly BucketType[] = ['user', 'member', 'guild', '
  * - `channel`: the channel (a DM is a channel); the user when Discord names no channel;
  * - `global`: everyone together.
  */
-export function bucketKey(bucket: BucketType, ctx: Pick<InteractionContext, 'user' | 'guildId' | 'channelId'>): string {
+export function bucketKey(bucket: BucketType, ctx: BucketSubject): string {
   switch (bucket) {
     case 'user':
       return ctx.user.id;

@@ -14,11 +14,18 @@ export type CheckResult = boolean | string | undefined | void;
  */
 export type Check = (ctx: InteractionContext) => CheckResult | Promise<CheckResult>;
 
-/** Runs one check; a refusal becomes a `CheckFailure` named after the check (its function name, else `custom`). */
+/**
+ * Runs one check; a refusal becomes a `CheckFailure` named after the check (its function name, else `custom`).
+ * From plain JavaScript a check may return anything: a falsy value refuses, and a function (the check a factory made,
+ * as when `checks.ownerOnly` is listed uncalled) is a bug that must not read as a pass.
+ */
 export async function runCheck(check: Check, ctx: InteractionContext): Promise<void> {
-  const result = await check(ctx);
-  if (result === false) throw new CheckFailure(check.name || 'custom');
-  if (typeof result === 'string') throw new CheckFailure(check.name || 'custom', { reason: result });
+  const result: unknown = await check(ctx);
+  const name = check.name || 'custom';
+  if (typeof result === 'function') throw new TypeError(`Check ${name} returned a function instead of true, false or a reason (a check factory listed uncalled, like checks.ownerOnly for checks.ownerOnly()?)`);
+  if (typeof result === 'string') throw new CheckFailure(name, { reason: result });
+  if (result === undefined || result) return;
+  throw new CheckFailure(name);
 }
 
 function requiredPermissions(where: string, permissions: readonly PermissionResolvable[]): Readonly<PermissionsBitField> {

@@ -1,7 +1,6 @@
-import type { InteractionContext } from '../interactions/context.js';
 import type { Clock, ClockTimer } from '../util/clock.js';
 import { bucketKey } from './bucket.js';
-import type { BucketType } from './bucket.js';
+import type { BucketSubject, BucketType } from './bucket.js';
 import { MaxConcurrencyReached } from './errors.js';
 
 /**
@@ -76,7 +75,7 @@ export class ConcurrencyLimiter {
    * `onWait` runs once the run is queued (the router acknowledges the interaction there, so Discord does not give up
    * on it after 3 s), and if it throws the run leaves the queue and the error propagates.
    */
-  async acquire(key: string, options: ConcurrencyOptions, ctx: Pick<InteractionContext, 'user' | 'guildId' | 'channelId' | 'receivedAt'>, onWait?: () => unknown): Promise<Release> {
+  async acquire(key: string, options: ConcurrencyOptions, ctx: BucketSubject & { readonly receivedAt: number }, onWait?: () => unknown): Promise<Release> {
     const id = `${key}\0${options.bucket}\0${bucketKey(options.bucket, ctx)}`;
     let slots = this.#slots.get(id);
     if (!slots) {

@@ -1,7 +1,6 @@
-import type { InteractionContext } from '../interactions/context.js';
 import type { Clock } from '../util/clock.js';
 import { bucketKey } from './bucket.js';
-import type { BucketType } from './bucket.js';
+import type { BucketSubject, BucketType } from './bucket.js';
 import { CommandOnCooldown } from './errors.js';
 
 /** At most `uses` runs in any `windowMs` milliseconds, counted per `bucket`. */
@@ -56,7 +55,7 @@ export class CooldownTracker {
    * Records one use in every layer's cooldown, or none: when any is exhausted it throws a `CommandOnCooldown` for the
    * longest wait (the user must wait for all of them). Returns a refund that takes the uses back.
    */
-  take(ctx: Pick<InteractionContext, 'user' | 'guildId' | 'channelId'>, layers: readonly CooldownLayer[]): () => void {
+  take(ctx: BucketSubject, layers: readonly CooldownLayer[]): () => void {
     const now = this.#clock.now();
     this.#maybeSweep(now);
     const logs: UseLog[] = [];

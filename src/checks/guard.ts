@@ -2,7 +2,7 @@ import type { InteractionContext } from '../interactions/context.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
 import { BUCKET_TYPES } from './bucket.js';
-import { runCheck } from './check.js';
+import { checks as builtinChecks, runCheck } from './check.js';
 import type { Check } from './check.js';
 import { ConcurrencyLimiter } from './concurrency.js';
 import type { ConcurrencyOptions, Release } from './concurrency.js';
@@ -89,7 +89,9 @@ export function validateGuards(options: GuardOptions, where: string): void {
   if (checks !== undefined) {
     if (!Array.isArray(checks)) fail('checks must be an array of check functions');
     checks.forEach((check, i) => {
-      if (typeof check !== 'function') fail(`checks[${i}] is not a function (did you write checks.guildOnly instead of checks.guildOnly()?)`);
+      if (typeof check !== 'function') fail(`checks[${i}] is not a function`);
+      const factory = Object.entries(builtinChecks).find(([, make]) => make === check)?.[0];
+      if (factory) fail(`checks[${i}] is checks.${factory} itself; call it: checks.${factory}(${PARAMETERLESS.has(factory) ? '' : '...'})`);
     });
   }
   if (cooldown !== undefined) {
@@ -110,6 +112,9 @@ export function validateGuards(options: GuardOptions, where: string): void {
     }
   }
 }
+
+/** The built-in check factories that take nothing, for the hint in an error. */
+const PARAMETERLESS: ReadonlySet<string> = new Set(['guildOnly', 'dmOnly', 'ownerOnly']);
 
 function validateBucket(bucket: unknown, field: string, fail: (problem: string) => never): void {
   if (!(BUCKET_TYPES as readonly unknown[]).includes(bucket)) fail(`${field}.bucket must be one of ${BUCKET_TYPES.map((b) => `'${b}'`).join(', ')} (got ${JSON.stringify(bucket)})`);
