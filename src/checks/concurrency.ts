@@ -26,6 +26,8 @@ class Waiter {
   readonly turn: Promise<void>;
   granted = false;
   timer: ClockTimer | undefined;
+  /** Leaves the queue refused, as when its wait runs out. */
+  giveUp: () => void = () => undefined;
   #resolve: () => void = () => undefined;
   #reject: (error: Error) => void = () => undefined;
 
@@ -100,11 +102,12 @@ export class ConcurrencyLimiter {
       if (at !== -1) queue.splice(at, 1);
       this.#dropIfIdle(id);
     };
-    waiter.timer = this.#clock.setTimeout(() => {
-      waiter.timer = undefined;
+    waiter.giveUp = () => {
+      this.#cancelTimer(waiter);
       leaveQueue();
       waiter.fail(full(true));
-    }, waitMs);
+    };
+    waiter.timer = this.#clock.setTimeout(waiter.giveUp, waitMs);
     const release = this.#releaser(id, slots);
     try {
       await onWait?.();
@@ -118,6 +121,14 @@ export class ConcurrencyLimiter {
     }
     await waiter.turn;
     return release;
+  }
+
+  /**
+   * Refuses every queued run, as if its wait had run out (the bot is stopping): their users get the "busy" answer now
+   * instead of a wait that could outlast the process, and no timer is left behind.
+   */
+  refuseWaiting(): void {
+    for (const { queue } of [...this.#slots.values()]) for (const waiter of [...queue]) waiter.giveUp();
   }
 
   #releaser(id: string, slots: Slots): Release {

@@ -320,7 +320,7 @@ export class Client {
     if (core.phase === 'stopped' || core.phase === 'stopping') return;
     core.phase = 'stopping';
     core.tasks.stop();
-    core.router.stopping = true;
+    core.router.stop();
     core.handlers.clearTimers();
     const timeout = core.options.stopTimeoutMs ?? 10_000;
     const pending = await settleWithin(core.inFlight, timeout);

@@ -97,7 +97,7 @@ type Refusal = { readonly refuse: string | null; readonly reason: string };
  * user, so nobody is left with "The application did not respond".
  */
 export class InteractionRouter {
-  stopping = false;
+  #stopping = false;
   #wrappers: readonly WrapperRegistration[] = [];
 
   constructor(private readonly parts: RouterParts) {}
@@ -111,6 +111,12 @@ export class InteractionRouter {
     };
   }
 
+  /** The bot is stopping: new interactions get a notice, and runs queued for a concurrency slot are refused. */
+  stop(): void {
+    this.#stopping = true;
+    this.parts.guards.concurrency.refuseWaiting();
+  }
+
   removeOwnedBy(owner: { readonly name: string }): void {
     this.#wrappers = this.#wrappers.filter((r) => r.owner !== owner);
   }
@@ -119,7 +125,7 @@ export class InteractionRouter {
     const receivedAt = performance.now();
     if (interaction.isAutocomplete()) return this.#autocomplete(interaction, receivedAt);
     if (!interaction.isRepliable()) return;
-    if (this.stopping) return this.#refuse(interaction, { refuse: this.parts.messages.stopping, reason: 'the bot is stopping' });
+    if (this.#stopping) return this.#refuse(interaction, { refuse: this.parts.messages.stopping, reason: 'the bot is stopping' });
     const route = this.#route(interaction, receivedAt);
     if ('refuse' in route) return this.#refuse(interaction, route);
     await this.#wrapped(route.ctx, () => this.#run(route));
@@ -226,7 +232,7 @@ export class InteractionRouter {
     // Even a handled error leaves the user with an answer when nobody gave one.
     if (!(event.handled && ctx.acknowledged)) {
       try {
-        const explained = expected ? expectedErrorMessage(error, ctx.locale, this.parts.expectedMessages) : undefined;
+        const explained = expected ? await this.#explain(error, ctx) : undefined;
         await ctx.send(explained === undefined ? errorAnswer(event, this.parts.policy, this.parts.redactor) : { content: explained, ephemeral: true });
       } catch (answerError) {
         const permissions = explainMissingPermissions(answerError, this.parts.bot.discord, ctx);
@@ -234,6 +240,16 @@ export class InteractionRouter {
       }
     }
     await chain;
+  }
+
+  /** The friendly text for a refusal; a custom text that throws is reported, and the built-in one is used. */
+  async #explain(error: Error, ctx: RepliableContext): Promise<string | undefined> {
+    try {
+      return expectedErrorMessage(error, ctx.locale, this.parts.expectedMessages);
+    } catch (thrown) {
+      await this.parts.hub.error({ source: 'expectedErrorMessages', error: thrown, ctx });
+      return expectedErrorMessage(error, ctx.locale);
+    }
   }
 
   async #runErrorChain(event: InteractionErrorEvent, route: { readonly errorHandlers: readonly ErrorHandler[]; readonly errorEvent: ErrorEventName | 'AutocompleteError' }): Promise<void> {
@@ -251,11 +267,11 @@ export class InteractionRouter {
   async #autocomplete(interaction: AutocompleteInteraction, receivedAt: number): Promise<void> {
     const resolved = resolveAutocomplete(this.parts.commands, interaction);
     if (!resolved.handler) {
-      if (this.stopping || !resolved.known) await this.#respond(interaction, []);
+      if (this.#stopping || !resolved.known) await this.#respond(interaction, []);
       if (!resolved.known) this.parts.log.warn(`${unknownCommand(resolved.path)} (autocomplete of ${resolved.option}, from user ${interaction.user.id}); answered with no suggestions`);
       return;
     }
-    if (this.stopping) return this.#respond(interaction, []);
+    if (this.#stopping) return this.#respond(interaction, []);
     const { handler, path, option, registered } = resolved;
     const ctx = new AutocompleteContext(this.parts.bot, interaction, path, option, receivedAt);
     await this.#wrapped(ctx, async () => {
