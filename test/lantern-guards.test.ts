@@ -602,6 +602,27 @@ test('max concurrency wait with timeoutMs: a queued run gives up on the clock wi
   assert.equal(clock.pendingTimers, 0);
 });
 
+test('stop() refuses runs queued for a slot at once (no timer outlives the bot), while the running one finishes', BOUNDED, async () => {
+  const { log, hold, w: started } = jobWorld({ bucket: 'global', limit: 1, mode: 'wait' });
+  const w = await started;
+  const held = hold(w.alice);
+  const alices = w.as().slash('job');
+  await waitUntil(() => log.includes('start alice'));
+  const bobs = w.as(w.bob).slash('job');
+  assert.equal((await bobs.response()).kind, 'deferReply');
+
+  const stopping = w.bot.stop();
+  try {
+    await bobs.response('followUp');
+    assert.equal(refusalText(bobs), 'Too many people are using this right now. Try again in a moment.', 'the queued run is refused as busy');
+  } finally {
+    held.open();
+  }
+  await stopping;
+  assert.equal(alices.message?.content, 'done for alice', 'the running handler was waited for');
+  assert.deepEqual(log, ['start alice', 'end alice'], 'bob’s handler never ran');
+});
+
 for (const mode of ['refuse', 'wait'] as const) {
   test(`max concurrency ${mode}: a handler that throws gives its slot back; its error is the usual unexpected one`, BOUNDED, async () => {
     // alice's first run crashes; her later ones do not.

@@ -87,6 +87,7 @@ export class Client {
   private readonly [OWNER]: LoadedExtension | undefined;
 
   constructor(options: ClientOptions = {}) {
+    validateGuards(options, 'the bot (client options)');
     this.redactor = new Redactor();
     for (const secret of options.secrets ?? []) this.redactor.add(secret);
     this.log = new Log(options.logger ?? consoleLogger, this.redactor);
@@ -115,7 +116,6 @@ export class Client {
       unknownComponent: options.unknownComponentMessage === undefined ? DEFAULT_MESSAGES.unknownComponent : options.unknownComponentMessage,
       stopping: DEFAULT_MESSAGES.stopping,
     };
-    validateGuards(options, 'the bot (client options)');
     const router = new InteractionRouter({
       bot: this, commands: registry, handlers, hub, log: this.log, redactor: this.redactor, policy, messages,
       guards: new Guards(this.clock), globalGuards: guardLayer('bot', options), expectedMessages: options.expectedErrorMessages ?? {},
