@@ -220,11 +220,13 @@ test('a failing slash command: one event with every tag, the user, the interacti
   assert.deepEqual(bot.intents, ['Guilds']);
   assert.equal(bot.shard_count, 1);
   // What the bot did in this interaction, and nothing of any other.
-  assert.deepEqual(breadcrumbLines(event), [
+  // discord.js reports the time left of the 50 ms limit when it reads it: 50 or a little less on a busy machine.
+  const lines = breadcrumbLines(event).map((line) => line.replace(/ for (4\d|50) ms$/, ' for ~50 ms'));
+  assert.deepEqual(lines, [
     'interaction',
     'discord.rest POST /interactions/:id/:token/callback 204',
     'discord.rest POST /webhooks/:id/:token 429',
-    'discord.rest rate limited: POST /webhooks/:id/:token for 50 ms',
+    'discord.rest rate limited: POST /webhooks/:id/:token for ~50 ms',
     'discord.rest POST /webhooks/:id/:token 200',
   ]);
   assert.deepEqual(event.breadcrumbs?.[0]?.data, { id: interaction.id, guild_id: main.guild.id, channel_id: general.id });
