@@ -62,6 +62,8 @@ interface Slots {
 export class ConcurrencyLimiter {
   readonly #slots = new Map<string, Slots>();
   readonly #clock: Clock;
+  /** Set once the bot stops: a run reaching its slot later is refused instead of queueing. */
+  #refusingWaits = false;
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -90,6 +92,7 @@ export class ConcurrencyLimiter {
     }
     const full = (timedOut: boolean) => new MaxConcurrencyReached({ limit: options.limit, bucket: options.bucket, timedOut });
     if (options.mode !== 'wait') throw full(false);
+    if (this.#refusingWaits) throw full(true);
 
     const lifetimeLeftMs = INTERACTION_LIFETIME_MS - (performance.now() - ctx.receivedAt);
     const waitMs = Math.min(options.timeoutMs ?? Infinity, lifetimeLeftMs);
@@ -124,10 +127,11 @@ export class ConcurrencyLimiter {
   }
 
   /**
-   * Refuses every queued run, as if its wait had run out (the bot is stopping): their users get the "busy" answer now
-   * instead of a wait that could outlast the process, and no timer is left behind.
+   * Refuses every queued run, as if its wait had run out (the bot is stopping), and every run that would queue from
+   * now on: their users get the "busy" answer now instead of a wait that could outlast the process.
    */
   refuseWaiting(): void {
+    this.#refusingWaits = true;
     for (const { queue } of [...this.#slots.values()]) for (const waiter of [...queue]) waiter.giveUp();
   }
 

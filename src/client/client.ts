@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { Client as DiscordClient, Events as DiscordEvents, GatewayIntentBits, MessageFlags, Routes, Status, Team } from 'discord.js';
 import type { GatewayDispatchPayload } from 'discord.js';
 import { guardLayer, Guards, validateGuards } from '../checks/guard.js';
@@ -49,6 +50,8 @@ interface Core {
   readonly options: ClientOptions;
   readonly owners: Set<string>;
   readonly inFlight: Set<Promise<unknown>>;
+  /** Adds work to `inFlight` until it settles, so `idle()` and `stop()` wait for it. */
+  readonly track: (work: Promise<unknown>) => void;
   readonly registry: CommandRegistry;
   readonly handlers: HandlerRegistry;
   readonly sync: CommandSync;
@@ -58,6 +61,8 @@ interface Core {
   readonly extensions: ExtensionManager;
   readonly tasks: TaskScheduler;
   readonly detach: (() => void)[];
+  /** The start in progress, which a stop waits for. */
+  starting: Promise<void> | undefined;
 }
 
 const OWNER = Symbol('lantern.owner');
@@ -82,6 +87,7 @@ export class Client {
   readonly log: Log;
   /** Where tasks, cooldowns and timeouts read the time: the `clock` option, else the system clock. */
   readonly clock: Clock;
+  private readonly detached: AsyncResource;
   private readonly core: Core;
   /** The extension a scoped view adds things for; `undefined` on the bot itself. */
   private readonly [OWNER]: LoadedExtension | undefined;
@@ -107,7 +113,10 @@ export class Client {
       isOwner: (userId: string) => owners.has(userId),
       message: typeof errorMessage === 'string' ? () => errorMessage : errorMessage,
     };
-    this.clock = options.clock ?? systemClock;
+    // Timers (tasks, one-message timeouts, the sync debounce) run in the context the client was made in, not in the
+    // interaction that happened to schedule them: a tracker must not give a later task failure that user's scope.
+    this.detached = new AsyncResource('lantern.client');
+    this.clock = detachedClock(options.clock ?? systemClock, this.detached);
     const handlers = new HandlerRegistry(this.clock, (error, registered) => {
       track(hub.error({ source: `${labelOf(registered.definition)} onTimeout`, error, extension: registered.owner?.name }));
     });
@@ -115,6 +124,7 @@ export class Client {
       unknownCommand: options.unknownCommandMessage ?? DEFAULT_MESSAGES.unknownCommand,
       unknownComponent: options.unknownComponentMessage === undefined ? DEFAULT_MESSAGES.unknownComponent : options.unknownComponentMessage,
       stopping: DEFAULT_MESSAGES.stopping,
+      malformed: DEFAULT_MESSAGES.malformed,
     };
     const router = new InteractionRouter({
       bot: this, commands: registry, handlers, hub, log: this.log, redactor: this.redactor, policy, messages,
@@ -132,7 +142,7 @@ export class Client {
       },
       reportError: (init) => hub.error(init),
     });
-    this.core = { phase: 'idle', options, owners, inFlight: new Set(), registry, handlers, sync: new CommandSync(registry), syncTimer: undefined, hub, router, extensions, tasks, detach: [] };
+    this.core = { phase: 'idle', options, owners, inFlight: new Set(), track, registry, handlers, sync: new CommandSync(registry), syncTimer: undefined, hub, router, extensions, tasks, detach: [], starting: undefined };
     this[OWNER] = undefined;
     this.installDefaultListeners();
     this.discord.on(DiscordEvents.InteractionCreate, (interaction) => {
@@ -291,6 +301,12 @@ export class Client {
     const token = core.options.token ?? process.env.DISCORD_TOKEN;
     if (!token) throw new TokenMissingError();
     core.phase = 'starting';
+    core.starting = this.startup(token);
+    return core.starting;
+  }
+
+  private async startup(token: string): Promise<void> {
+    const { core } = this;
     this.redactor.add(token, 'TOKEN');
     if (core.options.handleProcessErrors ?? true) this.catchProcessErrors();
     this.guardGatewayHandlers();
@@ -317,13 +333,15 @@ export class Client {
    */
   async stop(): Promise<void> {
     const { core } = this;
+    // A stop during start lets the start finish (or fail) first, so nothing it starts outlives the stop.
+    if (core.phase === 'starting') await core.starting?.catch(() => undefined);
     if (core.phase === 'stopped' || core.phase === 'stopping') return;
     core.phase = 'stopping';
     core.tasks.stop();
     core.router.stop();
-    core.handlers.clearTimers();
+    core.handlers.close();
     const timeout = core.options.stopTimeoutMs ?? 10_000;
-    const pending = await settleWithin(core.inFlight, timeout);
+    const pending = await drainWithin(core.inFlight, timeout);
     if (pending > 0) this.log.warn(`stop(): ${String(pending)} handlers still running after ${String(timeout)} ms; stopping anyway`);
     await core.extensions.unloadAll();
     await this.shutdown();
@@ -332,6 +350,7 @@ export class Client {
   private async shutdown(): Promise<void> {
     const { core } = this;
     clearTimeout(core.syncTimer);
+    core.tasks.stop();
     await settlesWithin(core.sync.idle(), core.options.stopTimeoutMs ?? 10_000);
     await this.settleReconnects();
     await this.discord.destroy();
@@ -386,11 +405,9 @@ export class Client {
     const { core } = this;
     if (core.phase !== 'running' || !(core.options.syncCommands ?? true)) return;
     clearTimeout(core.syncTimer);
-    core.syncTimer = setTimeout(() => {
-      const work = this.syncCommands().catch((error: unknown) => this.core.hub.error({ source: 'command sync', error }));
-      core.inFlight.add(work);
-      void work.finally(() => core.inFlight.delete(work));
-    }, SYNC_DEBOUNCE_MS);
+    core.syncTimer = setTimeout(this.detached.bind(() => {
+      core.track(this.syncCommands().catch((error: unknown) => this.core.hub.error({ source: 'command sync', error })));
+    }), SYNC_DEBOUNCE_MS);
   }
 
   private async readOwners(): Promise<void> {
@@ -448,11 +465,25 @@ export class Client {
  * promises remove themselves when they settle): work added meanwhile, such as the notice to an interaction that
  * arrived during stop, is waited for too.
  */
-async function settleWithin(work: ReadonlySet<Promise<unknown>>, timeoutMs: number): Promise<number> {
+async function drainWithin(work: ReadonlySet<Promise<unknown>>, timeoutMs: number): Promise<number> {
   const deadline = performance.now() + timeoutMs;
   while (work.size > 0) {
     const left = deadline - performance.now();
     if (left <= 0 || !(await settlesWithin(Promise.allSettled(work), left))) break;
   }
   return work.size;
+}
+
+/** `clock`, with every timer callback run in `context`. */
+function detachedClock(clock: Clock, context: AsyncResource): Clock {
+  return {
+    now: () => clock.now(),
+    setTimeout: (callback, delayMs) =>
+      clock.setTimeout(() => {
+        context.runInAsyncScope(callback);
+      }, delayMs),
+    clearTimeout: (timer) => {
+      clock.clearTimeout(timer);
+    },
+  };
 }

@@ -1,23 +1,18 @@
 import type { AutocompleteInteraction, ChatInputCommandInteraction, ContextMenuCommandInteraction } from 'discord.js';
 import { guardLayer } from '../checks/guard.js';
-import type { GuardLayer, GuardOptions } from '../checks/guard.js';
+import type { GuardLayer } from '../checks/guard.js';
 import { DuplicateCommandError } from '../errors/codes.js';
+import type { Owner } from '../extensions/extension.js';
 import type { CommandErrorEvent } from '../events/types.js';
 import { isContextMenu, isParent } from './define.js';
 import type { CommandDefinition, MessageCommand, Runnable, UserCommand } from './define.js';
 import type { AutocompleteHandler, OptionDefinitions } from './options.js';
 import { commandLabel, validateCommand } from './schema.js';
 
-/** Who added a command: an extension (its name, guards and error handler) or the bot itself (`undefined`). */
-export interface CommandOwner {
-  readonly name: string;
-  readonly guards?: GuardOptions;
-  onError?(event: CommandErrorEvent): unknown;
-}
 
 export interface RegisteredCommand {
   readonly definition: CommandDefinition;
-  readonly owner: CommandOwner | undefined;
+  readonly owner: Owner | undefined;
 }
 
 /** The piece of a command an interaction addressed, with the error handlers that wrap it, innermost first. */
@@ -40,7 +35,7 @@ export interface ResolvedContextMenu {
 }
 
 export interface ResolvedAutocomplete {
-  /** The command's path; the option is named apart. `known` tells a bot without this command from one answering it itself. */
+  /** The command's path; the option is named apart. */
   readonly path: string;
   readonly option: string;
   readonly handler: AutocompleteHandler;
@@ -59,7 +54,7 @@ export class CommandRegistry {
   constructor(private readonly onChange: () => void) {}
 
   /** Adds all the definitions or, when one is invalid or taken, none of them. */
-  add(definitions: readonly CommandDefinition[], owner: CommandOwner | undefined): void {
+  add(definitions: readonly CommandDefinition[], owner: Owner | undefined): void {
     const keys = new Set<string>();
     for (const definition of definitions) {
       validateCommand(definition);
@@ -80,7 +75,7 @@ export class CommandRegistry {
     return removed;
   }
 
-  removeOwnedBy(owner: CommandOwner): void {
+  removeOwnedBy(owner: Owner): void {
     let changed = false;
     for (const [name, registered] of this.#commands) {
       if (registered.owner !== owner) continue;
@@ -126,7 +121,10 @@ export function resolveContextMenu(registry: CommandRegistry, interaction: Conte
   return { path, definition, registered, errorHandlers: defined([definition.onError?.bind(definition), owner?.onError?.bind(owner)]), layers: defined([guardLayer(path, definition)]) };
 }
 
-/** The autocomplete handler of the option being typed, or `undefined` when the bot has none for it. */
+/**
+ * The autocomplete handler of the option being typed, or none; then `known` tells a command this bot does not
+ * define from an option it answers itself (`autocomplete: true`).
+ */
 export function resolveAutocomplete(registry: CommandRegistry, interaction: AutocompleteInteraction): ResolvedAutocomplete | { path: string; option: string; handler?: undefined; known: boolean } {
   const group = interaction.options.getSubcommandGroup(false);
   const sub = interaction.options.getSubcommand(false);

@@ -1,6 +1,5 @@
-import type { GuardOptions } from '../checks/guard.js';
 import { DuplicateHandlerError } from '../errors/codes.js';
-import type { InteractionErrorEvent } from '../events/types.js';
+import type { Owner } from '../extensions/extension.js';
 import type { Clock, ClockTimer } from '../util/clock.js';
 import type { ComponentDefinition, ComponentKind } from './component.js';
 import type { ModalDefinition } from './modal.js';
@@ -8,12 +7,6 @@ import type { ModalDefinition } from './modal.js';
 export type HandlerDefinition = ComponentDefinition | ModalDefinition;
 type HandlerKind = ComponentKind | 'modal';
 
-/** Who added a handler: an extension (its name, guards and error handler) or the bot itself (`undefined`). */
-export interface HandlerOwner {
-  readonly name: string;
-  readonly guards?: GuardOptions;
-  onError?(event: InteractionErrorEvent): unknown;
-}
 
 export interface OneMessageOptions {
   /** Only interactions on this message reach the handler (`{ id }` of a message, or the id). */
@@ -26,7 +19,7 @@ export interface OneMessageOptions {
 
 export interface RegisteredHandler {
   readonly definition: HandlerDefinition;
-  readonly owner: HandlerOwner | undefined;
+  readonly owner: Owner | undefined;
   /** Set for a one-message handler. */
   readonly messageId: string | undefined;
 }
@@ -37,6 +30,8 @@ export interface ResolvedHandler {
 }
 
 const DEFAULT_ONE_MESSAGE_TIMEOUT_MS = 15 * 60_000;
+/** Node fires a longer timer at once. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /**
  * Button, select menu and modal handlers by custom id. Persistent handlers answer their custom id on any
@@ -47,6 +42,8 @@ export class HandlerRegistry {
   readonly #exact = new Map<string, RegisteredHandler>();
   #patterns: RegisteredHandler[] = [];
   readonly #byMessage = new Map<string, { registered: RegisteredHandler; timer: ClockTimer }[]>();
+  /** Set once the bot stops: one-message handlers added later would only leave a timer behind. */
+  #closed = false;
 
   constructor(
     private readonly clock: Clock,
@@ -54,7 +51,7 @@ export class HandlerRegistry {
   ) {}
 
   /** Adds a handler; returns a function that removes it. Throws DuplicateHandlerError when the pattern is taken. */
-  add(definition: HandlerDefinition, owner: HandlerOwner | undefined, oneMessage?: OneMessageOptions): () => void {
+  add(definition: HandlerDefinition, owner: Owner | undefined, oneMessage?: OneMessageOptions): () => void {
     if (oneMessage) return this.#addForMessage(definition, owner, oneMessage);
     const registered: RegisteredHandler = { definition, owner, messageId: undefined };
     const { exact } = definition.matcher;
@@ -81,17 +78,21 @@ export class HandlerRegistry {
     return undefined;
   }
 
-  removeOwnedBy(owner: HandlerOwner): void {
+  removeOwnedBy(owner: Owner): void {
     this.#remove((r) => r.owner === owner);
   }
 
-  /** Cancels every one-message timeout (the bot is stopping); persistent handlers stay. */
-  clearTimers(): void {
+  /** Cancels every one-message timeout and takes no new ones (the bot is stopping); persistent handlers stay. */
+  close(): void {
+    this.#closed = true;
     for (const entries of this.#byMessage.values()) for (const { timer } of entries) this.clock.clearTimeout(timer);
     this.#byMessage.clear();
   }
 
-  #addForMessage(definition: HandlerDefinition, owner: HandlerOwner | undefined, { message, timeoutMs = DEFAULT_ONE_MESSAGE_TIMEOUT_MS, onTimeout }: OneMessageOptions): () => void {
+  #addForMessage(definition: HandlerDefinition, owner: Owner | undefined, { message, timeoutMs = DEFAULT_ONE_MESSAGE_TIMEOUT_MS, onTimeout }: OneMessageOptions): () => void {
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_TIMEOUT_MS) throw new RangeError(`timeoutMs of ${labelOf(definition)} must be between 1 and ${String(MAX_TIMEOUT_MS)} ms (about 24 days); a persistent handler answers for longer`);
+    // A handler still running while the bot stops may add one; after a restart its message answers as expired.
+    if (this.#closed) return () => undefined;
     const messageId = typeof message === 'string' ? message : message.id;
     const registered: RegisteredHandler = { definition, owner, messageId };
     const remove = () => {

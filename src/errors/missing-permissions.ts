@@ -8,7 +8,7 @@ const ID = String.raw`\d{15,22}`;
 
 /** What Discord checks for the requests bots make most, by method and route (a first match wins). */
 const NEEDS: readonly { method: string; route: RegExp; needs: (body: RequestBody) => bigint }[] = [
-  { method: 'POST', route: new RegExp(`^/channels/(${ID})/messages$`), needs: (body) => P.ViewChannel | P.SendMessages | (body.embeds ? P.EmbedLinks : 0n) | (body.files ? P.AttachFiles : 0n) | (body.reply ? P.ReadMessageHistory : 0n) },
+  { method: 'POST', route: new RegExp(`^/channels/(${ID})/messages$`), needs: (body) => P.ViewChannel | (body.thread ? P.SendMessagesInThreads : P.SendMessages) | (body.embeds ? P.EmbedLinks : 0n) | (body.files ? P.AttachFiles : 0n) | (body.reply ? P.ReadMessageHistory : 0n) },
   { method: 'DELETE', route: new RegExp(`^/channels/(${ID})/messages/${ID}$`), needs: () => P.ViewChannel | P.ManageMessages },
   { method: 'POST', route: new RegExp(`^/channels/(${ID})/messages/bulk-delete$`), needs: () => P.ViewChannel | P.ManageMessages | P.ReadMessageHistory },
   { method: 'PUT', route: new RegExp(`^/channels/(${ID})/messages/${ID}/reactions/`), needs: () => P.ViewChannel | P.AddReactions | P.ReadMessageHistory },
@@ -21,10 +21,13 @@ const NEEDS: readonly { method: string; route: RegExp; needs: (body: RequestBody
   { method: 'DELETE', route: new RegExp(`^/guilds/${ID}/members/${ID}$`), needs: () => P.KickMembers },
 ];
 
+/** What decides the permissions a request needs besides its route. */
 interface RequestBody {
   embeds: boolean;
   files: boolean;
   reply: boolean;
+  /** Posting in a thread takes Send Messages in Threads instead of Send Messages. */
+  thread: boolean;
 }
 
 /**
@@ -42,7 +45,8 @@ export function explainMissingPermissions(error: unknown, discord: DiscordClient
   if (!rule) return `Discord refused ${request} with Missing Permissions (50013)`;
   const channelId = rule.route.exec(path)?.[1];
   const json = (refused.requestBody.json ?? {}) as { embeds?: unknown[]; message_reference?: unknown };
-  const needed = rule.needs({ embeds: (json.embeds?.length ?? 0) > 0, files: (refused.requestBody.files?.length ?? 0) > 0, reply: json.message_reference !== undefined });
+  const thread = channelId !== undefined && discord.channels.cache.get(channelId)?.isThread() === true;
+  const needed = rule.needs({ embeds: (json.embeds?.length ?? 0) > 0, files: (refused.requestBody.files?.length ?? 0) > 0, reply: json.message_reference !== undefined, thread });
   const where = channelId ? describeChannel(discord, channelId) : 'the server';
   const have = channelId ? botPermissionsIn(discord, channelId, ctx) : botGuildPermissions(discord, path);
   const neededNames = new PermissionsBitField(needed).toArray();

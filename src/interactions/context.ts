@@ -223,14 +223,24 @@ export class ComponentContext<Params = Record<string, string>> extends ModalOpen
 /** A modal submission's context: the fields, typed from the modal's definition, and the custom id's parameters. */
 export class ModalContext<Fields = Record<string, string | undefined>, Params = Record<string, string>> extends RepliableContext<ModalSubmitInteraction> {
   readonly customId: string;
-  readonly fields: Fields;
   readonly params: Params;
+  #fields: Fields | undefined;
 
-  constructor(bot: Client, interaction: ModalSubmitInteraction, source: string, fields: Fields, params: Params, receivedAt: number) {
+  constructor(bot: Client, interaction: ModalSubmitInteraction, source: string, params: Params, receivedAt: number) {
     super(bot, interaction, 'modal', source, receivedAt);
     this.customId = interaction.customId;
-    this.fields = fields;
     this.params = params;
+  }
+
+  /** The submitted fields, typed from the modal's definition. */
+  get fields(): Fields {
+    if (this.#fields === undefined) throw new Error('fields are read before the handler runs');
+    return this.#fields;
+  }
+
+  /** @internal set once by the router, inside the handler's error path, since a stale form may not match. */
+  setFields(fields: Fields): void {
+    this.#fields = fields;
   }
 }
 

@@ -23,7 +23,7 @@ import type { Log } from '../log/log.js';
 import { settlesWithin } from '../util/settle.js';
 import { AutocompleteContext, CommandContext, ComponentContext, MessageCommandContext, ModalContext, UserCommandContext } from './context.js';
 import type { InteractionContext, RepliableContext } from './context.js';
-import { errorAnswer } from './error-answer.js';
+import { DEFAULT_ERROR_MESSAGE, errorAnswer } from './error-answer.js';
 import type { ErrorAnswerPolicy } from './error-answer.js';
 
 /** Discord drops an interaction unanswered after 3 s; the error answer must be on its way before that. */
@@ -52,6 +52,8 @@ export interface RouterMessages {
   unknownComponent: string | null;
   /** Sent (ephemeral) for an interaction that arrives while the bot is stopping. */
   stopping: string;
+  /** Sent (ephemeral) for an interaction Lantern could not read. */
+  malformed: string;
 }
 
 export interface RouterParts {
@@ -126,7 +128,14 @@ export class InteractionRouter {
     if (interaction.isAutocomplete()) return this.#autocomplete(interaction, receivedAt);
     if (!interaction.isRepliable()) return;
     if (this.#stopping) return this.#refuse(interaction, { refuse: this.parts.messages.stopping, reason: 'the bot is stopping' });
-    const route = this.#route(interaction, receivedAt);
+    let route: Route | Refusal;
+    try {
+      route = this.#route(interaction, receivedAt);
+    } catch (error) {
+      // Lantern could not even tell what the interaction runs: still an Error event and an answer.
+      await this.parts.hub.error({ source: `interaction ${String(interaction.type)}`, error });
+      return this.#refuse(interaction, { refuse: this.parts.messages.malformed, reason: 'an interaction could not be routed' });
+    }
     if ('refuse' in route) return this.#refuse(interaction, route);
     await this.#wrapped(route.ctx, () => this.#run(route));
   }
@@ -163,17 +172,24 @@ export class InteractionRouter {
       const resolved = handlers.resolve('modal', interaction.customId, interaction.message?.id);
       const { definition } = resolved?.registered ?? {};
       if (!resolved || definition?.kind !== 'modal') return { refuse: messages.unknownComponent, reason: unknownComponent('modal', interaction.customId) };
-      const ctx = new ModalContext(bot, interaction, labelOf(definition), readFields(interaction, definition.fields), resolved.params, receivedAt);
-      return this.#handlerRoute(ctx, resolved, 'ModalError', 'ModalCompletion');
+      const ctx = new ModalContext(bot, interaction, labelOf(definition), resolved.params, receivedAt);
+      return this.#handlerRoute(ctx, resolved, 'ModalError', 'ModalCompletion', () => {
+        ctx.setFields(readFields(interaction, definition.fields));
+      });
     }
     return { refuse: null, reason: `interaction type ${String(interaction.type)} is not handled by Lantern` };
   }
 
-  #handlerRoute(ctx: ComponentContext | ModalContext, resolved: ResolvedHandler, errorEvent: ErrorEventName, completionEvent: CompletionEventName): Route {
+  /** `prepare` runs first inside the handler's error path (reading what a stale form may not hold). */
+  #handlerRoute(ctx: ComponentContext | ModalContext, resolved: ResolvedHandler, errorEvent: ErrorEventName, completionEvent: CompletionEventName, prepare?: () => void): Route {
     const { definition, owner } = resolved.registered;
     const errorHandlers = [definition.onError?.bind(definition), owner?.onError?.bind(owner)].filter((handler): handler is ErrorHandler => handler !== undefined);
     const own = guardLayer(ctx.source, definition);
-    return { ctx, run: () => (definition.run as (ctx: RepliableContext) => unknown)(ctx), errorHandlers, extension: owner?.name, errorEvent, completionEvent, extra: {}, layers: this.#layers(owner, own ? [own] : []) };
+    const run = () => {
+      prepare?.();
+      return (definition.run as (ctx: RepliableContext) => unknown)(ctx);
+    };
+    return { ctx, run, errorHandlers, extension: owner?.name, errorEvent, completionEvent, extra: {}, layers: this.#layers(owner, own ? [own] : []) };
   }
 
   #layers(owner: { readonly name: string; readonly guards?: GuardOptions } | undefined, own: readonly GuardLayer[]): readonly GuardLayer[] {
@@ -194,11 +210,15 @@ export class InteractionRouter {
         called = true;
         return next();
       };
+      const source = `interaction wrapper${wrap.name ? ` (${wrap.name})` : ''}`;
       try {
         await wrap(ctx, once);
       } catch (error) {
-        await this.parts.hub.error({ source: `interaction wrapper${wrap.name ? ` (${wrap.name})` : ''}`, error, ctx, extension: owner?.name });
-        if (!called) await next();
+        await this.parts.hub.error({ source, error, ctx, extension: owner?.name });
+      }
+      if (!called) {
+        await this.parts.hub.error({ source, error: new Error('The wrapper returned without calling next(); the interaction was handled without it'), ctx, extension: owner?.name });
+        await next();
       }
     }, work);
     await run();
@@ -233,13 +253,24 @@ export class InteractionRouter {
     if (!(event.handled && ctx.acknowledged)) {
       try {
         const explained = expected ? await this.#explain(error, ctx) : undefined;
-        await ctx.send(explained === undefined ? errorAnswer(event, this.parts.policy, this.parts.redactor) : { content: explained, ephemeral: true });
+        await ctx.send(explained === undefined ? await this.#errorAnswer(event) : { content: explained, ephemeral: true });
       } catch (answerError) {
         const permissions = explainMissingPermissions(answerError, this.parts.bot.discord, ctx);
         this.parts.log.warn(`Could not tell the user about the error in ${ctx.source}: ${permissions ?? summarizeError(answerError, this.parts.redactor)}`);
       }
     }
     await chain;
+  }
+
+  /** The user's answer by the traceback policy; an `errorMessage` function that throws is reported, and the default text is sent. */
+  async #errorAnswer(event: InteractionErrorEvent): Promise<ReturnType<typeof errorAnswer>> {
+    const { policy, redactor } = this.parts;
+    try {
+      return errorAnswer(event, policy, redactor);
+    } catch (thrown) {
+      await this.parts.hub.error({ source: 'errorMessage', error: thrown, ctx: event.ctx });
+      return errorAnswer(event, { ...policy, message: () => DEFAULT_ERROR_MESSAGE }, redactor);
+    }
   }
 
   /** The friendly text for a refusal; a custom text that throws is reported, and the built-in one is used. */

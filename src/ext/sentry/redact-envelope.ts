@@ -27,7 +27,10 @@ export type MutableEnvelope = [Record<string, unknown>, [Record<string, unknown>
  * alone has no shape to recognise it by.
  */
 export function redactEnvelope(envelope: MutableEnvelope, redact: Redact): void {
+  const { dsn } = envelope[0];
   envelope[0] = redactStructure(envelope[0], redact) as Record<string, unknown>;
+  // With `tunnel` set the header carries the DSN for the developer's own tunnel, which needs it to forward the event.
+  if (dsn !== undefined) envelope[0].dsn = dsn;
   for (const item of envelope[1]) {
     const [header, payload] = item;
     if (payload instanceof Uint8Array) continue;

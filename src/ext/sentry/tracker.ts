@@ -81,7 +81,7 @@ export class SentryTracker {
   readonly onError = (event: ErrorEvent): void => {
     if (this.#closed || (event.expected && !this.settings.captureExpected)) return;
     // An error reported without a context from inside an interaction's handling still belongs to that interaction.
-    const ctx = event.ctx ?? this.#interactionOf.get(this.sdk.getIsolationScope());
+    const ctx = event.ctx ?? (event.task ? undefined : this.#interactionOf.get(this.sdk.getIsolationScope()));
     const grouping = groupError(event.source, event.error);
     const admission = this.#storm.admit(grouping.key, { event, ctx, grouping });
     if (!admission.send) {
