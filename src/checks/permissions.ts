@@ -6,6 +6,7 @@ const DISCORD_LABELS: Partial<Record<PermissionsString, string>> = {
   ViewGuildInsights: 'View Server Insights',
   UseVAD: 'Use Voice Activity',
   ModerateMembers: 'Timeout Members',
+  SendMessagesInThreads: 'Send Messages in Threads',
 };
 
 /** A discord.js permission flag name as words a user reads: `ManageMessages` → "Manage Messages", `SendTTSMessages` → "Send TTS Messages". */
