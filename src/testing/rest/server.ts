@@ -1,3 +1,4 @@
+import { buffer } from 'node:stream/consumers';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DiscordApiFailure, UNAUTHORIZED } from '../discord-error.js';
 import type { IncomingFile } from '../messages.js';
@@ -64,7 +65,7 @@ async function handle(options: RestServerOptions, req: IncomingMessage, res: Ser
   const arrivedAt = Date.now();
   const url = new URL(req.url ?? '/', 'http://fake');
   const method = (req.method ?? 'GET').toUpperCase();
-  const raw = await readBody(req);
+  const raw = await buffer(req);
 
   if (url.pathname.startsWith('/attachments/')) {
     serveFile(options.state, url.pathname, res);
@@ -138,17 +139,6 @@ function withoutTokens(path: string, params: Readonly<Record<string, string>>): 
 
 function botToken(header: string | undefined): string | undefined {
   return header?.startsWith('Bot ') ? header.slice(4) : undefined;
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      resolve(Buffer.concat(chunks));
-    });
-    req.on('error', reject);
-  });
 }
 
 async function parseBody(contentType: string | undefined, raw: Buffer): Promise<{ body: Record<string, unknown> | unknown[]; files: IncomingFile[] }> {

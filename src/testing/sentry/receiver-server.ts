@@ -2,6 +2,7 @@
  * The Sentry receiver's HTTP server, run by `SentryReceiver` in a child process: an in-process server would be
  * instrumented by the very SDK under test once tracing is on, and its sockets would share the test's event loop.
  */
+import { buffer } from 'node:stream/consumers';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -66,7 +67,7 @@ const server = createServer((req, res) => {
 });
 
 async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const body = await readBody(req);
+  const body = await buffer(req);
   switch (mode) {
     case 'accept': {
       const { record, status, body: reply } = receive(req, body);
@@ -163,17 +164,6 @@ function listen(onPort: number): Promise<number> {
       server.off('error', onError);
       resolve((server.address() as AddressInfo).port);
     });
-  });
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      resolve(Buffer.concat(chunks));
-    });
-    req.on('error', reject);
   });
 }
 
