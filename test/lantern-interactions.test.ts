@@ -410,6 +410,8 @@ test('custom ids: .id() builds them and refuses over 100 characters; a taken id 
   assert.equal(remove.id({ kind: 'post', id: '42' }), 'delete:post:42');
   assert.throws(() => remove.id({ kind: 'post', id: 'x'.repeat(100) }), /Discord allows 100/);
   assert.throws(() => remove.id({ kind: 'post', id: '' }), /needs a value for \{id\}/);
+  // 'a:b' would be read back as kind 'a', id 'b:42'.
+  assert.throws(() => remove.id({ kind: 'a:b', id: '42' }), /would not be read back as given/);
   assert.throws(() => button({ customId: /^x$/, run: () => undefined }).id({}), /cannot build a custom id/);
   assert.throws(() => button({ customId: 'x'.repeat(101), run: () => undefined }), (error: unknown) => error instanceof CommandDefinitionError && /longer than 100 characters/.test(error.message));
   assert.throws(() => selectMenu({ customId: '', run: () => undefined }), CommandDefinitionError);

@@ -63,7 +63,10 @@ export class CustomIdMatcher {
     return Object.fromEntries(this.#names.map((name, index) => [name, found[index + 1] ?? '']));
   }
 
-  /** The custom id for `params`; throws when one is missing or the id would pass Discord's 100 characters. */
+  /**
+   * The custom id for `params`; throws when one is missing, when the id would pass Discord's 100 characters, or when
+   * it would not parse back into the same params.
+   */
   build(params: Readonly<Record<string, string | number>> = {}): string {
     if (this.exact !== undefined) return this.exact;
     if (this.#regex && this.#names.length === 0) throw new TypeError(`A handler matched by the RegExp /${this.label}/ cannot build a custom id; write it yourself`);
@@ -73,6 +76,9 @@ export class CustomIdMatcher {
       return String(value);
     });
     if (id.length > CUSTOM_ID_LIMIT) throw new RangeError(`Custom id "${id.slice(0, 40)}…" is ${String(id.length)} characters; Discord allows ${String(CUSTOM_ID_LIMIT)}`);
+    // A value holding the text that follows its part (`a:b` in `delete:{id}:{page}`) would come back split differently.
+    const parsed = this.match(id);
+    if (this.#names.some((name) => parsed?.[name] !== String(params[name]))) throw new TypeError(`Custom id "${this.label}": the values ${JSON.stringify(params)} would not be read back as given; keep the separators out of them`);
     return id;
   }
 }
