@@ -30,18 +30,11 @@ import type { BucketType, Check, ClientOptions, CommandContext, ConcurrencyOptio
 import { DEFAULT_ERROR_MESSAGE } from '../src/interactions/error-answer.js';
 import { FakeClock } from '../src/testing/index.js';
 import type { FakeChannel, FakeDiscord, FakeUser, InteractionHandle, InteractionResponse } from '../src/testing/index.js';
-import { startBot, startFake } from './support/bot.js';
-import type { TestBot } from './support/bot.js';
+import { recordOutcomes, startBot, startFake } from './support/bot.js';
+import type { RecordedOutcome, TestBot } from './support/bot.js';
 import { waitUntil } from './support/resources.js';
 
-/** The events a handler's outcome produces, recorded as `<event> <source>` in the order they ran. */
-const OUTCOME_EVENTS = [Events.CommandCompletion, Events.CommandError, Events.ComponentCompletion, Events.ComponentError, Events.ModalCompletion, Events.ModalError, Events.Error] as const;
 
-interface Recorded {
-  readonly name: (typeof OUTCOME_EVENTS)[number];
-  readonly source: string;
-  readonly event: { readonly source: string; readonly error?: Error; readonly expected?: boolean; readonly extension?: string; readonly command?: string };
-}
 
 /** Texts the user reads, as the built-in English messages say them. */
 const EN = {
@@ -75,13 +68,9 @@ async function world(options: ClientOptions = {}, setup: (bot: Client, discord: 
   const locked = one.addChannel({ name: 'locked', permissionOverwrites: [{ target: discord.botUser, deny: PermissionFlagsBits.EmbedLinks }] });
   const two = discord.addGuild({ name: 'two', members: [alice, bob] });
   discord.setOwners([bob]);
-  const recorded: Recorded[] = [];
+  let recorded: RecordedOutcome[] = [];
   const testBot = await startBot(discord, options, async (bot) => {
-    for (const name of OUTCOME_EVENTS) {
-      bot.listen(name, (event: Recorded['event']) => {
-        recorded.push({ name, source: event.source, event });
-      });
-    }
+    recorded = recordOutcomes(bot);
     await setup(bot, discord);
   });
   /** `user` in `channel`: guild one's general by default, `'dm'` for their DM with the bot. */

@@ -43,30 +43,12 @@ import { DEFAULT_MESSAGES } from '../src/client/options.js';
 import { DEFAULT_ERROR_MESSAGE } from '../src/interactions/error-answer.js';
 import { FakeClock } from '../src/testing/index.js';
 import type { FakeDiscord, FakeUser, InteractionHandle, InteractionResponse } from '../src/testing/index.js';
-import { startBot, startFake } from './support/bot.js';
-import type { TestBot } from './support/bot.js';
+import { recordOutcomes, startBot, startFake } from './support/bot.js';
+import type { RecordedOutcome, TestBot } from './support/bot.js';
 import { waitUntil } from './support/resources.js';
 
-/** Every event a handler's outcome can produce, recorded as `<event> <source>` in the order they ran. */
-const OUTCOME_EVENTS = [
-  Events.CommandCompletion,
-  Events.CommandError,
-  Events.ComponentCompletion,
-  Events.ComponentError,
-  Events.ModalCompletion,
-  Events.ModalError,
-  Events.AutocompleteCompletion,
-  Events.AutocompleteError,
-  Events.Error,
-] as const;
 
-type OutcomeEvent = (typeof OUTCOME_EVENTS)[number];
 
-interface Recorded {
-  readonly name: OutcomeEvent;
-  readonly source: string;
-  readonly event: { readonly source: string; readonly error?: Error; readonly durationMs?: number; readonly ctx?: unknown; readonly extension?: string; readonly handled?: boolean };
-}
 
 /**
  * A bot on its own fake: alice (not an owner) and bob (the application's owner) in one guild with two text
@@ -79,13 +61,9 @@ async function world(options: ClientOptions = {}, setup: (bot: Client, discord: 
   const carol = discord.addUser({ username: 'carol' });
   const guild = discord.addGuild({ name: 'g', members: [alice, bob, carol], roles: [{ name: 'Mod' }], channels: [{ name: 'general' }, { name: 'random' }] });
   discord.setOwners([bob]);
-  const recorded: Recorded[] = [];
+  let recorded: RecordedOutcome[] = [];
   const testBot = await startBot(discord, options, async (bot) => {
-    for (const name of OUTCOME_EVENTS) {
-      bot.listen(name, (event: Recorded['event']) => {
-        recorded.push({ name, source: event.source, event });
-      });
-    }
+    recorded = recordOutcomes(bot);
     await setup(bot, discord);
   });
   const as = (user: FakeUser = alice) => discord.as(user, guild.channel('general'));

@@ -1,6 +1,7 @@
 import { after } from 'node:test';
 import { Client } from '../../src/index.js';
 import type { ClientOptions, ErrorEvent, Logger } from '../../src/index.js';
+import { Events } from '../../src/index.js';
 import { FakeDiscord } from '../../src/testing/index.js';
 
 export interface TestBot {
@@ -57,4 +58,34 @@ export async function startFake(options: Parameters<typeof FakeDiscord.start>[0]
     await discord.stop();
   });
   return discord;
+}
+
+/** Every event an interaction's outcome can produce: each kind's Completion and Error events, and `Error`. */
+export const OUTCOME_EVENTS = [
+  Events.CommandCompletion,
+  Events.CommandError,
+  Events.ComponentCompletion,
+  Events.ComponentError,
+  Events.ModalCompletion,
+  Events.ModalError,
+  Events.AutocompleteCompletion,
+  Events.AutocompleteError,
+  Events.Error,
+] as const;
+
+export interface RecordedOutcome {
+  readonly name: (typeof OUTCOME_EVENTS)[number];
+  readonly source: string;
+  readonly event: { readonly source: string; readonly error?: Error; readonly expected?: boolean; readonly extension?: string; readonly command?: string; readonly durationMs?: number; readonly ctx?: unknown; readonly handled?: boolean };
+}
+
+/** Records every outcome event of `bot` in the order they ran. */
+export function recordOutcomes(bot: Client): RecordedOutcome[] {
+  const recorded: RecordedOutcome[] = [];
+  for (const name of OUTCOME_EVENTS) {
+    bot.listen(name, (event: RecordedOutcome['event']) => {
+      recorded.push({ name, source: event.source, event });
+    });
+  }
+  return recorded;
 }
