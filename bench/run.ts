@@ -1,0 +1,304 @@
+/**
+ * `npm run bench`: Lantern against raw discord.js and Sapphire, with and without Sentry, measured side by side in
+ * one run. Each bot runs in its own process on the built package, against its own fake Discord in this process;
+ * the Sentry receiver runs in a third. Figures come from inside the bots (CPU, memory, event-loop delay) and from
+ * the fake (time from dispatch to the first answer). `-- --quick` runs in under a minute; a full run also writes
+ * BENCHMARKS.md. `-- --cpu-prof` writes a V8 CPU profile per bot process.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SentryReceiver } from 'lantern/testing';
+import type { SentryReceiverMode } from 'lantern/testing';
+import { BotProcess } from './driver/bot-process.js';
+import type { BenchPath, Framework, ReadyReport } from './driver/bot-process.js';
+import { BenchDiscord } from './driver/load.js';
+import type { LoadResult } from './driver/load.js';
+import { median, mib, percentile } from './driver/stats.js';
+import { Table, fixed, ratio } from './driver/table.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
+    concurrency: { type: 'string', default: '16' },
+    rate: { type: 'string', default: '1000' },
+  },
+});
+const concurrency = wholeNumber('concurrency', 'interactions in flight in the throughput rounds');
+const rate = wholeNumber('rate', 'interactions per second in the measured rounds');
+
+function wholeNumber(flag: 'concurrency' | 'rate', what: string): number {
+  const value = Number(flags[flag]);
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`--${flag} takes a whole number of ${what}, at least 1 (got "${String(flags[flag])}")`);
+  return value;
+}
+
+const settings = flags.quick
+  ? { warmUp: 300, rounds: 2, perRound: 1000, burst: 500, stormWarmUp: 300, stormRounds: 1, stormPerRound: 4000, startupSamples: 1 }
+  : { warmUp: 2000, rounds: 5, perRound: 4000, burst: 2000, stormWarmUp: 2000, stormRounds: 10, stormPerRound: 10_000, startupSamples: 5 };
+
+interface Variant {
+  readonly name: string;
+  readonly framework: Framework;
+  readonly path: BenchPath;
+  readonly sentry: boolean;
+}
+
+const RAW: Variant = { name: 'discord.js', framework: 'raw', path: 'success', sentry: false };
+const LANTERN: Variant = { name: 'Lantern', framework: 'lantern', path: 'success', sentry: false };
+const LANTERN_SENTRY: Variant = { name: 'Lantern + Sentry', framework: 'lantern', path: 'success', sentry: true };
+const SAPPHIRE: Variant = { name: 'Sapphire', framework: 'sapphire', path: 'success', sentry: false };
+const RAW_FAILURE: Variant = { name: 'discord.js, caught by hand', framework: 'raw', path: 'failure', sentry: false };
+const LANTERN_FAILURE: Variant = { name: 'Lantern', framework: 'lantern', path: 'failure', sentry: false };
+const LANTERN_SENTRY_FAILURE: Variant = { name: 'Lantern + Sentry', framework: 'lantern', path: 'failure', sentry: true };
+const PATH_VARIANTS = [RAW, LANTERN, LANTERN_SENTRY, SAPPHIRE, RAW_FAILURE, LANTERN_FAILURE, LANTERN_SENTRY_FAILURE];
+
+interface Storm {
+  readonly name: string;
+  readonly variant: Variant;
+  readonly receiver: SentryReceiverMode;
+}
+
+const STORMS: Storm[] = [
+  { name: 'one error, Sentry answering', variant: { ...LANTERN_SENTRY, path: 'storm-same' }, receiver: 'accept' },
+  { name: 'one error, Sentry hanging', variant: { ...LANTERN_SENTRY, path: 'storm-same' }, receiver: 'hang' },
+  { name: '1,000 distinct errors, Sentry answering', variant: { ...LANTERN_SENTRY, path: 'storm-distinct' }, receiver: 'accept' },
+  { name: '1,000 distinct errors, Sentry hanging', variant: { ...LANTERN_SENTRY, path: 'storm-distinct' }, receiver: 'hang' },
+  { name: 'one error, no Sentry', variant: { ...LANTERN, path: 'storm-same' }, receiver: 'accept' },
+];
+
+/** A path's figures over its measured rounds. */
+interface Measured {
+  /** Interactions answered, and the time taken, in the throughput rounds (as fast as the bot answers). */
+  burstCount: number;
+  burstMs: number;
+  count: number;
+  cpuMicros: number;
+  elapsedMs: number;
+  latencies: number[];
+  lost: number;
+  wrong: number;
+  eventLoopDelayP99s: number[];
+  peakRssBytes: number;
+}
+
+const emptyMeasured = (): Measured => ({ burstCount: 0, burstMs: 0, count: 0, cpuMicros: 0, elapsedMs: 0, latencies: [], lost: 0, wrong: 0, eventLoopDelayP99s: [], peakRssBytes: 0 });
+const cpuPer = (m: Measured): number => m.cpuMicros / m.count;
+const p99 = (m: Measured): number => percentile(m.latencies, 0.99);
+
+const workDir = mkdtempSync(join(os.tmpdir(), 'lantern-bench-'));
+const receiver = await SentryReceiver.start();
+const startedAt = new Date();
+const loadBefore = os.loadavg();
+let botCount = 0;
+
+interface Running {
+  readonly discord: BenchDiscord;
+  readonly bot: BotProcess;
+  readonly ready: ReadyReport;
+}
+
+async function launch(variant: Variant): Promise<Running> {
+  const discord = await BenchDiscord.start();
+  const name = `${String(++botCount)}-${variant.framework}-${variant.path}${variant.sentry ? '-sentry' : ''}`;
+  const logFile = join(workDir, `${name}.log`);
+  const execArgv = flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(workDir, 'profiles')}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  try {
+    const { bot, ready } = await BotProcess.start({ framework: variant.framework, path: variant.path, sentryDsn: variant.sentry ? receiver.dsn : undefined }, discord.connection, { logFile, execArgv });
+    return { discord, bot, ready };
+  } catch (error) {
+    await discord.stop();
+    throw error;
+  }
+}
+
+async function shutDown(running: Running): Promise<void> {
+  await running.bot.stop();
+  await running.discord.stop();
+}
+
+/** Drives one round at the set rate, measured, and adds it to `into`. */
+async function measure(running: Running, count: number, fails: boolean, into: Measured): Promise<void> {
+  let load: LoadResult | undefined;
+  const report = await running.bot.round(async () => {
+    load = await running.discord.atRate(count, { rate, fails });
+  });
+  if (!load) throw new Error('A round ended without its load');
+  into.count += load.count;
+  into.cpuMicros += report.cpuMicros;
+  into.elapsedMs += load.elapsedMs;
+  for (const latency of load.latencies) into.latencies.push(latency);
+  into.lost += load.lost;
+  into.wrong += load.wrong;
+  into.eventLoopDelayP99s.push(report.eventLoopDelayP99Ms);
+  into.peakRssBytes = Math.max(into.peakRssBytes, report.peakRssBytes);
+}
+
+const progress = (line: string): void => {
+  process.stderr.write(`[bench] ${line}\n`);
+};
+
+// Start-up: each framework started fresh, one after the other, several times.
+const startups = new Map<Variant, ReadyReport[]>();
+for (let sample = 0; sample < settings.startupSamples; sample++) {
+  for (const variant of [RAW, LANTERN, LANTERN_SENTRY, SAPPHIRE]) {
+    const running = await launch(variant);
+    startups.set(variant, [...(startups.get(variant) ?? []), running.ready]);
+    await shutDown(running);
+  }
+}
+progress(`start-up measured (${String(settings.startupSamples)} start${settings.startupSamples === 1 ? '' : 's'} each)`);
+
+// Success and failure paths: every bot running at once, rounds taken in turn so the machine's noise falls on all.
+const paths = new Map<Variant, Measured>();
+const running = new Map<Variant, Running>();
+try {
+  for (const variant of PATH_VARIANTS) running.set(variant, await launch(variant));
+  for (const [variant, bot] of running) await bot.discord.burst(settings.warmUp, { concurrency, fails: variant.path !== 'success' });
+  for (let round = 0; round < settings.rounds; round++) {
+    for (const [variant, bot] of running) {
+      const fails = variant.path !== 'success';
+      const into = paths.get(variant) ?? emptyMeasured();
+      paths.set(variant, into);
+      const burst = await bot.discord.burst(settings.burst, { concurrency, fails });
+      into.burstCount += burst.count - burst.lost;
+      into.burstMs += burst.elapsedMs;
+      into.lost += burst.lost;
+      into.wrong += burst.wrong;
+      await measure(bot, settings.perRound, fails, into);
+    }
+    progress(`round ${String(round + 1)} of ${String(settings.rounds)} done`);
+  }
+} finally {
+  for (const bot of running.values()) await shutDown(bot);
+}
+const sentryEventsOnFailurePath = receiver.events.length;
+receiver.clear();
+
+// Error storms, one at a time; the receiver answers or hangs.
+const storms = new Map<Storm, Measured & { sentryRequests: number; sentryEvents: number }>();
+for (const storm of STORMS) {
+  await receiver.setMode(storm.receiver);
+  const bot = await launch(storm.variant);
+  try {
+    await bot.discord.atRate(settings.stormWarmUp, { rate, fails: true });
+    const into = emptyMeasured();
+    for (let round = 0; round < settings.stormRounds; round++) await measure(bot, settings.stormPerRound, true, into);
+    storms.set(storm, { ...into, sentryRequests: receiver.requests, sentryEvents: receiver.events.length });
+  } finally {
+    await shutDown(bot);
+  }
+  receiver.clear();
+  await receiver.setMode('accept');
+  progress(`storm "${storm.name}" done`);
+}
+await receiver.stop();
+const loadAfter = os.loadavg();
+
+// The report.
+const measuredOf = (variant: Variant): Measured => paths.get(variant) ?? emptyMeasured();
+const baselineOf = (variant: Variant): Variant => (variant.path === 'success' ? RAW : RAW_FAILURE);
+
+const pathTable = new Table(`Success and failure paths (per bot: ${String(settings.rounds)} rounds of ${settings.perRound.toLocaleString('en')} interactions at ${String(rate)}/s, measured, and ${settings.burst.toLocaleString('en')} with ${String(concurrency)} in flight for throughput, after ${settings.warmUp.toLocaleString('en')} to warm up)`, ['bot', 'path', 'max interactions/s', 'CPU µs/interaction', 'CPU vs discord.js', 'p50 ms', 'p99 ms', 'p99 vs discord.js', 'peak RSS MiB', 'event-loop delay p99 ms', 'lost / wrong']);
+for (const variant of PATH_VARIANTS) {
+  const m = measuredOf(variant);
+  const base = measuredOf(baselineOf(variant));
+  const isBase = variant === baselineOf(variant);
+  pathTable.add([
+    variant.name,
+    variant.path,
+    fixed(m.burstCount / (m.burstMs / 1000)),
+    fixed(cpuPer(m)),
+    isBase ? 'baseline' : ratio(cpuPer(m), cpuPer(base)),
+    fixed(percentile(m.latencies, 0.5), 2),
+    fixed(p99(m), 2),
+    isBase ? 'baseline' : ratio(p99(m), p99(base)),
+    fixed(mib(m.peakRssBytes), 1),
+    fixed(median(m.eventLoopDelayP99s), 2),
+    `${String(m.lost)} / ${String(m.wrong)}`,
+  ]);
+}
+
+const startupTable = new Table(`Start-up to serving the command (median of ${String(settings.startupSamples)})`, ['bot', 'ms', 'vs discord.js', 'RSS MiB', 'vs discord.js', 'heap used MiB']);
+const startupOf = (variant: Variant): { ms: number; rss: number; heap: number } => {
+  const samples = startups.get(variant) ?? [];
+  return { ms: median(samples.map((s) => s.startupMs)), rss: median(samples.map((s) => s.rssBytes)), heap: median(samples.map((s) => s.heapUsedBytes)) };
+};
+for (const variant of [RAW, LANTERN, LANTERN_SENTRY, SAPPHIRE]) {
+  const s = startupOf(variant);
+  const base = startupOf(RAW);
+  startupTable.add([variant.name, fixed(s.ms), variant === RAW ? 'baseline' : ratio(s.ms, base.ms), fixed(mib(s.rss), 1), variant === RAW ? 'baseline' : ratio(s.rss, base.rss), fixed(mib(s.heap), 1)]);
+}
+
+const sentrySuccess = measuredOf(LANTERN_SENTRY);
+const stormCount = settings.stormRounds * settings.stormPerRound;
+const stormTable = new Table(`Error storms on Lantern (${stormCount.toLocaleString('en')} failing interactions each at ${String(rate)}/s, after ${settings.stormWarmUp.toLocaleString('en')} to warm up)`, ['storm', 'achieved/s', 'CPU µs/interaction', 'CPU vs success path', 'p99 ms', 'peak RSS MiB', 'RSS over success path MiB', 'Sentry requests / events kept', 'lost / wrong']);
+for (const [storm, m] of storms) {
+  const success = storm.variant.sentry ? sentrySuccess : measuredOf(LANTERN);
+  stormTable.add([
+    storm.name,
+    fixed(m.count / (m.elapsedMs / 1000)),
+    fixed(cpuPer(m)),
+    ratio(cpuPer(m), cpuPer(success)),
+    fixed(p99(m), 2),
+    fixed(mib(m.peakRssBytes), 1),
+    fixed(mib(m.peakRssBytes - success.peakRssBytes), 1),
+    storm.variant.sentry ? `${m.sentryRequests.toLocaleString('en')} / ${m.sentryEvents.toLocaleString('en')}` : 'n/a',
+    `${String(m.lost)} / ${String(m.wrong)}`,
+  ]);
+}
+
+interface Target {
+  readonly goal: string;
+  readonly figure: string;
+  readonly met: boolean;
+}
+const stormOf = (name: string): Measured => [...storms].find(([storm]) => storm.name === name)?.[1] ?? emptyMeasured();
+const within = (value: number, base: number, limit: number): Target => ({ goal: '', figure: ratio(value, base), met: value / base <= limit });
+const targets: Target[] = [
+  { ...within(cpuPer(measuredOf(LANTERN)), cpuPer(measuredOf(RAW)), 1.05), goal: 'Lantern success path: CPU/interaction at most 1.05x discord.js' },
+  { ...within(p99(measuredOf(LANTERN)), p99(measuredOf(RAW)), 1.05), goal: 'Lantern success path: p99 at most 1.05x discord.js' },
+  { ...within(p99(measuredOf(LANTERN_SENTRY_FAILURE)), p99(measuredOf(LANTERN_FAILURE)), 1.1), goal: 'Failure path: p99 with Sentry at most 1.1x without' },
+  ...['one error, Sentry answering', 'one error, Sentry hanging'].flatMap((name) => [
+    { ...within(cpuPer(stormOf(name)), cpuPer(sentrySuccess), 1.2), goal: `Storm of ${name}: CPU/interaction at most 1.2x the success path` },
+    { goal: `Storm of ${name}: peak RSS within 50 MiB of the success path`, figure: `${fixed(mib(stormOf(name).peakRssBytes - sentrySuccess.peakRssBytes), 1)} MiB`, met: mib(stormOf(name).peakRssBytes - sentrySuccess.peakRssBytes) <= 50 },
+  ]),
+  { goal: 'Lantern below Sapphire in CPU/interaction', figure: ratio(cpuPer(measuredOf(LANTERN)), cpuPer(measuredOf(SAPPHIRE))), met: cpuPer(measuredOf(LANTERN)) < cpuPer(measuredOf(SAPPHIRE)) },
+  { goal: 'Lantern below Sapphire in start-up memory (RSS)', figure: ratio(startupOf(LANTERN).rss, startupOf(SAPPHIRE).rss), met: startupOf(LANTERN).rss < startupOf(SAPPHIRE).rss },
+];
+const targetTable = new Table('Targets', ['target', 'measured', 'met']);
+for (const target of targets) targetTable.add([target.goal, target.figure, target.met ? 'yes' : 'no']);
+
+const cpus = os.cpus();
+const machine = `${String(cpus.length)} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${fixed(os.totalmem() / 2 ** 30, 1)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
+const load = `load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ${loadAfter.map((l) => l.toFixed(2)).join(' ')} after`;
+const tables = [startupTable, pathTable, stormTable, targetTable];
+const allAnswered = [...paths.values(), ...storms.values()].every((m) => m.lost === 0 && m.wrong === 0);
+
+console.log(`Lantern benchmark, ${flags.quick ? 'quick' : 'full'} run, ${startedAt.toISOString()}\n${machine}; ${load}\n`);
+console.log(tables.map((table) => table.text()).join('\n\n'));
+console.log(`\nSentry events received on the failure paths: ${sentryEventsOnFailurePath.toLocaleString('en')}`);
+if (!allAnswered) console.log('\nSome interactions were lost or answered wrongly: see "lost / wrong". The bots\' logs are kept.');
+
+if (!flags.quick) {
+  const args = process.argv.slice(2);
+  const command = args.length === 0 ? 'npm run bench' : `npm run bench -- ${args.join(' ')}`;
+  const markdown = [
+    '# Benchmarks',
+    '',
+    `Measured by \`${command}\` on ${startedAt.toISOString().slice(0, 10)}: ${machine}; ${load}. How it measures, and what the figures mean: the README's "Benchmarks" section.`,
+    '',
+    ...tables.flatMap((table) => [table.markdown(), '']),
+    `Sentry events received on the failure paths: ${sentryEventsOnFailurePath.toLocaleString('en')}.`,
+    '',
+  ].join('\n');
+  writeFileSync(fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url)), markdown);
+  console.log('\nWritten to BENCHMARKS.md');
+}
+
+if (flags['cpu-prof']) console.log(`\nCPU profiles, one per bot process (open them in Chrome DevTools, or summarise them with npm run bench:profile -- <file>): ${join(workDir, 'profiles')}`);
+if (flags['cpu-prof'] || !allAnswered) console.log(`Bot logs: ${workDir}`);
+else rmSync(workDir, { recursive: true, force: true });
