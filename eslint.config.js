@@ -19,6 +19,11 @@ export default defineConfig(
     },
   },
   {
+    // The bench bots are plain JavaScript checked by TypeScript (bench/bots/tsconfig.json), which knows Node's globals.
+    files: ['bench/bots/*.js'],
+    rules: { 'no-undef': 'off' },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

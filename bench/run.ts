@@ -32,7 +32,7 @@ const rate = wholeNumber('rate', 'interactions per second in the measured rounds
 
 function wholeNumber(flag: 'concurrency' | 'rate', what: string): number {
   const value = Number(flags[flag]);
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`--${flag} takes a whole number of ${what}, at least 1 (got "${String(flags[flag])}")`);
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`--${flag} takes a whole number of ${what}, at least 1 (got "${flags[flag]}")`);
   return value;
 }
 
@@ -59,7 +59,7 @@ const PATH_VARIANTS = [RAW, LANTERN, LANTERN_SENTRY, SAPPHIRE, RAW_FAILURE, LANT
 interface Storm {
   readonly name: string;
   readonly variant: Variant;
-  readonly receiver: SentryReceiverMode;
+  readonly receiver: Extract<SentryReceiverMode, 'accept' | 'hang'>;
 }
 
 const STORMS: Storm[] = [

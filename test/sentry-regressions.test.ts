@@ -1,12 +1,14 @@
 /**
  * Regression tests for `lantern/ext/sentry` defects a review found: failures of timers an interaction merely
  * scheduled (a task, a one-message timeout, the command sync) were captured as that interaction's, with its user;
- * with `tunnel` set the envelope's DSN, which the tunnel forwards with, was redacted. A Lantern bot on the fake
+ * with `tunnel` set the envelope's DSN, which the tunnel forwards with, was redacted; the SDK built and filtered
+ * each event inside the `Error` listener, before the user's answer (found by `npm run bench`). A Lantern bot on the fake
  * Discord, the real @sentry/node, and a Sentry receiver; each test fails on the code before its fix.
  */
 import assert from 'node:assert/strict';
 import { AsyncResource } from 'node:async_hooks';
 import { test } from 'node:test';
+import { defaultStackParser } from '@sentry/node';
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle } from 'discord.js';
 import { button, command } from '../src/index.js';
 import type { Clock, ErrorEvent, Task } from '../src/index.js';
@@ -179,4 +181,52 @@ test('with `tunnel`, the envelope header keeps the real DSN for the tunnel to fo
   assert.equal(envelope.header.dsn, receiver.dsn);
   assert.equal(envelope.raw.split(receiver.dsn).length - 1, 1, 'the DSN appears once: in the header');
   assert.ok(!(thrown(event)?.value ?? '').includes(dsn.host), `the error message is redacted: ${String(thrown(event)?.value)}`);
+});
+
+// ---- capture off the user's path ----
+
+test('the event is built after the Error listeners return: the user’s answer does not wait for the SDK, and the reference still names the event', async () => {
+  // Parsing the stack is the first thing the SDK does to build an event from an error.
+  let parsed = 0;
+  let builtOnTheErrorPath: boolean | undefined;
+  const w = await sentryBot(receiver, {
+    sentry: {
+      stackParser: (stack, skipFirstLines, framesToPop) => {
+        parsed++;
+        return defaultStackParser(stack, skipFirstLines, framesToPop);
+      },
+    },
+    setup: (bot) => {
+      bot.addCommand(command({
+        name: 'slow',
+        description: 'Fails',
+        run: () => {
+          throw new Error('lookup failed');
+        },
+      }));
+      // Registered after Sentry's listener: runs right after it, on the error's path, before the user's answer.
+      bot.listen('Error', (event) => {
+        if (event.source === '/slow') builtOnTheErrorPath = parsed > 0;
+      });
+    },
+  });
+  const handle = w.discord.as(w.alice, w.guild.channel('general')).slash('slow');
+  assert.equal((await handle.response()).ephemeral, true);
+  await w.bot.idle();
+  assert.equal(builtOnTheErrorPath, false, 'the SDK built the event inside the Error listener');
+  const event = await capturedFor(w.errors, '/slow');
+  assert.equal(thrown(event)?.value, 'lookup failed');
+  assert.ok(parsed > 0, 'the event was built, later');
+});
+
+test('captures waiting to be built are bounded: past 100, errors are dropped, counted in one warning, and never given a reference', async () => {
+  const w = await sentryBot(receiver);
+  receiver.clear();
+  // 150 distinct failures in one turn of the event loop (distinct sources: storm control does not merge them).
+  const reports = Array.from({ length: 150 }, (_, i) => w.bot.reportError({ source: `burst ${String(i)}`, error: new Error(`failure ${String(i)}`) }));
+  const events = await Promise.all(reports);
+  assert.equal(events.filter((e) => e.reference !== undefined).length, 100);
+  assert.equal(events[149]?.reference, undefined, 'the last ones, past the bound, are dropped');
+  await receiver.waitForEvents(100, { filter: (e) => thrown(e)?.value?.startsWith('failure ') === true });
+  await waitUntil(() => w.logged.some((l) => l.level === 'warn' && l.message.includes('50 errors were not sent')));
 });

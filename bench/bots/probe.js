@@ -25,7 +25,8 @@ const DISTINCT_ERRORS = 1000;
 function readConfig() {
   const raw = process.env.LANTERN_BENCH;
   if (!raw) throw new Error('A bench bot runs under the bench driver (npm run bench), which passes LANTERN_BENCH');
-  return /** @type {BotConfig} */ (JSON.parse(raw));
+  const parsed = /** @type {unknown} */ (JSON.parse(raw));
+  return /** @type {BotConfig} */ (parsed);
 }
 
 export const config = readConfig();

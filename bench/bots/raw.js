@@ -10,20 +10,25 @@ const bench = new SlashCommandBuilder()
 
 const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: restOptions() });
 
-client.on(Events.InteractionCreate, async (interaction) => {
-  if (!interaction.isChatInputCommand() || interaction.commandName !== 'bench') return;
+/** @param {import('discord.js').ChatInputCommandInteraction} interaction */
+async function runBench(interaction) {
   try {
     benchWork(interaction.options.getInteger('n'));
     await interaction.reply('ok');
   } catch (error) {
     // What a careful discord.js bot does by hand: log it, tell the user.
-    console.error(`Error in /bench:`, error);
+    console.error('Error in /bench:', error);
     await interaction.reply({ content: 'Sorry, something went wrong.', flags: MessageFlags.Ephemeral }).catch(() => undefined);
   }
+}
+
+client.on(Events.InteractionCreate, (interaction) => {
+  if (interaction.isChatInputCommand() && interaction.commandName === 'bench') void runBench(interaction);
 });
 
-client.once(Events.ClientReady, async (ready) => {
-  await ready.application.commands.set([bench.toJSON()]);
-  serve(() => client.destroy());
+client.once(Events.ClientReady, (ready) => {
+  void ready.application.commands.set([bench.toJSON()]).then(() => {
+    serve(() => client.destroy());
+  });
 });
 await client.login(config.token);

@@ -5,12 +5,18 @@ import { GatewayIntentBits } from 'discord.js';
 import { benchWork, config, restOptions, serve } from './probe.js';
 
 class BenchCommand extends Command {
-  /** @param {Command.Registry} registry */
+  /**
+   * @override
+   * @param {Command.Registry} registry
+   */
   registerApplicationCommands(registry) {
     registry.registerChatInputCommand((builder) => builder.setName('bench').setDescription('Bench').addIntegerOption((option) => option.setName('n').setDescription('Which request this is')));
   }
 
-  /** @param {Command.ChatInputCommandInteraction} interaction */
+  /**
+   * @override
+   * @param {Command.ChatInputCommandInteraction} interaction
+   */
   async chatInputRun(interaction) {
     benchWork(interaction.options.getInteger('n'));
     await interaction.reply('ok');

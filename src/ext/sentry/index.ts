@@ -61,7 +61,7 @@ export default defineExtension<SentryOptions>({
     client.startClientReportTracking();
     if (client.getOptions().enableOpenTelemetrySetup) sdk.initOpenTelemetry(client);
 
-    const tracker = new SentryTracker(bot, sdk, client, http, { captureExpected, eventsPerGroupPerMinute, flushTimeoutMs, now: () => clock.now() });
+    const tracker = new SentryTracker(bot, sdk, client, http, { captureExpected, eventsPerGroupPerMinute, flushTimeoutMs, now: () => clock.now(), log: bot.log });
     bot.listen('Error', tracker.onError);
     bot.aroundInteraction(tracker.aroundInteraction);
     const { rest } = bot.discord;

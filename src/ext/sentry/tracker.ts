@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { Breadcrumb, NodeClient, Scope } from '@sentry/node';
 import type { Client } from '../../client/client.js';
 import type { ErrorEvent } from '../../events/types.js';
 import type { InteractionContext } from '../../interactions/context.js';
+import type { Log } from '../../log/log.js';
 import { settlesWithin } from '../../util/settle.js';
 import type { Sdk, SentryFilterHint } from './client.js';
 import { describeEvent } from './event-data.js';
@@ -13,6 +15,11 @@ import type { TimedHttp } from './transport.js';
 /** Sources whose errors nothing in the bot caught: Sentry marks them unhandled. */
 const UNHANDLED_SOURCES = new Set(['unhandled rejection', 'uncaught exception']);
 const DEFAULT_MAX_BREADCRUMBS = 100;
+/**
+ * Captures waiting to be built and sent. Past this many, new ones are dropped and counted: a storm of distinct
+ * errors faster than the bot can build events must slow neither the users' answers nor grow memory.
+ */
+const MAX_PENDING_CAPTURES = 100;
 
 /** One failure held back by storm control, with what is needed to send it later. */
 interface Occurrence {
@@ -26,6 +33,7 @@ export interface TrackerSettings {
   readonly eventsPerGroupPerMinute: number;
   readonly flushTimeoutMs: number;
   readonly now: () => number;
+  readonly log: Log;
 }
 
 /**
@@ -41,6 +49,9 @@ export class SentryTracker {
   readonly #background: Scope;
   readonly #storm: StormControl<Occurrence>;
   readonly #tracing: boolean;
+  /** Captures prepared on the error's path, sent one per turn of the event loop after it. */
+  readonly #pending: (() => void)[] = [];
+  #dropped = 0;
   #closed = false;
 
   constructor(
@@ -77,7 +88,11 @@ export class SentryTracker {
     });
   };
 
-  /** The `Error` listener: filters, groups, storm-checks and captures; sets the event's reference. Synchronous. */
+  /**
+   * The `Error` listener: filters, groups, storm-checks and prepares the capture; sets the event's reference.
+   * Synchronous and cheap: what the scope holds is taken now, but the SDK builds, redacts and sends the event in a
+   * later turn of the event loop, so the user's answer never waits for it.
+   */
   readonly onError = (event: ErrorEvent): void => {
     if (this.#closed || (event.expected && !this.settings.captureExpected)) return;
     // An error reported without a context from inside an interaction's handling still belongs to that interaction.
@@ -89,10 +104,34 @@ export class SentryTracker {
       event.reference ??= admission.lastEventId;
       return;
     }
-    const eventId = this.#capture({ event, ctx, grouping }, admission.suppressedBefore);
-    this.#storm.sent(grouping.key, eventId);
-    event.reference ??= eventId;
+    if (this.#pending.length >= MAX_PENDING_CAPTURES) {
+      this.#drop();
+      return;
+    }
+    const capture = this.#prepare({ event, ctx, grouping }, admission.suppressedBefore);
+    this.#storm.sent(grouping.key, capture.eventId);
+    event.reference ??= capture.eventId;
+    this.#pending.push(capture.send);
+    if (this.#pending.length === 1) setImmediate(this.#sendNext);
   };
+
+  /** Sends the oldest pending capture, then leaves the event loop to I/O (interactions) before the next. */
+  readonly #sendNext = (): void => {
+    this.#pending.shift()?.();
+    if (this.#pending.length > 0) setImmediate(this.#sendNext);
+    else this.#reportDropped();
+  };
+
+  #drop(): void {
+    this.#dropped++;
+    this.client.recordDroppedEvent('queue_overflow', 'error');
+  }
+
+  #reportDropped(): void {
+    if (this.#dropped === 0) return;
+    this.settings.log.warn(`Sentry: ${String(this.#dropped)} error${this.#dropped === 1 ? ' was' : 's were'} not sent: they came faster than events could be built (at most ${String(MAX_PENDING_CAPTURES)} wait)`);
+    this.#dropped = 0;
+  }
 
   /** A REST call discord.js made, as a breadcrumb: method, route template (no ids, no tokens), status. */
   readonly onRestResponse = (request: { method: string; path: string }, response: { status: number }): void => {
@@ -115,7 +154,9 @@ export class SentryTracker {
    */
   async close(): Promise<boolean> {
     this.#closed = true;
-    for (const { occurrence, suppressedBefore } of this.#storm.drain()) this.#capture(occurrence, suppressedBefore);
+    for (const send of this.#pending.splice(0)) send();
+    this.#reportDropped();
+    for (const { occurrence, suppressedBefore } of this.#storm.drain()) this.#prepare(occurrence, suppressedBefore).send();
     let delivered = false;
     const closing = Promise.resolve(this.client.close(this.settings.flushTimeoutMs)).then(
       (allSent) => (delivered = allSent),
@@ -126,7 +167,8 @@ export class SentryTracker {
     return delivered;
   }
 
-  #capture({ event, ctx, grouping }: Occurrence, suppressedBefore: number): string {
+  /** Builds the capture's scope now (what was true when it failed); `send` hands it to the SDK under the id given. */
+  #prepare({ event, ctx, grouping }: Occurrence, suppressedBefore: number): { eventId: string; send: () => void } {
     const { sdk } = this;
     const data = describeEvent(this.bot, event, ctx);
     const isolation = (ctx && this.#interactionScopes.get(ctx)) ?? this.#background;
@@ -143,8 +185,17 @@ export class SentryTracker {
     if (grouping.discord) scope.setContext('discord', grouping.discord);
     if (grouping.fingerprint) scope.setFingerprint(grouping.fingerprint);
     if (suppressedBefore > 0) scope.setContext('storm', { suppressed_before: suppressedBefore, limit_per_minute: this.settings.eventsPerGroupPerMinute });
-    const hint: SentryFilterHint = { originalException: event.error, mechanism: { type: 'lantern', handled: !UNHANDLED_SOURCES.has(event.source) }, lantern: event };
-    return sdk.withIsolationScope(isolation, () => this.client.captureException(event.error, hint, scope));
+    // Sentry's own format: 32 hex digits, which the SDK keeps when the hint carries it.
+    const eventId = randomUUID().replaceAll('-', '');
+    const hint: SentryFilterHint = { event_id: eventId, originalException: event.error, mechanism: { type: 'lantern', handled: !UNHANDLED_SOURCES.has(event.source) }, lantern: event };
+    // The interaction goes on (its answer adds breadcrumbs) before the event is built from this copy.
+    const isolationNow = isolation.clone();
+    return {
+      eventId,
+      send: () => {
+        sdk.withIsolationScope(isolationNow, () => this.client.captureException(event.error, hint, scope));
+      },
+    };
   }
 
   /** Adds a breadcrumb to the current interaction's scope, or the background one; the user's `beforeBreadcrumb` applies. */
