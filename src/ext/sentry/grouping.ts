@@ -54,16 +54,20 @@ export function groupError(source: string, error: Error): Grouping {
   return { fingerprint: undefined, key: `${source} ${errorType(error)} ${throwingFrame(error)}`, tags: network ? { failure: 'network' } : {}, discord: undefined };
 }
 
+/** A URL's origin and Discord's `/api/v10` prefix. */
+const ORIGIN_AND_API_PREFIX = /^(?:[a-z]+:\/\/[^/]+)?(?:\/api(?:\/v\d+)?(?=\/|$))?/i;
+/** A webhook's or interaction's id and token, a reaction's emoji, or an id. */
+const ROUTE_PARAMETERS = /\/(?:(webhooks|interactions)\/\d{15,21}\/[^/]+|(reactions)\/[^/]+|\d{15,21}(?=\/|$))/g;
+
 /**
  * A Discord URL or path as its route: `/channels/:id/messages`, `/interactions/:id/:token/callback`. Ids, tokens,
  * emojis and the query go, so the template is the same for every call of one endpoint and holds no secret.
  */
 export function routeTemplate(urlOrPath: string): string {
-  const path = urlOrPath.replace(/^[a-z]+:\/\/[^/]+/i, '').replace(/^\/api(?:\/v\d+)?/, '').split(/[?#]/, 1)[0] ?? '';
-  return path
-    .replace(/\/(webhooks|interactions)\/(\d{15,21})\/[^/]+/g, '/$1/:id/:token')
-    .replace(/\/reactions\/[^/]+/g, '/reactions/:emoji')
-    .replace(/\/\d{15,21}(?=\/|$)/g, '/:id');
+  const end = urlOrPath.search(/[?#]/);
+  const path = (end === -1 ? urlOrPath : urlOrPath.slice(0, end)).replace(ORIGIN_AND_API_PREFIX, '');
+  // One pass (it runs on every REST call for breadcrumbs): a token after a webhook or interaction id, an emoji, an id.
+  return path.replace(ROUTE_PARAMETERS, (_match, owner: string | undefined, reaction: string | undefined) => (owner ? `/${owner}/:id/:token` : reaction ? '/reactions/:emoji' : '/:id'));
 }
 
 function causeChain(error: Error): Error[] {
