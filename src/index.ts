@@ -11,7 +11,7 @@ export type { OneMessageOptions } from './components/registry.js';
 export { option } from './commands/options.js';
 export type { AutocompleteChoice, AutocompleteHandler, ChannelValue, Choice, MentionableValue, OptionDefinition, OptionDefinitions, OptionValue, OptionValues, RoleValue } from './commands/options.js';
 export type { SyncResult } from './commands/sync.js';
-export { ClientStateError, CommandDefinitionError, CommandSyncError, DuplicateCommandError, DuplicateHandlerError, ExtensionLoadError, ExtensionStateError, LanternError, NonErrorThrownError, OptionMismatchError, Redactor, TokenMissingError, UnknownCommandError, UnknownComponentError } from './errors/index.js';
+export { ClientOptionsError, ClientStateError, CommandDefinitionError, CommandSyncError, DuplicateCommandError, DuplicateHandlerError, ExtensionLoadError, ExtensionStateError, LanternError, NonErrorThrownError, OptionMismatchError, Redactor, TokenMissingError, UnknownCommandError, UnknownComponentError } from './errors/index.js';
 export { CheckFailure, checks, CommandOnCooldown, expectedErrorMessage, GuardDefinitionError, isExpectedError, MaxConcurrencyReached, readableDuration, readablePermission } from './checks/index.js';
 export type { BucketType, BuiltinCheckName, Check, CheckResult, ConcurrencyOptions, CooldownOptions, ExpectedErrorMessage, ExpectedErrorMessages, GuardOptions } from './checks/index.js';
 export { Events } from './events/types.js';

@@ -25,6 +25,7 @@ export interface ReadyReport {
 export interface RoundReport {
   readonly cpuMicros: number;
   readonly eventLoopDelayP99Ms: number;
+  readonly eventLoopDelayMaxMs: number;
   readonly rssBytes: number;
   /** The process's peak RSS so far (its whole life). */
   readonly peakRssBytes: number;

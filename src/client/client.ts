@@ -7,7 +7,7 @@ import { CommandSync } from '../commands/sync.js';
 import type { SyncResult } from '../commands/sync.js';
 import type { CommandDefinition } from '../commands/define.js';
 import { ClientStateError, TokenMissingError } from '../errors/codes.js';
-import { formatError, summarizeError } from '../errors/format.js';
+import { summarizeError } from '../errors/format.js';
 import { explainMissingPermissions } from '../errors/missing-permissions.js';
 import { Redactor } from '../errors/redact.js';
 import { EventHub } from '../events/hub.js';
@@ -25,6 +25,7 @@ import type { CustomIdPattern } from '../components/custom-id.js';
 import { HandlerRegistry, labelOf } from '../components/registry.js';
 import type { OneMessageOptions } from '../components/registry.js';
 import type { InteractionWrapper } from '../interactions/router.js';
+import { DEFAULT_ERROR_LOG_LIMIT, ErrorLog, validateErrorLogLimit } from '../log/error-log.js';
 import { consoleLogger, Log } from '../log/log.js';
 import { settlesWithin } from '../util/settle.js';
 import { systemClock } from '../util/clock.js';
@@ -60,6 +61,8 @@ interface Core {
   readonly router: InteractionRouter;
   readonly extensions: ExtensionManager;
   readonly tasks: TaskScheduler;
+  /** The default `Error` listener's lines: each error in full, a repeating one counted past `errorLogLimit`. */
+  readonly errorLog: ErrorLog;
   readonly detach: (() => void)[];
   /** The start in progress, which a stop waits for. */
   starting: Promise<void> | undefined;
@@ -94,6 +97,7 @@ export class Client {
 
   constructor(options: ClientOptions = {}) {
     validateGuards(options, 'the bot (client options)');
+    validateErrorLogLimit(options.errorLogLimit ?? DEFAULT_ERROR_LOG_LIMIT);
     this.redactor = new Redactor();
     for (const secret of options.secrets ?? []) this.redactor.add(secret);
     this.log = new Log(options.logger ?? consoleLogger, this.redactor);
@@ -142,7 +146,7 @@ export class Client {
       },
       reportError: (init) => hub.error(init),
     });
-    this.core = { phase: 'idle', options, owners, inFlight: new Set(), track, registry, handlers, sync: new CommandSync(registry), syncTimer: undefined, hub, router, extensions, tasks, detach: [], starting: undefined };
+    this.core = { phase: 'idle', options, owners, inFlight: new Set(), track, registry, handlers, sync: new CommandSync(registry), syncTimer: undefined, hub, router, extensions, tasks, errorLog: new ErrorLog(this.log, this.redactor, this.clock, options.errorLogLimit ?? DEFAULT_ERROR_LOG_LIMIT), detach: [], starting: undefined };
     this[OWNER] = undefined;
     this.installDefaultListeners();
     this.discord.on(DiscordEvents.InteractionCreate, (interaction) => {
@@ -355,6 +359,7 @@ export class Client {
     await this.settleReconnects();
     await this.discord.destroy();
     for (const detach of core.detach.splice(0)) detach();
+    core.errorLog.flush();
     core.phase = 'stopped';
   }
 
@@ -396,8 +401,7 @@ export class Client {
         this.log.info(`${source} refused${ctx ? ` for user ${ctx.user.id}` : ''}: ${summarizeError(error, this.redactor)}`);
         return;
       }
-      const permissions = explainMissingPermissions(error, this.discord, ctx);
-      this.log.error(`Error in ${source}${reference ? ` (reference ${reference})` : ''}: ${permissions ? `${permissions}\n` : ''}${formatError(error, this.redactor)}`);
+      this.core.errorLog.error(source, error, reference, explainMissingPermissions(error, this.discord, ctx));
     }, { isDefault: true });
   }
 

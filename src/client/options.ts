@@ -44,6 +44,11 @@ export interface ClientOptions extends GuardOptions {
   /** Values to redact from everything shown or logged (API keys, passwords), besides the tokens Lantern knows. */
   secrets?: readonly string[];
   logger?: Logger;
+  /**
+   * How many times a minute one error (the same source, message and stack) is logged in full; its repeats after
+   * that are counted, and one line a minute says how many. Default 5; `Infinity` logs every one in full.
+   */
+  errorLogLimit?: number;
   /** How long `stop()` waits for running handlers before it shuts down anyway. Default 10 s. */
   stopTimeoutMs?: number;
   /**

@@ -15,6 +15,13 @@ export class ClientStateError extends LanternError<'LANTERN_ERR_CLIENT_STATE'> {
   }
 }
 
+/** A client option no bot could run with (`errorLogLimit: 0`, say), caught in `new Client()`. */
+export class ClientOptionsError extends LanternError<'LANTERN_ERR_CLIENT_OPTIONS'> {
+  constructor(option: string, problem: string) {
+    super('LANTERN_ERR_CLIENT_OPTIONS', `Client option ${option}: ${problem}`);
+  }
+}
+
 /** A command definition Discord would refuse (bad name, too many options, ...), caught before any request. */
 export class CommandDefinitionError extends LanternError<'LANTERN_ERR_COMMAND_DEFINITION'> {
   constructor(command: string, problem: string) {

@@ -16,6 +16,14 @@ export function errorType(error: unknown): string {
  * `AggregateError`, indented under it, redacted.
  */
 export function formatError(error: unknown, redactor: Redactor): string {
+  return redactor.redact(relativePaths(errorText(error)));
+}
+
+/**
+ * What `formatError` shows, before paths are shortened and secrets removed: what tells one error from another
+ * (a log writes it through its own redaction, so it is not redacted twice).
+ */
+export function errorText(error: unknown): string {
   const lines: string[] = [];
   const seen = new Set<unknown>();
   const walk = (value: unknown, indent: string, label: string, depth: number): void => {
@@ -33,7 +41,7 @@ export function formatError(error: unknown, redactor: Redactor): string {
     if (value.cause !== undefined) walk(value.cause, indent, 'Caused by: ', depth + 1);
   };
   walk(error, '', '', 0);
-  return redactor.redact(relativePaths(lines.join('\n')));
+  return lines.join('\n');
 }
 
 /** One line: `Type: message`, redacted. */
@@ -64,7 +72,7 @@ export function describeValue(value: unknown): string {
 }
 
 /** Stack frames under the working directory are shown relative to it: shorter, and the server's layout stays private. */
-function relativePaths(text: string): string {
+export function relativePaths(text: string): string {
   const cwd = process.cwd();
   return text.replaceAll(`${pathToFileURL(cwd).href}/`, '').replaceAll(`${cwd}${sep}`, '');
 }

@@ -9,7 +9,7 @@ import type { Sdk, SentryFilterHint } from './client.js';
 import { describeEvent } from './event-data.js';
 import { groupError, routeTemplate } from './grouping.js';
 import type { Grouping } from './grouping.js';
-import { StormControl } from './storm.js';
+import { StormControl } from '../../errors/storm.js';
 import type { TimedHttp } from './transport.js';
 
 /** Sources whose errors nothing in the bot caught: Sentry marks them unhandled. */

@@ -1,4 +1,5 @@
-const WINDOW_MS = 60_000;
+/** The window a group's limit counts in. */
+export const STORM_WINDOW_MS = 60_000;
 /** Groups remembered at most; past it the oldest is forgotten, so a storm of distinct errors cannot grow memory. */
 const MAX_GROUPS = 1000;
 
@@ -16,9 +17,9 @@ interface Group<Occurrence> {
 export type Admission = { readonly send: true; readonly suppressedBefore: number } | { readonly send: false; readonly lastEventId: string | undefined };
 
 /**
- * Storm control: at most `limit` events per group per minute reach Sentry. Later occurrences are only counted,
- * and the count rides along with the group's next event, so a command failing in a loop costs a counter
- * increment, not an event built, serialised and sent.
+ * Storm control: at most `limit` occurrences per group per minute go on (to Sentry, to the log). Later ones are
+ * only counted, and the count rides along with the group's next occurrence, so a command failing in a loop costs a
+ * counter increment, not an event built, serialised and sent, nor a stack trace written.
  */
 export class StormControl<Occurrence> {
   readonly #groups = new Map<string, Group<Occurrence>>();
@@ -37,7 +38,7 @@ export class StormControl<Occurrence> {
       group = { windowStart: now, sentInWindow: 0, suppressed: 0, latestSuppressed: undefined, lastEventId: undefined };
       this.#groups.set(key, group);
     }
-    if (now - group.windowStart >= WINDOW_MS) {
+    if (now - group.windowStart >= STORM_WINDOW_MS) {
       group.windowStart = now;
       group.sentInWindow = 0;
     }
