@@ -76,9 +76,12 @@ interface Measured {
   burstCount: number;
   burstMs: number;
   count: number;
-  cpuMicros: number;
   elapsedMs: number;
-  /** Each measured round's p50 and p99: the figures are their medians, so one pause of the shared machine in one round does not decide them. */
+  /**
+   * Each measured round's CPU per interaction, p50 and p99: the figures are their medians, so one round that the
+   * shared machine slowed (another tenant, a pause in the driver) does not decide them.
+   */
+  roundCpuPer: number[];
   roundP50s: number[];
   roundP99s: number[];
   lost: number;
@@ -88,8 +91,8 @@ interface Measured {
   peakRssBytes: number;
 }
 
-const emptyMeasured = (): Measured => ({ burstCount: 0, burstMs: 0, count: 0, cpuMicros: 0, elapsedMs: 0, roundP50s: [], roundP99s: [], lost: 0, wrong: 0, eventLoopDelayP99s: [], eventLoopDelayMaxMs: 0, peakRssBytes: 0 });
-const cpuPer = (m: Measured): number => m.cpuMicros / m.count;
+const emptyMeasured = (): Measured => ({ burstCount: 0, burstMs: 0, count: 0, elapsedMs: 0, roundCpuPer: [], roundP50s: [], roundP99s: [], lost: 0, wrong: 0, eventLoopDelayP99s: [], eventLoopDelayMaxMs: 0, peakRssBytes: 0 });
+const cpuPer = (m: Measured): number => median(m.roundCpuPer);
 const p50 = (m: Measured): number => median(m.roundP50s);
 const p99 = (m: Measured): number => median(m.roundP99s);
 const worstP99 = (m: Measured): number => Math.max(...m.roundP99s);
@@ -133,7 +136,7 @@ async function measure(running: Running, count: number, fails: boolean, into: Me
   });
   if (!load) throw new Error('A round ended without its load');
   into.count += load.count;
-  into.cpuMicros += report.cpuMicros;
+  into.roundCpuPer.push(report.cpuMicros / load.count);
   into.elapsedMs += load.elapsedMs;
   into.roundP50s.push(percentile(load.latencies, 0.5));
   into.roundP99s.push(percentile(load.latencies, 0.99));
