@@ -76,10 +76,11 @@ interface Measured {
   burstCount: number;
   burstMs: number;
   count: number;
+  cpuMicros: number;
   elapsedMs: number;
   /**
-   * Each measured round's CPU per interaction, p50 and p99: the figures are their medians, so one round that the
-   * shared machine slowed (another tenant, a pause in the driver) does not decide them.
+   * Each measured round's CPU per interaction, p50 and p99: the paths' figures are their medians, so one round that
+   * the shared machine slowed (another tenant, a pause in the driver) does not decide them.
    */
   roundCpuPer: number[];
   roundP50s: number[];
@@ -91,8 +92,10 @@ interface Measured {
   peakRssBytes: number;
 }
 
-const emptyMeasured = (): Measured => ({ burstCount: 0, burstMs: 0, count: 0, elapsedMs: 0, roundCpuPer: [], roundP50s: [], roundP99s: [], lost: 0, wrong: 0, eventLoopDelayP99s: [], eventLoopDelayMaxMs: 0, peakRssBytes: 0 });
+const emptyMeasured = (): Measured => ({ burstCount: 0, burstMs: 0, count: 0, cpuMicros: 0, elapsedMs: 0, roundCpuPer: [], roundP50s: [], roundP99s: [], lost: 0, wrong: 0, eventLoopDelayP99s: [], eventLoopDelayMaxMs: 0, peakRssBytes: 0 });
 const cpuPer = (m: Measured): number => median(m.roundCpuPer);
+/** A storm's CPU per interaction over all its rounds: its cost comes in waves (storm control's minute), which a median would hide. */
+const stormCpuPer = (m: Measured): number => m.cpuMicros / m.count;
 const p50 = (m: Measured): number => median(m.roundP50s);
 const p99 = (m: Measured): number => median(m.roundP99s);
 const worstP99 = (m: Measured): number => Math.max(...m.roundP99s);
@@ -136,6 +139,7 @@ async function measure(running: Running, count: number, fails: boolean, into: Me
   });
   if (!load) throw new Error('A round ended without its load');
   into.count += load.count;
+  into.cpuMicros += report.cpuMicros;
   into.roundCpuPer.push(report.cpuMicros / load.count);
   into.elapsedMs += load.elapsedMs;
   into.roundP50s.push(percentile(load.latencies, 0.5));
@@ -253,8 +257,8 @@ for (const [storm, m] of storms) {
   stormTable.add([
     storm.name,
     fixed(m.count / (m.elapsedMs / 1000)),
-    fixed(cpuPer(m)),
-    ratio(cpuPer(m), cpuPer(success)),
+    fixed(stormCpuPer(m)),
+    ratio(stormCpuPer(m), cpuPer(success)),
     fixed(p99(m), 2),
     fixed(worstP99(m), 2),
     `${fixed(median(m.eventLoopDelayP99s), 1)} / ${fixed(m.eventLoopDelayMaxMs, 1)}`,
@@ -280,7 +284,7 @@ const targets: Target[] = [
     const m = stormOf(storm.name);
     const success = successOf(storm);
     return [
-      { ...within(cpuPer(m), cpuPer(success), 1.2), goal: `Storm of ${storm.name}: CPU/interaction at most 1.2x the success path` },
+      { ...within(stormCpuPer(m), cpuPer(success), 1.2), goal: `Storm of ${storm.name}: CPU/interaction at most 1.2x the success path` },
       { goal: `Storm of ${storm.name}: peak RSS within 50 MiB of the success path`, figure: `${fixed(mib(m.peakRssBytes - success.peakRssBytes), 1)} MiB`, met: mib(m.peakRssBytes - success.peakRssBytes) <= 50 },
     ];
   }),
