@@ -274,14 +274,13 @@ interface Target {
   readonly figure: string;
   readonly met: boolean;
 }
-const stormOf = (name: string): Measured => [...storms].find(([storm]) => storm.name === name)?.[1] ?? emptyMeasured();
 const within = (value: number, base: number, limit: number): Target => ({ goal: '', figure: ratio(value, base), met: value / base <= limit });
 const targets: Target[] = [
   { ...within(cpuPer(measuredOf(LANTERN)), cpuPer(measuredOf(RAW)), 1.05), goal: 'Lantern success path: CPU/interaction at most 1.05x discord.js' },
   { ...within(p99(measuredOf(LANTERN)), p99(measuredOf(RAW)), 1.05), goal: 'Lantern success path: p99 at most 1.05x discord.js' },
   { ...within(p99(measuredOf(LANTERN_SENTRY_FAILURE)), p99(measuredOf(LANTERN_FAILURE)), 1.1), goal: 'Failure path: p99 with Sentry at most 1.1x without' },
   ...STORMS.filter((storm) => storm.variant.path === 'storm-same').flatMap((storm) => {
-    const m = stormOf(storm.name);
+    const m = storms.get(storm) ?? emptyMeasured();
     const success = successOf(storm);
     return [
       { ...within(stormCpuPer(m), cpuPer(success), 1.2), goal: `Storm of ${storm.name}: CPU/interaction at most 1.2x the success path` },
