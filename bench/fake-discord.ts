@@ -19,9 +19,11 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 async function bareServerStartStop(): Promise<void> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  await new Promise<void>((resolve) => server.close(() => {
-    resolve();
-  }));
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
 }
 
 async function fakeStartStop(): Promise<void> {
@@ -46,11 +48,13 @@ let client: Client | null = null;
 for (let i = 0; i < (quick ? 3 : 10); i++) {
   await client?.destroy();
   const next = new Client({ intents: [GatewayIntentBits.Guilds], rest: discord.rest });
-  readyTimes.push(await time(async () => {
-    const ready = new Promise((resolve) => next.once(Events.ClientReady, resolve));
-    await next.login(discord.token);
-    await ready;
-  }));
+  readyTimes.push(
+    await time(async () => {
+      const ready = new Promise((resolve) => next.once(Events.ClientReady, resolve));
+      await next.login(discord.token);
+      await ready;
+    }),
+  );
   client = next;
 }
 client?.on(Events.InteractionCreate, (i) => {
@@ -74,7 +78,11 @@ const row = (name: string, value: string, ratio = ''): void => {
 };
 console.log(`fake Discord, node ${process.version}, ${quick ? 'quick' : 'full'} run\n`);
 row('bare node:http start+stop (baseline), median', `${median(baseline).toFixed(2)} ms`);
-row('FakeDiscord start+stop with one guild, median', `${median(fake).toFixed(2)} ms`, `${(median(fake) / median(baseline)).toFixed(1)}x baseline`);
+row(
+  'FakeDiscord start+stop with one guild, median',
+  `${median(fake).toFixed(2)} ms`,
+  `${(median(fake) / median(baseline)).toFixed(1)}x baseline`,
+);
 row('discord.js login to ready against the fake, median', `${median(readyTimes).toFixed(1)} ms`);
 row(`slash -> reply round trip, ${count} sequential, median`, `${median(roundTrips).toFixed(2)} ms`);
 row('slash -> reply sequential throughput', `${(count / (elapsed / 1000)).toFixed(0)} /s`);

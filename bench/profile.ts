@@ -42,7 +42,8 @@ function summarise(file: string): void {
     const { functionName, url, lineNumber } = node.callFrame;
     if (functionName === '(idle)') return;
     total += micros;
-    const where = url === '' ? '' : ` ${url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(dist|bench)\//, '$1/')}:${String(lineNumber + 1)}`;
+    const where =
+      url === '' ? '' : ` ${url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(dist|bench)\//, '$1/')}:${String(lineNumber + 1)}`;
     const key = `${functionName || '(anonymous)'}${where}`;
     selfByFunction.set(key, (selfByFunction.get(key) ?? 0) + micros);
     const area = areaOf(url);

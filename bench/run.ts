@@ -32,7 +32,8 @@ const rate = wholeNumber('rate', 'interactions per second in the measured rounds
 
 function wholeNumber(flag: 'concurrency' | 'rate', what: string): number {
   const value = Number(flags[flag]);
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`--${flag} takes a whole number of ${what}, at least 1 (got "${flags[flag]}")`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new RangeError(`--${flag} takes a whole number of ${what}, at least 1 (got "${flags[flag]}")`);
   return value;
 }
 
@@ -92,7 +93,21 @@ interface Measured {
   peakRssBytes: number;
 }
 
-const emptyMeasured = (): Measured => ({ burstCount: 0, burstMs: 0, count: 0, cpuMicros: 0, elapsedMs: 0, roundCpuPer: [], roundP50s: [], roundP99s: [], lost: 0, wrong: 0, eventLoopDelayP99s: [], eventLoopDelayMaxMs: 0, peakRssBytes: 0 });
+const emptyMeasured = (): Measured => ({
+  burstCount: 0,
+  burstMs: 0,
+  count: 0,
+  cpuMicros: 0,
+  elapsedMs: 0,
+  roundCpuPer: [],
+  roundP50s: [],
+  roundP99s: [],
+  lost: 0,
+  wrong: 0,
+  eventLoopDelayP99s: [],
+  eventLoopDelayMaxMs: 0,
+  peakRssBytes: 0,
+});
 const cpuPer = (m: Measured): number => median(m.roundCpuPer);
 /** A storm's CPU per interaction over all its rounds: its cost comes in waves (storm control's minute), which a median would hide. */
 const stormCpuPer = (m: Measured): number => m.cpuMicros / m.count;
@@ -116,9 +131,15 @@ async function launch(variant: Variant): Promise<Running> {
   const discord = await BenchDiscord.start();
   const name = `${String(++botCount)}-${variant.framework}-${variant.path}${variant.sentry ? '-sentry' : ''}`;
   const logFile = join(workDir, `${name}.log`);
-  const execArgv = flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(workDir, 'profiles')}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  const execArgv = flags['cpu-prof']
+    ? ['--cpu-prof', `--cpu-prof-dir=${join(workDir, 'profiles')}`, `--cpu-prof-name=${name}.cpuprofile`]
+    : [];
   try {
-    const { bot, ready } = await BotProcess.start({ framework: variant.framework, path: variant.path, sentryDsn: variant.sentry ? receiver.dsn : undefined }, discord.connection, { logFile, execArgv });
+    const { bot, ready } = await BotProcess.start(
+      { framework: variant.framework, path: variant.path, sentryDsn: variant.sentry ? receiver.dsn : undefined },
+      discord.connection,
+      { logFile, execArgv },
+    );
     return { discord, bot, ready };
   } catch (error) {
     await discord.stop();
@@ -216,7 +237,26 @@ const loadAfter = os.loadavg();
 const measuredOf = (variant: Variant): Measured => paths.get(variant) ?? emptyMeasured();
 const baselineOf = (variant: Variant): Variant => (variant.path === 'success' ? RAW : RAW_FAILURE);
 
-const pathTable = new Table(`Success and failure paths (per bot: ${String(settings.rounds)} rounds of ${settings.perRound.toLocaleString('en')} interactions at ${String(rate)}/s, measured, and ${settings.burst.toLocaleString('en')} with ${String(concurrency)} in flight for throughput, after ${settings.warmUp.toLocaleString('en')} to warm up)`, ['bot', 'path', 'max interactions/s', 'CPU µs/interaction', 'CPU vs discord.js', 'p50 ms', 'p99 ms', 'p99 vs discord.js', 'p99 worst round ms', 'peak RSS MiB', 'event-loop delay p99 / max ms', 'lost / wrong']);
+const pathTable = new Table(
+  `Success and failure paths (per bot: ${String(settings.rounds)} rounds of ` +
+    `${settings.perRound.toLocaleString('en')} interactions at ${String(rate)}/s, measured, ` +
+    `and ${settings.burst.toLocaleString('en')} with ${String(concurrency)} in flight ` +
+    `for throughput, after ${settings.warmUp.toLocaleString('en')} to warm up)`,
+  [
+    'bot',
+    'path',
+    'max interactions/s',
+    'CPU µs/interaction',
+    'CPU vs discord.js',
+    'p50 ms',
+    'p99 ms',
+    'p99 vs discord.js',
+    'p99 worst round ms',
+    'peak RSS MiB',
+    'event-loop delay p99 / max ms',
+    'lost / wrong',
+  ],
+);
 for (const variant of PATH_VARIANTS) {
   const m = measuredOf(variant);
   const base = measuredOf(baselineOf(variant));
@@ -237,21 +277,55 @@ for (const variant of PATH_VARIANTS) {
   ]);
 }
 
-const startupTable = new Table(`Start-up to serving the command (median of ${String(settings.startupSamples)})`, ['bot', 'ms', 'vs discord.js', 'RSS MiB', 'vs discord.js', 'heap used MiB']);
+const startupTable = new Table(`Start-up to serving the command (median of ${String(settings.startupSamples)})`, [
+  'bot',
+  'ms',
+  'vs discord.js',
+  'RSS MiB',
+  'vs discord.js',
+  'heap used MiB',
+]);
 const startupOf = (variant: Variant): { ms: number; rss: number; heap: number } => {
   const samples = startups.get(variant) ?? [];
-  return { ms: median(samples.map((s) => s.startupMs)), rss: median(samples.map((s) => s.rssBytes)), heap: median(samples.map((s) => s.heapUsedBytes)) };
+  return {
+    ms: median(samples.map((s) => s.startupMs)),
+    rss: median(samples.map((s) => s.rssBytes)),
+    heap: median(samples.map((s) => s.heapUsedBytes)),
+  };
 };
 for (const variant of [RAW, LANTERN, LANTERN_SENTRY, SAPPHIRE]) {
   const s = startupOf(variant);
   const base = startupOf(RAW);
-  startupTable.add([variant.name, fixed(s.ms), variant === RAW ? 'baseline' : ratio(s.ms, base.ms), fixed(mib(s.rss), 1), variant === RAW ? 'baseline' : ratio(s.rss, base.rss), fixed(mib(s.heap), 1)]);
+  startupTable.add([
+    variant.name,
+    fixed(s.ms),
+    variant === RAW ? 'baseline' : ratio(s.ms, base.ms),
+    fixed(mib(s.rss), 1),
+    variant === RAW ? 'baseline' : ratio(s.rss, base.rss),
+    fixed(mib(s.heap), 1),
+  ]);
 }
 
 /** What a storm's figures compare with: the same bot's success path. */
 const successOf = (storm: Storm): Measured => measuredOf(storm.variant.sentry ? LANTERN_SENTRY : LANTERN);
 const stormCount = settings.stormRounds * settings.stormPerRound;
-const stormTable = new Table(`Error storms on Lantern (${stormCount.toLocaleString('en')} failing interactions each at ${String(rate)}/s, after ${settings.stormWarmUp.toLocaleString('en')} to warm up)`, ['storm', 'achieved/s', 'CPU µs/interaction', 'CPU vs success path', 'p99 ms', 'p99 worst round ms', 'event-loop delay p99 / max ms', 'peak RSS MiB', 'RSS over success path MiB', 'Sentry requests / events kept', 'lost / wrong']);
+const stormTable = new Table(
+  `Error storms on Lantern (${stormCount.toLocaleString('en')} failing interactions each ` +
+    `at ${String(rate)}/s, after ${settings.stormWarmUp.toLocaleString('en')} to warm up)`,
+  [
+    'storm',
+    'achieved/s',
+    'CPU µs/interaction',
+    'CPU vs success path',
+    'p99 ms',
+    'p99 worst round ms',
+    'event-loop delay p99 / max ms',
+    'peak RSS MiB',
+    'RSS over success path MiB',
+    'Sentry requests / events kept',
+    'lost / wrong',
+  ],
+);
 for (const [storm, m] of storms) {
   const success = successOf(storm);
   stormTable.add([
@@ -274,27 +348,51 @@ interface Target {
   readonly figure: string;
   readonly met: boolean;
 }
-const within = (value: number, base: number, limit: number): Target => ({ goal: '', figure: ratio(value, base), met: value / base <= limit });
+const within = (value: number, base: number, limit: number): Target => ({
+  goal: '',
+  figure: ratio(value, base),
+  met: value / base <= limit,
+});
 const targets: Target[] = [
-  { ...within(cpuPer(measuredOf(LANTERN)), cpuPer(measuredOf(RAW)), 1.05), goal: 'Lantern success path: CPU/interaction at most 1.05x discord.js' },
+  {
+    ...within(cpuPer(measuredOf(LANTERN)), cpuPer(measuredOf(RAW)), 1.05),
+    goal: 'Lantern success path: CPU/interaction at most 1.05x discord.js',
+  },
   { ...within(p99(measuredOf(LANTERN)), p99(measuredOf(RAW)), 1.05), goal: 'Lantern success path: p99 at most 1.05x discord.js' },
-  { ...within(p99(measuredOf(LANTERN_SENTRY_FAILURE)), p99(measuredOf(LANTERN_FAILURE)), 1.1), goal: 'Failure path: p99 with Sentry at most 1.1x without' },
+  {
+    ...within(p99(measuredOf(LANTERN_SENTRY_FAILURE)), p99(measuredOf(LANTERN_FAILURE)), 1.1),
+    goal: 'Failure path: p99 with Sentry at most 1.1x without',
+  },
   ...STORMS.filter((storm) => storm.variant.path === 'storm-same').flatMap((storm) => {
     const m = storms.get(storm) ?? emptyMeasured();
     const success = successOf(storm);
     return [
       { ...within(stormCpuPer(m), cpuPer(success), 1.2), goal: `Storm of ${storm.name}: CPU/interaction at most 1.2x the success path` },
-      { goal: `Storm of ${storm.name}: peak RSS within 50 MiB of the success path`, figure: `${fixed(mib(m.peakRssBytes - success.peakRssBytes), 1)} MiB`, met: mib(m.peakRssBytes - success.peakRssBytes) <= 50 },
+      {
+        goal: `Storm of ${storm.name}: peak RSS within 50 MiB of the success path`,
+        figure: `${fixed(mib(m.peakRssBytes - success.peakRssBytes), 1)} MiB`,
+        met: mib(m.peakRssBytes - success.peakRssBytes) <= 50,
+      },
     ];
   }),
-  { goal: 'Lantern below Sapphire in CPU/interaction', figure: ratio(cpuPer(measuredOf(LANTERN)), cpuPer(measuredOf(SAPPHIRE))), met: cpuPer(measuredOf(LANTERN)) < cpuPer(measuredOf(SAPPHIRE)) },
-  { goal: 'Lantern below Sapphire in start-up memory (RSS)', figure: ratio(startupOf(LANTERN).rss, startupOf(SAPPHIRE).rss), met: startupOf(LANTERN).rss < startupOf(SAPPHIRE).rss },
+  {
+    goal: 'Lantern below Sapphire in CPU/interaction',
+    figure: ratio(cpuPer(measuredOf(LANTERN)), cpuPer(measuredOf(SAPPHIRE))),
+    met: cpuPer(measuredOf(LANTERN)) < cpuPer(measuredOf(SAPPHIRE)),
+  },
+  {
+    goal: 'Lantern below Sapphire in start-up memory (RSS)',
+    figure: ratio(startupOf(LANTERN).rss, startupOf(SAPPHIRE).rss),
+    met: startupOf(LANTERN).rss < startupOf(SAPPHIRE).rss,
+  },
 ];
 const targetTable = new Table('Targets', ['target', 'measured', 'met']);
 for (const target of targets) targetTable.add([target.goal, target.figure, target.met ? 'yes' : 'no']);
 
 const cpus = os.cpus();
-const machine = `${String(cpus.length)} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${fixed(os.totalmem() / 2 ** 30, 1)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
+const machine =
+  `${String(cpus.length)} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ` +
+  `${fixed(os.totalmem() / 2 ** 30, 1)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
 const load = `load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ${loadAfter.map((l) => l.toFixed(2)).join(' ')} after`;
 const tables = [startupTable, pathTable, stormTable, targetTable];
 const allAnswered = [...paths.values(), ...storms.values()].every((m) => m.lost === 0 && m.wrong === 0);
@@ -310,7 +408,8 @@ if (!flags.quick) {
   const markdown = [
     '# Benchmarks',
     '',
-    `Measured by \`${command}\` on ${startedAt.toISOString().slice(0, 10)}: ${machine}; ${load}. How it measures, and what the figures mean: the README's "Benchmarks" section.`,
+    `Measured by \`${command}\` on ${startedAt.toISOString().slice(0, 10)}: ${machine}; ` +
+      `${load}. How it measures, and what the figures mean: the README's "Benchmarks" section.`,
     '',
     ...tables.flatMap((table) => [table.markdown(), '']),
     `Sentry events received on the failure paths: ${sentryEventsOnFailurePath.toLocaleString('en')}.`,
@@ -320,6 +419,10 @@ if (!flags.quick) {
   console.log('\nWritten to BENCHMARKS.md');
 }
 
-if (flags['cpu-prof']) console.log(`\nCPU profiles, one per bot process (open them in Chrome DevTools, or summarise them with npm run bench:profile -- <file>): ${join(workDir, 'profiles')}`);
+if (flags['cpu-prof'])
+  console.log(
+    `\nCPU profiles, one per bot process (open them in Chrome DevTools, or summarise ` +
+      `them with npm run bench:profile -- <file>): ${join(workDir, 'profiles')}`,
+  );
 if (flags['cpu-prof'] || !allAnswered) console.log(`Bot logs: ${workDir}`);
 else rmSync(workDir, { recursive: true, force: true });

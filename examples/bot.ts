@@ -10,7 +10,22 @@ const ping = command({
   run: (ctx) => ctx.reply(`Pong! (${String(Date.now() - ctx.interaction.createdTimestamp)} ms since you asked)`),
 });
 
-const FRUITS = ['apple', 'apricot', 'banana', 'blackberry', 'blueberry', 'cherry', 'grape', 'kiwi', 'lemon', 'mango', 'orange', 'peach', 'pear', 'plum'];
+const FRUITS = [
+  'apple',
+  'apricot',
+  'banana',
+  'blackberry',
+  'blueberry',
+  'cherry',
+  'grape',
+  'kiwi',
+  'lemon',
+  'mango',
+  'orange',
+  'peach',
+  'pear',
+  'plum',
+];
 
 const fruit = command({
   name: 'fruit',
@@ -36,7 +51,10 @@ const counterButton = button({
 });
 
 function counterRow(n: number) {
-  return { type: ComponentType.ActionRow, components: [{ type: ComponentType.Button, style: ButtonStyle.Primary, label: '+1', custom_id: counterButton.id({ n: String(n) }) }] } as const;
+  return {
+    type: ComponentType.ActionRow,
+    components: [{ type: ComponentType.Button, style: ButtonStyle.Primary, label: '+1', custom_id: counterButton.id({ n: String(n) }) }],
+  } as const;
 }
 
 const counter = command({
@@ -48,8 +66,17 @@ const counter = command({
 const feedbackForm = modal({
   customId: 'feedback',
   title: 'Feedback',
-  fields: { text: field.paragraph({ label: 'What should we improve?', maxLength: 500 }), contact: field.short({ label: 'Email (optional)', required: false }) },
-  run: (ctx) => ctx.reply({ content: `Thanks! We got ${String(ctx.fields.text.length)} characters${ctx.fields.contact ? ` and will answer ${ctx.fields.contact}` : ''}.`, ephemeral: true }),
+  fields: {
+    text: field.paragraph({ label: 'What should we improve?', maxLength: 500 }),
+    contact: field.short({ label: 'Email (optional)', required: false }),
+  },
+  run: (ctx) =>
+    ctx.reply({
+      content:
+        `Thanks! We got ${String(ctx.fields.text.length)} ` +
+        `characters${ctx.fields.contact ? ` and will answer ${ctx.fields.contact}` : ''}.`,
+      ephemeral: true,
+    }),
 });
 
 const feedback = command({
@@ -60,7 +87,11 @@ const feedback = command({
 
 const whois = userCommand({
   name: 'Who is this',
-  run: (ctx) => ctx.reply({ content: `${ctx.targetUser.username} joined Discord <t:${String(Math.floor(ctx.targetUser.createdTimestamp / 1000))}:R>.`, ephemeral: true }),
+  run: (ctx) =>
+    ctx.reply({
+      content: `${ctx.targetUser.username} joined Discord <t:${String(Math.floor(ctx.targetUser.createdTimestamp / 1000))}:R>.`,
+      ephemeral: true,
+    }),
 });
 
 const echo = command({

@@ -47,16 +47,28 @@ async function playOffline(): Promise<void> {
     { who: alice, did: 'ran /divide a:10 b:4', act: (as) => as.slash('divide', { a: 10, b: 4 }) },
     { who: alice, did: 'ran /divide a:1 b:0', act: (as) => as.slash('divide', { a: 1, b: 0 }) },
     { who: bob, did: 'ran /divide a:1 b:0', act: (as) => as.slash('divide', { a: 1, b: 0 }) },
-    { who: bob, did: 'ran /weather (registered long ago, since removed)', act: (as) => as.slash('weather', {}, { allowUnregistered: true }) },
+    {
+      who: bob,
+      did: 'ran /weather (registered long ago, since removed)',
+      act: (as) => as.slash('weather', {}, { allowUnregistered: true }),
+    },
     { who: bob, did: 'ran /ping', act: (as) => as.slash('ping') },
     { who: bob, did: 'ran /ping again', act: (as) => as.slash('ping') },
     { who: bob, did: 'ran /ping a third time within 30 s (cooldown: 2 per 30 s)', act: (as) => as.slash('ping') },
     { who: alice, did: 'typed "bl" into /fruit name', act: (as) => as.autocomplete('fruit', { name: 'bl' }, 'name') },
     { who: alice, did: 'ran /counter', act: (as) => (counter = as.slash('counter')) },
-    ...[1, 2, 3].map((n): Step => ({ who: n === 2 ? bob : alice, did: `clicked +1 (click ${String(n)})`, act: (as) => as.click(counterMessage(), `count:${String(n - 1)}`) })),
+    ...[1, 2, 3].map((n): Step => ({
+      who: n === 2 ? bob : alice,
+      did: `clicked +1 (click ${String(n)})`,
+      act: (as) => as.click(counterMessage(), `count:${String(n - 1)}`),
+    })),
     { who: bob, did: 'clicked +1 past 3 (the button fails)', act: (as) => as.click(counterMessage(), 'count:3') },
     { who: alice, did: 'ran /feedback', act: (as) => (feedback = as.slash('feedback')) },
-    { who: alice, did: 'filled in the feedback form', act: (as) => as.submitModal(feedback ?? raise('no modal was shown'), { text: 'More dice!', contact: '' }) },
+    {
+      who: alice,
+      did: 'filled in the feedback form',
+      act: (as) => as.submitModal(feedback ?? raise('no modal was shown'), { text: 'More dice!', contact: '' }),
+    },
     { who: alice, did: 'used Apps > Who is this on bob', act: (as) => as.userCommand('Who is this', bob) },
   ];
 
@@ -94,7 +106,10 @@ function whatTheUserSaw(handle: InteractionHandle): string {
   if (suggestions) return `suggestions ${suggestions.map((c) => c.name).join(', ') || '(none)'}`;
   const answers = handle.responses.filter((r) => r.message && !(r.kind === 'deferReply'));
   if (answers.length === 0) return '(nothing)';
-  return answers.map((r) => `${describe(r.message)}${r.ephemeral ? ' (only they can see it)' : ''}`).join('; then ') + ` (first answer after ${String(Math.round(handle.firstResponseMs ?? 0))} ms)`;
+  return (
+    answers.map((r) => `${describe(r.message)}${r.ephemeral ? ' (only they can see it)' : ''}`).join('; then ') +
+    ` (first answer after ${String(Math.round(handle.firstResponseMs ?? 0))} ms)`
+  );
 }
 
 function describe(message: APIMessage | null): string {
@@ -105,5 +120,12 @@ function describe(message: APIMessage | null): string {
 }
 
 function flush(prefix: string, lines: string[]): void {
-  for (const line of lines.splice(0)) console.log(`${prefix}: ${line.split('\n').slice(0, 2).map((part) => part.trim()).join(' | ')}`);
+  for (const line of lines.splice(0))
+    console.log(
+      `${prefix}: ${line
+        .split('\n')
+        .slice(0, 2)
+        .map((part) => part.trim())
+        .join(' | ')}`,
+    );
 }

@@ -1,7 +1,18 @@
 export { Client } from './client/client.js';
 export type { ClientOptions } from './client/options.js';
 export { command, messageCommand, subcommand, userCommand } from './commands/define.js';
-export type { ChatInputDefinition, CommandDefinition, CommandScope, MessageCommand, ParentCommand, Runnable, SlashCommand, Subcommand, SubcommandGroup, UserCommand } from './commands/define.js';
+export type {
+  ChatInputDefinition,
+  CommandDefinition,
+  CommandScope,
+  MessageCommand,
+  ParentCommand,
+  Runnable,
+  SlashCommand,
+  Subcommand,
+  SubcommandGroup,
+  UserCommand,
+} from './commands/define.js';
 export { button, selectMenu } from './components/component.js';
 export type { ComponentDefinition, ComponentHandlerInput, ComponentKind } from './components/component.js';
 export type { CustomIdPattern, ParamsOf, TemplateParams } from './components/custom-id.js';
@@ -9,17 +20,90 @@ export { field, modal } from './components/modal.js';
 export type { FieldValues, ModalDefinition, ModalFields, ModalInput, TextField } from './components/modal.js';
 export type { OneMessageOptions } from './components/registry.js';
 export { option } from './commands/options.js';
-export type { AutocompleteChoice, AutocompleteHandler, ChannelValue, Choice, MentionableValue, OptionDefinition, OptionDefinitions, OptionValue, OptionValues, RoleValue } from './commands/options.js';
+export type {
+  AutocompleteChoice,
+  AutocompleteHandler,
+  ChannelValue,
+  Choice,
+  MentionableValue,
+  OptionDefinition,
+  OptionDefinitions,
+  OptionValue,
+  OptionValues,
+  RoleValue,
+} from './commands/options.js';
 export type { SyncResult } from './commands/sync.js';
-export { ClientOptionsError, ClientStateError, CommandDefinitionError, CommandSyncError, DuplicateCommandError, DuplicateHandlerError, ExtensionLoadError, ExtensionStateError, LanternError, NonErrorThrownError, OptionMismatchError, Redactor, TokenMissingError, UnknownCommandError, UnknownComponentError } from './errors/index.js';
-export { CheckFailure, checks, CommandOnCooldown, expectedErrorMessage, GuardDefinitionError, isExpectedError, MaxConcurrencyReached, readableDuration, readablePermission } from './checks/index.js';
-export type { BucketType, BuiltinCheckName, Check, CheckResult, ConcurrencyOptions, CooldownOptions, ExpectedErrorMessage, ExpectedErrorMessages, GuardOptions } from './checks/index.js';
+export {
+  ClientOptionsError,
+  ClientStateError,
+  CommandDefinitionError,
+  CommandSyncError,
+  DuplicateCommandError,
+  DuplicateHandlerError,
+  ExtensionLoadError,
+  ExtensionStateError,
+  LanternError,
+  NonErrorThrownError,
+  OptionMismatchError,
+  Redactor,
+  TokenMissingError,
+  UnknownCommandError,
+  UnknownComponentError,
+} from './errors/index.js';
+export {
+  CheckFailure,
+  checks,
+  CommandOnCooldown,
+  expectedErrorMessage,
+  GuardDefinitionError,
+  isExpectedError,
+  MaxConcurrencyReached,
+  readableDuration,
+  readablePermission,
+} from './checks/index.js';
+export type {
+  BucketType,
+  BuiltinCheckName,
+  Check,
+  CheckResult,
+  ConcurrencyOptions,
+  CooldownOptions,
+  ExpectedErrorMessage,
+  ExpectedErrorMessages,
+  GuardOptions,
+} from './checks/index.js';
 export { Events } from './events/types.js';
-export type { AutocompleteErrorEvent, CommandCompletionEvent, CommandErrorEvent, ComponentErrorEvent, ErrorEvent, InteractionCompletionEvent, InteractionErrorEvent, ModalErrorEvent, TaskErrorEvent, TaskRun, EventArgs, EventName, LanternEvents, Listener, ListenOptions } from './events/types.js';
+export type {
+  AutocompleteErrorEvent,
+  CommandCompletionEvent,
+  CommandErrorEvent,
+  ComponentErrorEvent,
+  ErrorEvent,
+  InteractionCompletionEvent,
+  InteractionErrorEvent,
+  ModalErrorEvent,
+  TaskErrorEvent,
+  TaskRun,
+  EventArgs,
+  EventName,
+  LanternEvents,
+  Listener,
+  ListenOptions,
+} from './events/types.js';
 export type { ErrorInit } from './events/hub.js';
 export { defineExtension } from './extensions/extension.js';
 export type { Extension, Teardown } from './extensions/extension.js';
-export { AutocompleteContext, CommandContext, ComponentContext, InteractionContext, MessageCommandContext, ModalContext, ModalOpeningContext, RepliableContext, UserCommandContext } from './interactions/context.js';
+export {
+  AutocompleteContext,
+  CommandContext,
+  ComponentContext,
+  InteractionContext,
+  MessageCommandContext,
+  ModalContext,
+  ModalOpeningContext,
+  RepliableContext,
+  UserCommandContext,
+} from './interactions/context.js';
 export type { AnyCommandContext, InteractionKind, MessageInput, ModalPayload } from './interactions/context.js';
 export type { InteractionWrapper } from './interactions/router.js';
 export type { Clock, ClockTimer } from './util/clock.js';

@@ -7,7 +7,18 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PermissionFlagsBits } from 'discord.js';
 import type { Interaction } from 'discord.js';
-import { CheckFailure, checks, CommandOnCooldown, expectedErrorMessage, GuardDefinitionError, InteractionContext, isExpectedError, MaxConcurrencyReached, readableDuration, readablePermission } from '../src/index.js';
+import {
+  CheckFailure,
+  checks,
+  CommandOnCooldown,
+  expectedErrorMessage,
+  GuardDefinitionError,
+  InteractionContext,
+  isExpectedError,
+  MaxConcurrencyReached,
+  readableDuration,
+  readablePermission,
+} from '../src/index.js';
 import type { BucketType, Check, Clock, ClockTimer, CooldownOptions, ExpectedErrorMessages } from '../src/index.js';
 import { Guards, validateGuards } from '../src/checks/index.js';
 import type { GuardLayer } from '../src/checks/index.js';
@@ -165,22 +176,26 @@ test('ownerOnly passes for the application owner Discord reports and fails for a
   assert.equal(failure.check, 'ownerOnly');
 });
 
-test('userPermissions follows Discord: roles, Administrator, channel overwrites; names every missing permission; fails as guildOnly in a DM', async () => {
-  const moderate = checks.userPermissions(PermissionFlagsBits.ManageMessages, 'KickMembers');
-  assert.equal(await runChecks(at.aliceG1, moderate), 'ran', 'alice has both through the Mods role');
-  assert.equal(await runChecks(at.carolG1Locked, moderate), 'ran', 'Administrator has everything');
+test(
+  'userPermissions follows Discord: roles, Administrator, channel ' +
+    'overwrites; names every missing permission; fails as guildOnly in a DM',
+  async () => {
+    const moderate = checks.userPermissions(PermissionFlagsBits.ManageMessages, 'KickMembers');
+    assert.equal(await runChecks(at.aliceG1, moderate), 'ran', 'alice has both through the Mods role');
+    assert.equal(await runChecks(at.carolG1Locked, moderate), 'ran', 'Administrator has everything');
 
-  const bobs = checkFailure(await runChecks(at.bobG1, moderate));
-  assert.equal(bobs.check, 'userPermissions');
-  assert.deepEqual(bobs.missing, ['KickMembers', 'ManageMessages']);
-  assert.match(bobs.message, /Kick Members, Manage Messages/);
+    const bobs = checkFailure(await runChecks(at.bobG1, moderate));
+    assert.equal(bobs.check, 'userPermissions');
+    assert.deepEqual(bobs.missing, ['KickMembers', 'ManageMessages']);
+    assert.match(bobs.message, /Kick Members, Manage Messages/);
 
-  const locked = checkFailure(await runChecks(at.aliceG1Locked, moderate));
-  assert.deepEqual(locked.missing, ['ManageMessages'], 'the overwrite takes Manage Messages away in that channel only');
+    const locked = checkFailure(await runChecks(at.aliceG1Locked, moderate));
+    assert.deepEqual(locked.missing, ['ManageMessages'], 'the overwrite takes Manage Messages away in that channel only');
 
-  const inDm = checkFailure(await runChecks(at.aliceDm, moderate));
-  assert.equal(inDm.check, 'guildOnly');
-});
+    const inDm = checkFailure(await runChecks(at.aliceDm, moderate));
+    assert.equal(inDm.check, 'guildOnly');
+  },
+);
 
 test('botPermissions reads the permissions Discord sends for the bot in the channel, overwrites included', async () => {
   const embed = checks.botPermissions('SendMessages', 'EmbedLinks', 'AttachFiles');
@@ -362,12 +377,16 @@ test('a refused check, a cooldown elsewhere in the layers, or a concurrency refu
 
   // Two layers on cooldown: the error names the longer wait.
   clock.advance(15_000);
-  const longer = onCooldown(await outcome(guards.run(at.aliceG1, [global, { key: '/y', cooldown: { ...cooldown, windowMs: 90_000 } }], noop)));
+  const longer = onCooldown(
+    await outcome(guards.run(at.aliceG1, [global, { key: '/y', cooldown: { ...cooldown, windowMs: 90_000 } }], noop)),
+  );
   assert.equal(longer.retryAfterMs, 75_000, 'the command’s 90 s window, not the global 60 s one');
 
   // Refused for concurrency: the cooldown use is given back.
   const hold = gate();
-  const busy: GuardLayer[] = [{ key: '/z', cooldown: { bucket: 'user', uses: 1, windowMs: 60_000 }, maxConcurrency: { bucket: 'global', limit: 1 } }];
+  const busy: GuardLayer[] = [
+    { key: '/z', cooldown: { bucket: 'user', uses: 1, windowMs: 60_000 }, maxConcurrency: { bucket: 'global', limit: 1 } },
+  ];
   const first = guards.run(at.carolG1Locked, busy, () => hold.opened);
   concurrencyRefusal(await outcome(guards.run(at.aliceG1, busy, noop)));
   hold.open();
@@ -395,61 +414,75 @@ test('cooldown memory stays bounded: expired logs are swept on use, without any 
 
 // ---- max concurrency ----
 
-test('max concurrency refuse: the second run in the bucket fails at once, others run, the slot frees when the handler ends', BOUNDED, async () => {
-  const guards = new Guards(new ManualClock());
-  const layers: GuardLayer[] = [{ key: '/long', maxConcurrency: { bucket: 'user', limit: 1, mode: 'refuse' } }];
-  const hold = gate();
-  const first = guards.run(at.aliceG1, layers, () => hold.opened);
-  await settle();
-  const refused = concurrencyRefusal(await outcome(guards.run(at.aliceG2, layers, noop)));
-  assert.equal(refused.code, 'LANTERN_ERR_MAX_CONCURRENCY');
-  assert.equal(refused.limit, 1);
-  assert.equal(refused.bucket, 'user');
-  assert.equal(refused.timedOut, false);
-  assert.equal(await outcome(guards.run(at.bobG1, layers, noop)), 'ran', 'bob is in another bucket');
-
-  hold.open();
-  await first;
-  assert.equal(await outcome(guards.run(at.aliceG1, layers, noop)), 'ran');
-  assert.equal(guards.concurrency.size, 0, 'nothing kept once nothing runs');
-});
-
-test('max concurrency wait: queued runs start first come, first served as slots free; onWait runs for each queued run', BOUNDED, async () => {
-  const guards = new Guards(new ManualClock());
-  const layers: GuardLayer[] = [{ key: '/queue', maxConcurrency: { bucket: 'guild', limit: 2, mode: 'wait' } }];
-  const started: string[] = [];
-  const waited: string[] = [];
-  const gates = new Map<string, ReturnType<typeof gate>>();
-  const runAs = (name: string, ctx: InteractionContext) => {
+test(
+  'max concurrency refuse: the second run in the bucket fails at once, others run, the slot frees when the handler ends',
+  BOUNDED,
+  async () => {
+    const guards = new Guards(new ManualClock());
+    const layers: GuardLayer[] = [{ key: '/long', maxConcurrency: { bucket: 'user', limit: 1, mode: 'refuse' } }];
     const hold = gate();
-    gates.set(name, hold);
-    return guards.run(
-      ctx,
-      layers,
-      async () => {
-        started.push(name);
-        await hold.opened;
-      },
-      { onWait: () => waited.push(name) },
-    );
-  };
-  const runs = [runAs('a', at.aliceG1), runAs('b', at.bobG1), runAs('c', at.aliceG1Other), runAs('d', at.bobG1Locked), runAs('e', at.carolG1Locked)];
-  const elsewhere = runAs('g2', at.bobG2);
-  await settle();
-  assert.deepEqual(started, ['a', 'b', 'g2']);
-  assert.deepEqual(waited, ['c', 'd', 'e']);
+    const first = guards.run(at.aliceG1, layers, () => hold.opened);
+    await settle();
+    const refused = concurrencyRefusal(await outcome(guards.run(at.aliceG2, layers, noop)));
+    assert.equal(refused.code, 'LANTERN_ERR_MAX_CONCURRENCY');
+    assert.equal(refused.limit, 1);
+    assert.equal(refused.bucket, 'user');
+    assert.equal(refused.timedOut, false);
+    assert.equal(await outcome(guards.run(at.bobG1, layers, noop)), 'ran', 'bob is in another bucket');
 
-  gates.get('b')!.open();
-  await settle();
-  assert.deepEqual(started, ['a', 'b', 'g2', 'c']);
-  gates.get('a')!.open();
-  gates.get('c')!.open();
-  await settle();
-  assert.deepEqual(started, ['a', 'b', 'g2', 'c', 'd', 'e']);
-  for (const hold of gates.values()) hold.open();
-  await Promise.all([...runs, elsewhere]);
-  assert.equal(guards.concurrency.size, 0);
-});
+    hold.open();
+    await first;
+    assert.equal(await outcome(guards.run(at.aliceG1, layers, noop)), 'ran');
+    assert.equal(guards.concurrency.size, 0, 'nothing kept once nothing runs');
+  },
+);
+
+test(
+  'max concurrency wait: queued runs start first come, first served as slots free; onWait runs for each queued run',
+  BOUNDED,
+  async () => {
+    const guards = new Guards(new ManualClock());
+    const layers: GuardLayer[] = [{ key: '/queue', maxConcurrency: { bucket: 'guild', limit: 2, mode: 'wait' } }];
+    const started: string[] = [];
+    const waited: string[] = [];
+    const gates = new Map<string, ReturnType<typeof gate>>();
+    const runAs = (name: string, ctx: InteractionContext) => {
+      const hold = gate();
+      gates.set(name, hold);
+      return guards.run(
+        ctx,
+        layers,
+        async () => {
+          started.push(name);
+          await hold.opened;
+        },
+        { onWait: () => waited.push(name) },
+      );
+    };
+    const runs = [
+      runAs('a', at.aliceG1),
+      runAs('b', at.bobG1),
+      runAs('c', at.aliceG1Other),
+      runAs('d', at.bobG1Locked),
+      runAs('e', at.carolG1Locked),
+    ];
+    const elsewhere = runAs('g2', at.bobG2);
+    await settle();
+    assert.deepEqual(started, ['a', 'b', 'g2']);
+    assert.deepEqual(waited, ['c', 'd', 'e']);
+
+    gates.get('b')!.open();
+    await settle();
+    assert.deepEqual(started, ['a', 'b', 'g2', 'c']);
+    gates.get('a')!.open();
+    gates.get('c')!.open();
+    await settle();
+    assert.deepEqual(started, ['a', 'b', 'g2', 'c', 'd', 'e']);
+    for (const hold of gates.values()) hold.open();
+    await Promise.all([...runs, elsewhere]);
+    assert.equal(guards.concurrency.size, 0);
+  },
+);
 
 test('max concurrency: a handler that throws still frees its slot, and its error propagates unchanged', BOUNDED, async () => {
   const guards = new Guards(new ManualClock());
@@ -497,34 +530,38 @@ test('max concurrency wait with timeoutMs: gives up on the clock, leaves the que
   assert.equal(clock.pendingTimers, 0);
 });
 
-test('max concurrency wait without a timeout ends with the interaction’s 15-minute lifetime; a failing onWait leaves the queue', BOUNDED, async () => {
-  const clock = new ManualClock();
-  const guards = new Guards(clock);
-  const layers: GuardLayer[] = [{ key: '/x', maxConcurrency: { bucket: 'user', limit: 1, mode: 'wait' } }];
-  const hold = gate();
-  const first = guards.run(at.aliceG1, layers, () => hold.opened);
-  const queued = outcome(guards.run(at.aliceG2, layers, noop));
-  await settle();
-  clock.advance(14 * 60_000);
-  await settle();
-  assert.equal(clock.pendingTimers, 1);
-  clock.advance(60_000);
-  assert.equal(concurrencyRefusal(await queued).timedOut, true);
+test(
+  'max concurrency wait without a timeout ends with the interaction’s 15-minute lifetime; a failing onWait leaves the queue',
+  BOUNDED,
+  async () => {
+    const clock = new ManualClock();
+    const guards = new Guards(clock);
+    const layers: GuardLayer[] = [{ key: '/x', maxConcurrency: { bucket: 'user', limit: 1, mode: 'wait' } }];
+    const hold = gate();
+    const first = guards.run(at.aliceG1, layers, () => hold.opened);
+    const queued = outcome(guards.run(at.aliceG2, layers, noop));
+    await settle();
+    clock.advance(14 * 60_000);
+    await settle();
+    assert.equal(clock.pendingTimers, 1);
+    clock.advance(60_000);
+    assert.equal(concurrencyRefusal(await queued).timedOut, true);
 
-  const deferFailed = new Error('could not defer');
-  const failedWait = await outcome(
-    guards.run(at.aliceDm, layers, noop, {
-      onWait: () => {
-        throw deferFailed;
-      },
-    }),
-  );
-  assert.equal(failedWait, deferFailed);
-  assert.equal(clock.pendingTimers, 0, 'its timeout is cleared');
-  hold.open();
-  await first;
-  assert.equal(guards.concurrency.size, 0);
-});
+    const deferFailed = new Error('could not defer');
+    const failedWait = await outcome(
+      guards.run(at.aliceDm, layers, noop, {
+        onWait: () => {
+          throw deferFailed;
+        },
+      }),
+    );
+    assert.equal(failedWait, deferFailed);
+    assert.equal(clock.pendingTimers, 0, 'its timeout is cleared');
+    hold.open();
+    await first;
+    assert.equal(guards.concurrency.size, 0);
+  },
+);
 
 // ---- definitions ----
 
@@ -533,14 +570,20 @@ test('validateGuards refuses options no run could use, naming where and what', (
     [{ cooldown: { bucket: 'user', uses: 0, windowMs: 1000 } }, /cooldown\.uses must be a whole number of at least 1 \(got 0\)/],
     [{ cooldown: { bucket: 'user', uses: 1.5, windowMs: 1000 } }, /cooldown\.uses/],
     [{ cooldown: { bucket: 'user', uses: 1, windowMs: 0 } }, /cooldown\.windowMs must be a positive number/],
-    [{ cooldown: { bucket: 'role' as BucketType, uses: 1, windowMs: 1000 } }, /cooldown\.bucket must be one of 'user', 'member', 'guild', 'channel', 'global' \(got "role"\)/],
+    [
+      { cooldown: { bucket: 'role' as BucketType, uses: 1, windowMs: 1000 } },
+      /cooldown\.bucket must be one of 'user', 'member', 'guild', 'channel', 'global' \(got "role"\)/,
+    ],
     [{ maxConcurrency: { bucket: 'guild', limit: 0 } }, /maxConcurrency\.limit must be a whole number of at least 1/],
     [{ maxConcurrency: { bucket: 'server' as BucketType, limit: 1 } }, /maxConcurrency\.bucket/],
     [{ maxConcurrency: { bucket: 'guild', limit: 1, mode: 'queue' as 'wait' } }, /maxConcurrency\.mode must be 'refuse' or 'wait'/],
     [{ maxConcurrency: { bucket: 'guild', limit: 1, timeoutMs: 1000 } }, /timeoutMs only applies with mode 'wait'/],
     [{ maxConcurrency: { bucket: 'guild', limit: 1, mode: 'wait', timeoutMs: -1 } }, /timeoutMs must be a positive number/],
     [{ checks: [checks.guildOnly(), 'x' as unknown as Check] }, /checks\[1\] is not a function/],
-    [{ checks: [Reflect.get(checks, 'ownerOnly') as unknown as Check] }, /checks\[0\] is checks\.ownerOnly itself; call it: checks\.ownerOnly\(\)/],
+    [
+      { checks: [Reflect.get(checks, 'ownerOnly') as unknown as Check] },
+      /checks\[0\] is checks\.ownerOnly itself; call it: checks\.ownerOnly\(\)/,
+    ],
     [{ checks: [Reflect.get(checks, 'userPermissions') as unknown as Check] }, /call it: checks\.userPermissions\(\.\.\.\)/],
   ];
   for (const [options, message] of bad) {
@@ -553,9 +596,20 @@ test('validateGuards refuses options no run could use, naming where and what', (
     );
   }
   assert.equal(new GuardDefinitionError('/ban', 'x').code, 'LANTERN_ERR_GUARD_DEFINITION');
-  validateGuards({ checks: [checks.guildOnly()], cooldown: { bucket: 'member', uses: 3, windowMs: 60_000 }, maxConcurrency: { bucket: 'channel', limit: 2, mode: 'wait', timeoutMs: 10_000 } }, '/ban');
+  validateGuards(
+    {
+      checks: [checks.guildOnly()],
+      cooldown: { bucket: 'member', uses: 3, windowMs: 60_000 },
+      maxConcurrency: { bucket: 'channel', limit: 2, mode: 'wait', timeoutMs: 10_000 },
+    },
+    '/ban',
+  );
   assert.throws(() => checks.userPermissions(), GuardDefinitionError);
-  assert.throws(() => checks.botPermissions('ManageMesages' as 'ManageMessages'), /ManageMesages/, 'a misspelt permission fails when defined');
+  assert.throws(
+    () => checks.botPermissions('ManageMesages' as 'ManageMessages'),
+    /ManageMesages/,
+    'a misspelt permission fails when defined',
+  );
 });
 
 // ---- messages ----
@@ -567,64 +621,105 @@ const concurrencyError = new MaxConcurrencyReached({ limit: 1, bucket: 'channel'
 
 test('messages in English by default: how long to wait, what is missing, why it is refused', () => {
   assert.equal(expectedErrorMessage(cooldownError, 'en-US'), 'You\u2019re doing that too often. Try again in 12 seconds.');
-  assert.equal(expectedErrorMessage(new CommandOnCooldown({ retryAfterMs: 65_000, bucket: 'guild', uses: 1, windowMs: 90_000 }), 'en-GB'), 'You\u2019re doing that too often. Try again in 1 minute and 5 seconds.');
+  assert.equal(
+    expectedErrorMessage(new CommandOnCooldown({ retryAfterMs: 65_000, bucket: 'guild', uses: 1, windowMs: 90_000 }), 'en-GB'),
+    'You\u2019re doing that too often. Try again in 1 minute and 5 seconds.',
+  );
   assert.equal(expectedErrorMessage(permissionsError, 'en-US'), 'You need the Manage Messages and Ban Members permissions to use this.');
   assert.equal(expectedErrorMessage(oneBotPermission, 'en-US'), 'I need the Embed Links permission in this channel to do that.');
   assert.equal(expectedErrorMessage(new CheckFailure('guildOnly'), 'en-US'), 'This can only be used in a server.');
   assert.equal(expectedErrorMessage(new CheckFailure('dmOnly'), 'en-US'), 'This can only be used in direct messages.');
   assert.equal(expectedErrorMessage(new CheckFailure('ownerOnly'), 'en-US'), 'Only the bot\u2019s owners can use this.');
-  assert.equal(expectedErrorMessage(new CheckFailure('premium', { reason: 'This needs a premium server.' }), 'en-US'), 'This needs a premium server.');
+  assert.equal(
+    expectedErrorMessage(new CheckFailure('premium', { reason: 'This needs a premium server.' }), 'en-US'),
+    'This needs a premium server.',
+  );
   assert.equal(expectedErrorMessage(new CheckFailure('premium'), 'en-US'), 'You can\u2019t use this right now.');
-  assert.equal(expectedErrorMessage(concurrencyError, 'en-US'), 'This is already running in this channel. Wait until it finishes, then try again.');
+  assert.equal(
+    expectedErrorMessage(concurrencyError, 'en-US'),
+    'This is already running in this channel. Wait until it finishes, then try again.',
+  );
   assert.equal(expectedErrorMessage(new Error('a bug'), 'en-US'), undefined);
   assert.equal(expectedErrorMessage('thrown text', 'en-US'), undefined);
 });
 
 test('messages in French and German for each kind; Spanish for both Discord variants; other locales fall back', () => {
   assert.equal(expectedErrorMessage(cooldownError, 'fr'), 'Vous faites cela trop souvent. R\u00e9essayez dans 12\u00a0secondes.');
-  assert.equal(expectedErrorMessage(permissionsError, 'fr'), 'Il vous faut les permissions Manage Messages et Ban Members pour utiliser ceci.');
-  assert.equal(expectedErrorMessage(oneBotPermission, 'fr'), 'J\u2019ai besoin de la permission Embed Links dans ce salon pour faire cela.');
+  assert.equal(
+    expectedErrorMessage(permissionsError, 'fr'),
+    'Il vous faut les permissions Manage Messages et Ban Members pour utiliser ceci.',
+  );
+  assert.equal(
+    expectedErrorMessage(oneBotPermission, 'fr'),
+    'J\u2019ai besoin de la permission Embed Links dans ce salon pour faire cela.',
+  );
   assert.equal(expectedErrorMessage(new CheckFailure('guildOnly'), 'fr'), 'Ceci ne peut \u00eatre utilis\u00e9 que sur un serveur.');
-  assert.equal(expectedErrorMessage(concurrencyError, 'fr'), 'Ceci est d\u00e9j\u00e0 en cours dans ce salon. Attendez que ce soit termin\u00e9, puis r\u00e9essayez.');
+  assert.equal(
+    expectedErrorMessage(concurrencyError, 'fr'),
+    'Ceci est d\u00e9j\u00e0 en cours dans ce salon. Attendez que ce soit termin\u00e9, puis r\u00e9essayez.',
+  );
 
   assert.equal(expectedErrorMessage(cooldownError, 'de'), 'Du machst das zu oft. Versuche es in 12 Sekunden erneut.');
   assert.equal(expectedErrorMessage(permissionsError, 'de'), 'Daf\u00fcr brauchst du die Berechtigungen Manage Messages und Ban Members.');
   assert.equal(expectedErrorMessage(new CheckFailure('ownerOnly'), 'de'), 'Nur die Besitzer des Bots k\u00f6nnen das verwenden.');
-  assert.equal(expectedErrorMessage(concurrencyError, 'de'), 'Das l\u00e4uft in diesem Kanal bereits. Warte, bis es fertig ist, und versuche es dann erneut.');
+  assert.equal(
+    expectedErrorMessage(concurrencyError, 'de'),
+    'Das l\u00e4uft in diesem Kanal bereits. Warte, bis es fertig ist, und versuche es dann erneut.',
+  );
 
   const spanish = 'Est\u00e1s haciendo eso demasiado seguido. Vuelve a intentarlo en 12 segundos.';
   assert.equal(expectedErrorMessage(cooldownError, 'es-ES'), spanish);
   assert.equal(expectedErrorMessage(cooldownError, 'es-419'), spanish);
-  assert.equal(expectedErrorMessage(new CheckFailure('dmOnly'), 'fr-CA'), 'Ceci ne peut \u00eatre utilis\u00e9 qu\u2019en messages priv\u00e9s.', 'an unknown variant falls back to its language');
-  assert.equal(expectedErrorMessage(cooldownError, 'ja'), 'You\u2019re doing that too often. Try again in 12 seconds.', 'numbers too are written in English then');
+  assert.equal(
+    expectedErrorMessage(new CheckFailure('dmOnly'), 'fr-CA'),
+    'Ceci ne peut \u00eatre utilis\u00e9 qu\u2019en messages priv\u00e9s.',
+    'an unknown variant falls back to its language',
+  );
+  assert.equal(
+    expectedErrorMessage(cooldownError, 'ja'),
+    'You\u2019re doing that too often. Try again in 12 seconds.',
+    'numbers too are written in English then',
+  );
 });
 
 test('messages for real failures in the user’s own locale: a French user refused by botPermissions', async () => {
   assert.equal(at.zoeG1Locked.locale, 'fr');
   const failure = checkFailure(await runChecks(at.zoeG1Locked, checks.botPermissions('EmbedLinks', 'AttachFiles')));
-  assert.equal(expectedErrorMessage(failure, at.zoeG1Locked.locale), 'J\u2019ai besoin des permissions Embed Links et Attach Files dans ce salon pour faire cela.');
+  assert.equal(
+    expectedErrorMessage(failure, at.zoeG1Locked.locale),
+    'J\u2019ai besoin des permissions Embed Links et Attach Files dans ce salon pour faire cela.',
+  );
 });
 
-test('message overrides: a template with placeholders, or a function of the error and locale; kinds left out keep the built-in text', () => {
-  const templates: ExpectedErrorMessages = {
-    cooldown: 'Slow down! {duration} ({seconds}s, per {bucket}).',
-    check: 'No: {check} needs {missing}.{reason}',
-    maxConcurrency: 'Busy: {limit} per {bucket}. {unknown}',
-  };
-  assert.equal(expectedErrorMessage(cooldownError, 'en-US', templates), 'Slow down! 12 seconds (12s, per user).');
-  assert.equal(expectedErrorMessage(cooldownError, 'de', templates), 'Slow down! 12 Sekunden (12s, per user).');
-  assert.equal(expectedErrorMessage(permissionsError, 'en-US', templates), 'No: userPermissions needs Manage Messages and Ban Members.');
-  assert.equal(expectedErrorMessage(concurrencyError, 'en-US', templates), 'Busy: 1 per channel. {unknown}');
+test(
+  'message overrides: a template with placeholders, or a function ' + 'of the error and locale; kinds left out keep the built-in text',
+  () => {
+    const templates: ExpectedErrorMessages = {
+      cooldown: 'Slow down! {duration} ({seconds}s, per {bucket}).',
+      check: 'No: {check} needs {missing}.{reason}',
+      maxConcurrency: 'Busy: {limit} per {bucket}. {unknown}',
+    };
+    assert.equal(expectedErrorMessage(cooldownError, 'en-US', templates), 'Slow down! 12 seconds (12s, per user).');
+    assert.equal(expectedErrorMessage(cooldownError, 'de', templates), 'Slow down! 12 Sekunden (12s, per user).');
+    assert.equal(expectedErrorMessage(permissionsError, 'en-US', templates), 'No: userPermissions needs Manage Messages and Ban Members.');
+    assert.equal(expectedErrorMessage(concurrencyError, 'en-US', templates), 'Busy: 1 per channel. {unknown}');
 
-  const functions: ExpectedErrorMessages = {
-    check: (error, locale) => `${locale}:${error.check}:${error.missing.join('+')}`,
-    cooldown: (error, locale) => (locale === 'fr' ? `Attends ${String(Math.ceil(error.retryAfterMs / 1000))} s` : `Wait ${readableDuration(error.retryAfterMs, locale)}`),
-  };
-  assert.equal(expectedErrorMessage(permissionsError, 'fr', functions), 'fr:userPermissions:ManageMessages+BanMembers');
-  assert.equal(expectedErrorMessage(cooldownError, 'fr', functions), 'Attends 12 s');
-  assert.equal(expectedErrorMessage(cooldownError, 'en-US', functions), 'Wait 12 seconds');
-  assert.equal(expectedErrorMessage(concurrencyError, 'fr', functions), 'Ceci est d\u00e9j\u00e0 en cours dans ce salon. Attendez que ce soit termin\u00e9, puis r\u00e9essayez.');
-});
+    const functions: ExpectedErrorMessages = {
+      check: (error, locale) => `${locale}:${error.check}:${error.missing.join('+')}`,
+      cooldown: (error, locale) =>
+        locale === 'fr'
+          ? `Attends ${String(Math.ceil(error.retryAfterMs / 1000))} s`
+          : `Wait ${readableDuration(error.retryAfterMs, locale)}`,
+    };
+    assert.equal(expectedErrorMessage(permissionsError, 'fr', functions), 'fr:userPermissions:ManageMessages+BanMembers');
+    assert.equal(expectedErrorMessage(cooldownError, 'fr', functions), 'Attends 12 s');
+    assert.equal(expectedErrorMessage(cooldownError, 'en-US', functions), 'Wait 12 seconds');
+    assert.equal(
+      expectedErrorMessage(concurrencyError, 'fr', functions),
+      'Ceci est d\u00e9j\u00e0 en cours dans ce salon. Attendez que ce soit termin\u00e9, puis r\u00e9essayez.',
+    );
+  },
+);
 
 test('isExpectedError, readable permissions and durations', () => {
   assert.equal(isExpectedError(cooldownError), true);

@@ -28,8 +28,17 @@ describe('application commands, as discord.js registers them', () => {
       { name: 'Inspect', type: ApplicationCommandType.User },
     ]);
     await client.application.commands.set([{ name: 'admin', description: 'Guild only' }], guild.id);
-    assert.deepEqual(discord.commands.list().map((c) => [c.name, c.type]), [['ping', 1], ['Inspect', 2]]);
-    assert.deepEqual(discord.commands.list(guild.id).map((c) => c.name), ['admin']);
+    assert.deepEqual(
+      discord.commands.list().map((c) => [c.name, c.type]),
+      [
+        ['ping', 1],
+        ['Inspect', 2],
+      ],
+    );
+    assert.deepEqual(
+      discord.commands.list(guild.id).map((c) => c.name),
+      ['admin'],
+    );
     const fetched = await client.application.commands.fetch();
     assert.deepEqual([...fetched.values()].map((c) => c.name).sort(), ['Inspect', 'ping']);
     const fetchedGuild = await client.application.commands.fetch({ guildId: guild.id });
@@ -37,12 +46,21 @@ describe('application commands, as discord.js registers them', () => {
   });
 
   test('a bulk overwrite keeps the id of a command whose name stays, and drops the missing ones', async () => {
-    const first = await client.application.commands.set([{ name: 'keep', description: 'k' }, { name: 'drop', description: 'd' }]);
+    const first = await client.application.commands.set([
+      { name: 'keep', description: 'k' },
+      { name: 'drop', description: 'd' },
+    ]);
     const keepId = first.find((c) => c.name === 'keep')?.id;
-    const second = await client.application.commands.set([{ name: 'keep', description: 'changed' }, { name: 'new', description: 'n' }]);
+    const second = await client.application.commands.set([
+      { name: 'keep', description: 'changed' },
+      { name: 'new', description: 'n' },
+    ]);
     assert.equal(second.find((c) => c.name === 'keep')?.id, keepId);
     assert.equal(second.find((c) => c.name === 'keep')?.description, 'changed');
-    assert.deepEqual(discord.commands.list().map((c) => c.name), ['keep', 'new']);
+    assert.deepEqual(
+      discord.commands.list().map((c) => c.name),
+      ['keep', 'new'],
+    );
   });
 
   test('create, edit and delete one command', async () => {
@@ -67,12 +85,36 @@ describe('application commands, as discord.js registers them', () => {
     };
     await invalid([{ name: 'Upper', description: 'x' }], '0.name');
     await invalid([{ name: 'ok', description: '' }], '0.description');
-    await invalid([{ name: 'twice', description: 'a' }, { name: 'twice', description: 'b' }], '1.name');
     await invalid(
-      [{ name: 'opts', description: 'd', options: [{ name: 'a', description: 'a', type: ApplicationCommandOptionType.String }, { name: 'b', description: 'b', type: ApplicationCommandOptionType.String, required: true }] }],
+      [
+        { name: 'twice', description: 'a' },
+        { name: 'twice', description: 'b' },
+      ],
+      '1.name',
+    );
+    await invalid(
+      [
+        {
+          name: 'opts',
+          description: 'd',
+          options: [
+            { name: 'a', description: 'a', type: ApplicationCommandOptionType.String },
+            { name: 'b', description: 'b', type: ApplicationCommandOptionType.String, required: true },
+          ],
+        },
+      ],
       '0.options[1].required',
     );
-    await invalid([{ name: 'many', description: 'd', options: Array.from({ length: 26 }, (_, i) => ({ name: `o${i}`, description: 'o', type: ApplicationCommandOptionType.String })) }], '0.options');
+    await invalid(
+      [
+        {
+          name: 'many',
+          description: 'd',
+          options: Array.from({ length: 26 }, (_, i) => ({ name: `o${i}`, description: 'o', type: ApplicationCommandOptionType.String })),
+        },
+      ],
+      '0.options',
+    );
     const menuWithDescription = { name: 'Menu', type: ApplicationCommandType.Message as const, description: 'not allowed' };
     await invalid([menuWithDescription], '0.description');
   });

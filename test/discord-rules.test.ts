@@ -45,10 +45,12 @@ describe('Discord rules a bot meets through the real client', () => {
     assert.deepEqual(discord.unhandledRequests, []);
   });
 
-  const run = (handler: (i: ChatInputCommandInteraction) => Promise<unknown>): Promise<unknown> => runCommand(client, discord.as(alice, guild.channel('general')), handler);
+  const run = (handler: (i: ChatInputCommandInteraction) => Promise<unknown>): Promise<unknown> =>
+    runCommand(client, discord.as(alice, guild.channel('general')), handler);
 
   test('ids are 17 to 19 digit snowflakes', T, () => {
-    for (const id of [alice.id, guild.id, guild.channel('general').id, guild.role('Mod').id, discord.applicationId]) assert.match(id, /^\d{17,19}$/);
+    for (const id of [alice.id, guild.id, guild.channel('general').id, guild.role('Mod').id, discord.applicationId])
+      assert.match(id, /^\d{17,19}$/);
   });
 
   test('an answer at 2999 ms is in time; 15 minutes of follow-ups after a defer work', T, async () => {
@@ -65,7 +67,11 @@ describe('Discord rules a bot meets through the real client', () => {
   test('message limits answer 50035 or 50006, as from Discord', T, async () => {
     const errors = await run(async (i) => {
       const codes: unknown[] = [];
-      const attempt = (body: Parameters<typeof i.followUp>[0]): Promise<void> => i.followUp(body).then(() => void codes.push('sent'), (e: unknown) => void codes.push(e instanceof DiscordAPIError ? `${String(e.code)} ${e.message.split('\n')[1] ?? ''}` : e));
+      const attempt = (body: Parameters<typeof i.followUp>[0]): Promise<void> =>
+        i.followUp(body).then(
+          () => void codes.push('sent'),
+          (e: unknown) => void codes.push(e instanceof DiscordAPIError ? `${String(e.code)} ${e.message.split('\n')[1] ?? ''}` : e),
+        );
       await i.deferReply();
       await i.editReply('started');
       await attempt({ content: 'x'.repeat(2001) });
@@ -76,7 +82,14 @@ describe('Discord rules a bot meets through the real client', () => {
       await attempt({ content: 'x'.repeat(2000) });
       return codes;
     });
-    assert.deepEqual(errors, ['50035 content[BASE_TYPE_MAX_LENGTH]: Must be 2000 or fewer in length.', '50035 embeds[BASE_TYPE_MAX_LENGTH]: Must be 10 or fewer in length.', '50035 embeds[MAX_EMBED_SIZE_EXCEEDED]: Embed size exceeds maximum size of 6000', '50035 embeds[0].title[BASE_TYPE_MAX_LENGTH]: Must be 256 or fewer in length.', '50006 ', 'sent']);
+    assert.deepEqual(errors, [
+      '50035 content[BASE_TYPE_MAX_LENGTH]: Must be 2000 or fewer in length.',
+      '50035 embeds[BASE_TYPE_MAX_LENGTH]: Must be 10 or fewer in length.',
+      '50035 embeds[MAX_EMBED_SIZE_EXCEEDED]: Embed size exceeds maximum size of 6000',
+      '50035 embeds[0].title[BASE_TYPE_MAX_LENGTH]: Must be 256 or fewer in length.',
+      '50006 ',
+      'sent',
+    ]);
   });
 
   test('deleteFollowUp removes a follow-up and records it', T, async () => {
@@ -120,8 +133,18 @@ describe('Discord rules a bot meets through the real client', () => {
       else if (i.isModalSubmit()) seen.push(`modal ${i.fields.getTextInputValue('why')}`);
       else return;
       if (i.isModalSubmit()) void i.reply({ content: 'ok', flags: MessageFlags.Ephemeral });
-      else if (i.isAnySelectMenu() && i.customId === 'who') // The action-row layout older bots still send (discord.js now prefers labels).
-        void i.showModal({ custom_id: 'reason', title: 'Why?', components: [{ type: ComponentType.ActionRow, components: [{ type: ComponentType.TextInput, custom_id: 'why', label: 'Why', style: TextInputStyle.Short }] }] });
+      else if (i.isAnySelectMenu() && i.customId === 'who')
+        // The action-row layout older bots still send (discord.js now prefers labels).
+        void i.showModal({
+          custom_id: 'reason',
+          title: 'Why?',
+          components: [
+            {
+              type: ComponentType.ActionRow,
+              components: [{ type: ComponentType.TextInput, custom_id: 'why', label: 'Why', style: TextInputStyle.Short }],
+            },
+          ],
+        });
       else if (i.isAnySelectMenu()) void i.deferUpdate();
     };
     client.on(Events.InteractionCreate, onInteraction);
@@ -131,8 +154,12 @@ describe('Discord rules a bot meets through the real client', () => {
           content: 'panel',
           components: [
             new ActionRowBuilder<RoleSelectMenuBuilder>().addComponents(new RoleSelectMenuBuilder().setCustomId('role')),
-            new ActionRowBuilder<ChannelSelectMenuBuilder>().addComponents(new ChannelSelectMenuBuilder().setCustomId('where').setChannelTypes(ChannelType.GuildText)),
-            new ActionRowBuilder<MentionableSelectMenuBuilder>().addComponents(new MentionableSelectMenuBuilder().setCustomId('who').setMaxValues(2)),
+            new ActionRowBuilder<ChannelSelectMenuBuilder>().addComponents(
+              new ChannelSelectMenuBuilder().setCustomId('where').setChannelTypes(ChannelType.GuildText),
+            ),
+            new ActionRowBuilder<MentionableSelectMenuBuilder>().addComponents(
+              new MentionableSelectMenuBuilder().setCustomId('who').setMaxValues(2),
+            ),
           ],
           withResponse: true,
         }),
@@ -164,7 +191,10 @@ describe('Discord rules a bot meets through the real client', () => {
 
   test('guild.members.fetch() is answered over the gateway (REQUEST_GUILD_MEMBERS)', T, async () => {
     const members = await client.guilds.cache.get(guild.id)!.members.fetch({ query: 'ali' });
-    assert.deepEqual([...members.values()].map((m) => m.user.username), ['alice']);
+    assert.deepEqual(
+      [...members.values()].map((m) => m.user.username),
+      ['alice'],
+    );
     const byId = await client.guilds.cache.get(guild.id)!.members.fetch({ user: [alice.id] });
     assert.equal(byId.first()?.id, alice.id);
   });

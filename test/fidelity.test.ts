@@ -10,7 +10,7 @@ import { runCommand, waitUntil } from './support/resources.js';
 
 const T = { timeout: 5000 };
 
-describe('what a bot receives follows its intents and Discord\'s shapes', () => {
+describe("what a bot receives follows its intents and Discord's shapes", () => {
   let discord: FakeDiscord;
   let guild: FakeGuild;
   let alice: FakeUser;
@@ -46,7 +46,9 @@ describe('what a bot receives follows its intents and Discord\'s shapes', () => 
   });
 
   test('with Message Content the content arrives; replies carry their reference', T, async () => {
-    const client = await connectClient(discord, { intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent] });
+    const client = await connectClient(discord, {
+      intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
+    });
     try {
       const received: Message[] = [];
       client.on(Events.MessageCreate, (m) => received.push(m));
@@ -77,11 +79,14 @@ describe('what a bot receives follows its intents and Discord\'s shapes', () => 
     const client = await connectClient(discord);
     await client.destroy();
     await waitUntil(() => discord.gateway.shards.length === 0);
-    assert.throws(() => discord.as(alice, guild.channel('general')).slash('x', {}, { allowUnregistered: true }), (e: unknown) => e instanceof FakeDiscordError && e.code === 'LANTERN_ERR_FAKE_NOT_CONNECTED');
+    assert.throws(
+      () => discord.as(alice, guild.channel('general')).slash('x', {}, { allowUnregistered: true }),
+      (e: unknown) => e instanceof FakeDiscordError && e.code === 'LANTERN_ERR_FAKE_NOT_CONNECTED',
+    );
   });
 });
 
-describe('Discord\'s rules on messages and tokens', () => {
+describe("Discord's rules on messages and tokens", () => {
   let discord: FakeDiscord;
   let client: Client<true>;
   let guild: FakeGuild;
@@ -101,7 +106,8 @@ describe('Discord\'s rules on messages and tokens', () => {
     assert.deepEqual(discord.internalErrors, []);
   });
 
-  const run = (handler: (i: ChatInputCommandInteraction) => Promise<unknown>): Promise<unknown> => runCommand(client, discord.as(alice, guild.channel('general')), handler);
+  const run = (handler: (i: ChatInputCommandInteraction) => Promise<unknown>): Promise<unknown> =>
+    runCommand(client, discord.as(alice, guild.channel('general')), handler);
 
   test('message and interaction ids carry the injected clock', T, async () => {
     now = Date.UTC(2030, 0, 1);
@@ -123,7 +129,10 @@ describe('Discord\'s rules on messages and tokens', () => {
     });
     const message = discord.interaction(handleId)?.message;
     assert.equal(message?.content, 'quiet');
-    assert.equal((message.flags ?? 0) & (MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds | MessageFlags.Loading), MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds);
+    assert.equal(
+      (message.flags ?? 0) & (MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds | MessageFlags.Loading),
+      MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds,
+    );
   });
 
   test('a reply deleted through the channel route is gone for the interaction webhook too (10008)', T, async () => {
@@ -135,7 +144,7 @@ describe('Discord\'s rules on messages and tokens', () => {
     assert.ok(error instanceof DiscordAPIError && error.code === 10008, String(error));
   });
 
-  test('deleting another user\'s message needs Manage Messages (403 50013)', T, async () => {
+  test("deleting another user's message needs Manage Messages (403 50013)", T, async () => {
     const said = discord.as(alice, guild.channel('general')).say('mine');
     const channel = await client.channels.fetch(guild.channel('general').id);
     assert.ok(channel?.isTextBased());
@@ -168,18 +177,30 @@ describe('Discord\'s rules on messages and tokens', () => {
     assert.match(callbacks.at(-1)?.path ?? '', /\/:token\/callback$/);
   });
 
-  test('malformed bodies get Discord\'s 400 answers, never a 500', T, async () => {
+  test("malformed bodies get Discord's 400 answers, never a 500", T, async () => {
     const put = (body: unknown): Promise<Response> =>
-      fetch(`${discord.apiUrl}/applications/${discord.applicationId}/commands`, { method: 'PUT', headers: { authorization: `Bot ${discord.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${discord.apiUrl}/applications/${discord.applicationId}/commands`, {
+        method: 'PUT',
+        headers: { authorization: `Bot ${discord.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     for (const body of [[null], [{ name: 'a', description: 'a', options: [null] }], { not: 'a list' }]) {
       const answer = await put(body);
       assert.equal(answer.status, 400, JSON.stringify(body));
       assert.equal(((await answer.json()) as { code: number }).code, 50035);
     }
-    const post = await fetch(`${discord.apiUrl}/channels/${guild.channel('general').id}/messages`, { method: 'POST', headers: { authorization: `Bot ${discord.token}`, 'content-type': 'application/json' }, body: '{"embeds":[null]' });
+    const post = await fetch(`${discord.apiUrl}/channels/${guild.channel('general').id}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bot ${discord.token}`, 'content-type': 'application/json' },
+      body: '{"embeds":[null]',
+    });
     assert.equal(post.status, 400);
     assert.equal(((await post.json()) as { code: number }).code, 50109);
-    const empty = await fetch(`${discord.apiUrl}/channels/${guild.channel('general').id}/messages`, { method: 'POST', headers: { authorization: `Bot ${discord.token}`, 'content-type': 'application/json' }, body: '{"embeds":[null]}' });
+    const empty = await fetch(`${discord.apiUrl}/channels/${guild.channel('general').id}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bot ${discord.token}`, 'content-type': 'application/json' },
+      body: '{"embeds":[null]}',
+    });
     assert.equal(empty.status, 400);
     assert.equal(((await empty.json()) as { code: number }).code, 50035);
   });
@@ -188,7 +209,16 @@ describe('Discord\'s rules on messages and tokens', () => {
     let commandId = '';
     await run((i) => {
       commandId = i.id;
-      return i.reply({ content: 'menu', flags: MessageFlags.Ephemeral, components: [{ type: ComponentType.ActionRow, components: [{ type: ComponentType.Button, custom_id: 'go', label: 'Go', style: ButtonStyle.Primary }] }] });
+      return i.reply({
+        content: 'menu',
+        flags: MessageFlags.Ephemeral,
+        components: [
+          {
+            type: ComponentType.ActionRow,
+            components: [{ type: ComponentType.Button, custom_id: 'go', label: 'Go', style: ButtonStyle.Primary }],
+          },
+        ],
+      });
     });
     const command = discord.interaction(commandId)!;
     client.once(Events.InteractionCreate, (i) => {
@@ -208,7 +238,10 @@ describe('secrets', () => {
     const discord = await FakeDiscord.start({ token });
     try {
       assert.ok(!inspect(discord, { depth: 8, showHidden: true }).includes(token));
-      assert.throws(() => discord.token, (e: unknown) => e instanceof FakeDiscordError && e.code === 'LANTERN_ERR_FAKE_TOKEN_NOT_KEPT');
+      assert.throws(
+        () => discord.token,
+        (e: unknown) => e instanceof FakeDiscordError && e.code === 'LANTERN_ERR_FAKE_TOKEN_NOT_KEPT',
+      );
       const client = await connectClient(discord, {}, token);
       assert.equal(client.user.id, discord.botUser.id);
       await client.destroy();
@@ -217,7 +250,7 @@ describe('secrets', () => {
     }
   });
 
-  test('a throwing wait predicate fails the wait, not the bot\'s request', T, async () => {
+  test("a throwing wait predicate fails the wait, not the bot's request", T, async () => {
     const discord = await FakeDiscord.start();
     const client = await connectClient(discord);
     try {

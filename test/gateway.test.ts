@@ -17,7 +17,12 @@ const T = { timeout: 5000 };
 const { track, startFake, stopFake, connect, destroy } = trackResources();
 
 /** The next `event` on the client whose arguments pass `accept`; rejects after `ms` so a missing event fails fast. */
-function nextClientEvent<E extends keyof ClientEvents>(client: Client, event: E, accept: (...args: ClientEvents[E]) => boolean = () => true, ms = 3000): Promise<ClientEvents[E]> {
+function nextClientEvent<E extends keyof ClientEvents>(
+  client: Client,
+  event: E,
+  accept: (...args: ClientEvents[E]) => boolean = () => true,
+  ms = 3000,
+): Promise<ClientEvents[E]> {
   return new Promise((resolve, reject) => {
     const listener = (...args: ClientEvents[E]): void => {
       if (!accept(...args)) return;
@@ -34,7 +39,13 @@ function nextClientEvent<E extends keyof ClientEvents>(client: Client, event: E,
 }
 
 /** Runs `/x` as `user` in `channel` and resolves with the interaction the discord.js client received for it. */
-async function slashArrives(discord: FakeDiscord, client: Client, user: FakeUser, guild: FakeGuild, ms = 3000): Promise<{ handle: InteractionHandle; interaction: ChatInputCommandInteraction }> {
+async function slashArrives(
+  discord: FakeDiscord,
+  client: Client,
+  user: FakeUser,
+  guild: FakeGuild,
+  ms = 3000,
+): Promise<{ handle: InteractionHandle; interaction: ChatInputCommandInteraction }> {
   const sent: { handle?: InteractionHandle } = {};
   const arrived = nextClientEvent(client, Events.InteractionCreate, (i) => i.id === sent.handle?.id, ms);
   const handle = discord.as(user, guild.channel('general')).slash('x', {}, { allowUnregistered: true });
@@ -157,7 +168,10 @@ describe('login', () => {
     assert.deepEqual(identify.shard, [0, 1]);
     assert.equal(identify.intents, GatewayIntentBits.Guilds | GatewayIntentBits.GuildMessages);
     assert.equal(discord.gateway.identifyCount, 1);
-    assert.deepEqual(discord.gateway.shards.map((s) => ({ shard: s.shard, intents: s.intents, connected: s.connected })), [{ shard: [0, 1], intents: identify.intents, connected: true }]);
+    assert.deepEqual(
+      discord.gateway.shards.map((s) => ({ shard: s.shard, intents: s.intents, connected: s.connected })),
+      [{ shard: [0, 1], intents: identify.intents, connected: true }],
+    );
     // The REST side saw the client's calls, so the scan below has something to scan.
     assert.ok(discord.requests.some((r) => r.path === '/gateway/bot' && r.status === 200));
 
@@ -183,7 +197,10 @@ describe('login', () => {
       return true;
     });
     const gatewayBot = discord.requests.filter((r) => r.path === '/gateway/bot');
-    assert.deepEqual(gatewayBot.map((r) => r.status), [401]);
+    assert.deepEqual(
+      gatewayBot.map((r) => r.status),
+      [401],
+    );
     assert.equal(discord.gateway.identifyCount, 0);
     await destroy(client);
     await stopFake(discord);
@@ -231,7 +248,10 @@ describe('raw gateway protocol', () => {
     assert.equal(d.session_id, discord.gateway.shards[0]?.sessionId);
     assert.equal(d.resume_gateway_url, discord.gatewayUrl);
     // A heartbeat is acknowledged with op 11.
-    assert.equal(raw.frames.some((f) => f.op === 11), false);
+    assert.equal(
+      raw.frames.some((f) => f.op === 11),
+      false,
+    );
     raw.send({ op: 1, d: frame.s });
     await raw.waitFor((f) => f.op === 11);
     // A second IDENTIFY on an authenticated connection closes 4005.
@@ -325,7 +345,13 @@ describe('sharding', () => {
       assert.equal(client.guilds.cache.get(guild.id)?.shardId, shardOf(guild.id, 2), `guild ${guild.name}`);
     }
     const sessions = [...discord.gateway.shards].sort((a, b) => a.shard[0] - b.shard[0]);
-    assert.deepEqual(sessions.map((s) => s.shard), [[0, 2], [1, 2]]);
+    assert.deepEqual(
+      sessions.map((s) => s.shard),
+      [
+        [0, 2],
+        [1, 2],
+      ],
+    );
     assert.ok(sessions.every((s) => s.connected));
     assert.notEqual(sessions[0]!.sessionId, sessions[1]!.sessionId);
 
@@ -353,9 +379,18 @@ describe('sharding', () => {
       await sleep(1);
     }
     const client = await connect(discord, { shards: [0], shardCount: 2 });
-    assert.deepEqual([...client.guilds.cache.keys()].sort(), guilds.filter((g) => shardOf(g.id, 2) === 0).map((g) => g.id).sort());
+    assert.deepEqual(
+      [...client.guilds.cache.keys()].sort(),
+      guilds
+        .filter((g) => shardOf(g.id, 2) === 0)
+        .map((g) => g.id)
+        .sort(),
+    );
     const onShard1 = guilds.find((g) => shardOf(g.id, 2) === 1)!;
-    assert.throws(() => discord.as(alice, onShard1.channel('general')).slash('x', {}, { allowUnregistered: true }), /No bot session holds the shard/);
+    assert.throws(
+      () => discord.as(alice, onShard1.channel('general')).slash('x', {}, { allowUnregistered: true }),
+      /No bot session holds the shard/,
+    );
     await destroy(client);
     await stopFake(discord);
   });
@@ -423,11 +458,17 @@ describe('resume', () => {
     const resume = await resumed;
     assert.equal(resume.sessionId, discord.gateway.shards[0]?.sessionId);
     // The client closed the zombie itself, with discord.js's "resuming" code.
-    assert.deepEqual(closes.map((c) => c.code), [4200]);
+    assert.deepEqual(
+      closes.map((c) => c.code),
+      [4200],
+    );
     assert.equal(discord.gateway.identifyCount, 1);
     // A resume ends the pause: heartbeats are acknowledged again, so no second zombie close follows.
     await sleep(450);
-    assert.deepEqual(closes.map((c) => c.code), [4200]);
+    assert.deepEqual(
+      closes.map((c) => c.code),
+      [4200],
+    );
     const { interaction } = await slashArrives(discord, client, alice, hq);
     assert.equal(interaction.guildId, hq.id);
     await destroy(client);
@@ -522,7 +563,10 @@ describe('resume', () => {
     const dispatches = second.frames.filter((f) => f.op === 0);
     const replayed = dispatches.slice(0, -1);
     assert.ok(replayed.length >= 1);
-    assert.deepEqual(dispatches.map((f) => f.s), dispatches.map((_, i) => lastSeen + 1 + i));
+    assert.deepEqual(
+      dispatches.map((f) => f.s),
+      dispatches.map((_, i) => lastSeen + 1 + i),
+    );
     assert.equal(replayed.at(-1)?.t, 'GUILD_CREATE');
     assert.equal((replayed.at(-1)?.d as { id: string }).id, late.id);
     assert.equal(dispatches.at(-1)?.t, 'RESUMED');

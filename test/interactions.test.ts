@@ -47,14 +47,23 @@ describe('interactions through the real discord.js client', () => {
     discord = await FakeDiscord.start();
     alice = discord.addUser({ username: 'alice', locale: 'fr' });
     bob = discord.addUser({ username: 'bob' });
-    guild = discord.addGuild({ name: 'Lantern HQ', members: [alice, bob], roles: [{ name: 'Mod' }], channels: [{ name: 'general' }, { name: 'announcements', type: ChannelType.GuildAnnouncement }] });
+    guild = discord.addGuild({
+      name: 'Lantern HQ',
+      members: [alice, bob],
+      roles: [{ name: 'Mod' }],
+      channels: [{ name: 'general' }, { name: 'announcements', type: ChannelType.GuildAnnouncement }],
+    });
     client = await connectClient(discord);
     client.on('interactionCreate', (interaction) => {
       const handler = handlers.get(keyOf(interaction));
       handler?.(interaction).catch((error: unknown) => handlerErrors.push(error));
     });
     await client.application.commands.set([
-      { name: 'echo', description: 'Echo', options: [{ name: 'text', description: 'Text', type: ApplicationCommandOptionType.String, required: true, max_length: 50 }] },
+      {
+        name: 'echo',
+        description: 'Echo',
+        options: [{ name: 'text', description: 'Text', type: ApplicationCommandOptionType.String, required: true, max_length: 50 }],
+      },
       { name: 'panel', description: 'A panel with components' },
       {
         name: 'settings',
@@ -79,14 +88,26 @@ describe('interactions through the real discord.js client', () => {
                   { name: 'role', description: 'd', type: ApplicationCommandOptionType.Role },
                   { name: 'ping', description: 'd', type: ApplicationCommandOptionType.Mentionable },
                   { name: 'avatar', description: 'd', type: ApplicationCommandOptionType.Attachment },
-                  { name: 'color', description: 'd', type: ApplicationCommandOptionType.String, choices: [{ name: 'Red', value: 'red' }, { name: 'Blue', value: 'blue' }] },
+                  {
+                    name: 'color',
+                    description: 'd',
+                    type: ApplicationCommandOptionType.String,
+                    choices: [
+                      { name: 'Red', value: 'red' },
+                      { name: 'Blue', value: 'blue' },
+                    ],
+                  },
                 ],
               },
             ],
           },
         ],
       },
-      { name: 'search', description: 'Search', options: [{ name: 'query', description: 'Query', type: ApplicationCommandOptionType.String, required: true, autocomplete: true }] },
+      {
+        name: 'search',
+        description: 'Search',
+        options: [{ name: 'query', description: 'Query', type: ApplicationCommandOptionType.String, required: true, autocomplete: true }],
+      },
       { name: 'work', description: 'Slow work' },
       { name: 'Report user', type: ApplicationCommandType.User },
       { name: 'Quote', type: ApplicationCommandType.Message },
@@ -107,7 +128,11 @@ describe('interactions through the real discord.js client', () => {
       await i.reply({
         content: `echo: ${i.options.getString('text', true)}`,
         embeds: [new EmbedBuilder().setTitle('Echo').setDescription(`locale ${i.locale}`)],
-        components: [new ActionRowBuilder<ButtonBuilder>().addComponents(new ButtonBuilder().setCustomId('again').setLabel('Again').setStyle(ButtonStyle.Primary))],
+        components: [
+          new ActionRowBuilder<ButtonBuilder>().addComponents(
+            new ButtonBuilder().setCustomId('again').setLabel('Again').setStyle(ButtonStyle.Primary),
+          ),
+        ],
         files: [new AttachmentBuilder(Buffer.from('hello file'), { name: 'echo.txt' })],
         flags: MessageFlags.Ephemeral,
       });
@@ -179,13 +204,32 @@ describe('interactions through the real discord.js client', () => {
       color: 'blue',
     });
     await handle.response('reply');
-    assert.deepEqual(seen, { group: 'profile', sub: 'set', name: 'Alice', age: 30, ratio: 0.5, public: true, friend: 'bob', friendMember: true, home: general.id, role: 'Mod', ping: true, avatar: 'me.png', avatarSize: 16, color: 'blue' });
+    assert.deepEqual(seen, {
+      group: 'profile',
+      sub: 'set',
+      name: 'Alice',
+      age: 30,
+      ratio: 0.5,
+      public: true,
+      friend: 'bob',
+      friendMember: true,
+      home: general.id,
+      role: 'Mod',
+      ping: true,
+      avatar: 'me.png',
+      avatarSize: 16,
+      color: 'blue',
+    });
   });
 
   test('option values are checked against the registered definition, as Discord does', () => {
     const actor = discord.as(alice, guild.channel('general'));
     const badOption = (fn: () => unknown, pattern: RegExp): void => {
-      assert.throws(fn, (error: unknown) => error instanceof FakeDiscordError && error.code === 'LANTERN_ERR_FAKE_BAD_OPTION' && pattern.test(error.message));
+      assert.throws(
+        fn,
+        (error: unknown) =>
+          error instanceof FakeDiscordError && error.code === 'LANTERN_ERR_FAKE_BAD_OPTION' && pattern.test(error.message),
+      );
     };
     badOption(() => actor.slash('settings profile set', { name: 'A', age: 'old' }), /expected a number/);
     badOption(() => actor.slash('settings profile set', { name: 'A', age: 1.5 }), /expected an integer/);
@@ -196,7 +240,11 @@ describe('interactions through the real discord.js client', () => {
     badOption(() => actor.slash('settings profile set', { name: 'A', nope: 1 }), /has no option "nope"/);
     badOption(() => actor.slash('settings', {}), /needs a subcommand/);
     badOption(() => actor.slash('echo', { text: 'x'.repeat(51) }), /longer than 50/);
-    assert.throws(() => actor.slash('missing'), (error: unknown) => error instanceof FakeDiscordError && error.code === 'LANTERN_ERR_FAKE_UNKNOWN_COMMAND' && /registered: .*echo/.test(error.message));
+    assert.throws(
+      () => actor.slash('missing'),
+      (error: unknown) =>
+        error instanceof FakeDiscordError && error.code === 'LANTERN_ERR_FAKE_UNKNOWN_COMMAND' && /registered: .*echo/.test(error.message),
+    );
   });
 
   test('an unregistered command can still be sent, to test unknown-command handling', async () => {
@@ -226,7 +274,10 @@ describe('interactions through the real discord.js client', () => {
     assert.equal(edited.message.embeds[0]?.title, 'Result');
     assert.equal(edited.message.id, deferred.message?.id);
     assert.equal((edited.message.flags ?? 0) & MessageFlags.Loading, 0);
-    assert.deepEqual(handle.responses.map((r) => r.kind), ['deferReply', 'editReply']);
+    assert.deepEqual(
+      handle.responses.map((r) => r.kind),
+      ['deferReply', 'editReply'],
+    );
   });
 
   test('after a defer the first followUp fills the deferred message; later ones are new messages', async () => {
@@ -269,7 +320,12 @@ describe('interactions through the real discord.js client', () => {
       if (!i.isChatInputCommand()) return;
       await i.reply({
         content: 'panel',
-        components: [new ActionRowBuilder<ButtonBuilder>().addComponents(new ButtonBuilder().setCustomId('count:1').setLabel('+1').setStyle(ButtonStyle.Primary), new ButtonBuilder().setCustomId('quiet').setLabel('q').setStyle(ButtonStyle.Secondary).setDisabled(true))],
+        components: [
+          new ActionRowBuilder<ButtonBuilder>().addComponents(
+            new ButtonBuilder().setCustomId('count:1').setLabel('+1').setStyle(ButtonStyle.Primary),
+            new ButtonBuilder().setCustomId('quiet').setLabel('q').setStyle(ButtonStyle.Secondary).setDisabled(true),
+          ),
+        ],
       });
     });
     handlers.set('count', async (i) => {
@@ -291,7 +347,10 @@ describe('interactions through the real discord.js client', () => {
     assert.equal((click.payload as { message?: { id: string } }).message?.id, panel.message?.id);
 
     assert.throws(() => actor.click(panel.message!, 'quiet'), /disabled/);
-    assert.throws(() => actor.click(panel.message!, 'nothing'), (e: unknown) => e instanceof FakeDiscordError && e.code === 'LANTERN_ERR_FAKE_UNKNOWN_COMPONENT');
+    assert.throws(
+      () => actor.click(panel.message!, 'nothing'),
+      (e: unknown) => e instanceof FakeDiscordError && e.code === 'LANTERN_ERR_FAKE_UNKNOWN_COMPONENT',
+    );
 
     const raw = actor.interact(3, { custom_id: 'count:2', component_type: 2 }, { message: panel.message });
     await raw.response('deferUpdate');
@@ -307,7 +366,12 @@ describe('interactions through the real discord.js client', () => {
       await i.reply({
         content: 'pick',
         components: [
-          new ActionRowBuilder<StringSelectMenuBuilder>().addComponents(new StringSelectMenuBuilder().setCustomId('flavour').setMaxValues(2).addOptions({ label: 'Vanilla', value: 'vanilla' }, { label: 'Mint', value: 'mint' }, { label: 'Lemon', value: 'lemon' })),
+          new ActionRowBuilder<StringSelectMenuBuilder>().addComponents(
+            new StringSelectMenuBuilder()
+              .setCustomId('flavour')
+              .setMaxValues(2)
+              .addOptions({ label: 'Vanilla', value: 'vanilla' }, { label: 'Mint', value: 'mint' }, { label: 'Lemon', value: 'lemon' }),
+          ),
           new ActionRowBuilder<UserSelectMenuBuilder>().addComponents(new UserSelectMenuBuilder().setCustomId('who')),
         ],
       });
@@ -340,8 +404,16 @@ describe('interactions through the real discord.js client', () => {
         new ModalBuilder()
           .setCustomId('feedback')
           .setTitle('Feedback')
-          .addLabelComponents(new LabelBuilder().setLabel('What happened?').setTextInputComponent(new TextInputBuilder().setCustomId('what').setStyle(TextInputStyle.Paragraph).setMaxLength(100)))
-          .addLabelComponents(new LabelBuilder().setLabel('Email').setTextInputComponent(new TextInputBuilder().setCustomId('email').setStyle(TextInputStyle.Short).setRequired(false))),
+          .addLabelComponents(
+            new LabelBuilder()
+              .setLabel('What happened?')
+              .setTextInputComponent(new TextInputBuilder().setCustomId('what').setStyle(TextInputStyle.Paragraph).setMaxLength(100)),
+          )
+          .addLabelComponents(
+            new LabelBuilder()
+              .setLabel('Email')
+              .setTextInputComponent(new TextInputBuilder().setCustomId('email').setStyle(TextInputStyle.Short).setRequired(false)),
+          ),
       );
     });
     handlers.set('feedback', async (i) => {
@@ -368,14 +440,19 @@ describe('interactions through the real discord.js client', () => {
       if (!i.isAutocomplete()) return;
       const typed = i.options.getFocused();
       if (typed === 'many') {
-        await i.respond(Array.from({ length: 26 }, (_, n) => ({ name: `n${n}`, value: `v${n}` }))).catch((error: unknown) => failures.push(error));
+        await i
+          .respond(Array.from({ length: 26 }, (_, n) => ({ name: `n${n}`, value: `v${n}` })))
+          .catch((error: unknown) => failures.push(error));
         return;
       }
       await i.respond(['apple', 'apricot', 'banana'].filter((f) => f.startsWith(typed)).map((f) => ({ name: f, value: f })));
     });
     const actor = discord.as(alice, guild.channel('general'));
     const answer = await actor.autocomplete('search', { query: 'ap' }, 'query').response('autocomplete');
-    assert.deepEqual(answer.choices?.map((c) => c.value), ['apple', 'apricot']);
+    assert.deepEqual(
+      answer.choices?.map((c) => c.value),
+      ['apple', 'apricot'],
+    );
     actor.autocomplete('search', { query: 'many' }, 'query');
     await waitUntil(() => failures.length > 0);
     assert.ok(failures[0] instanceof DiscordAPIError && failures[0].code === 50035);
@@ -420,7 +497,9 @@ describe('interactions through the real discord.js client', () => {
       if (!i.isChatInputCommand()) return;
       await i.reply('once');
       // Bypass discord.js's own "already replied" guard to reach Discord's answer.
-      await client.rest.post(`/interactions/${i.id}/${i.token}/callback`, { body: { type: 4, data: { content: 'twice' } }, auth: false }).catch((error: unknown) => errors.push(error));
+      await client.rest
+        .post(`/interactions/${i.id}/${i.token}/callback`, { body: { type: 4, data: { content: 'twice' } }, auth: false })
+        .catch((error: unknown) => errors.push(error));
     });
     discord.as(alice, guild.channel('general')).slash('work');
     await waitUntil(() => errors.length > 0);

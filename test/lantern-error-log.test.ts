@@ -22,20 +22,24 @@ async function world(options: ClientOptions = {}) {
   const guild = discord.addGuild({ name: 'g', members: [alice] });
   let nextReference = 0;
   const testBot = await startBot(discord, { clock, ...options }, (bot) => {
-    bot.addCommand(command({
-      name: 'lookup',
-      description: 'Lookup',
-      run: () => {
-        throw new TypeError('the lookup service is unavailable');
-      },
-    }));
-    bot.addCommand(command({
-      name: 'other',
-      description: 'Other',
-      run: () => {
-        throw new RangeError('the other service is unavailable');
-      },
-    }));
+    bot.addCommand(
+      command({
+        name: 'lookup',
+        description: 'Lookup',
+        run: () => {
+          throw new TypeError('the lookup service is unavailable');
+        },
+      }),
+    );
+    bot.addCommand(
+      command({
+        name: 'other',
+        description: 'Other',
+        run: () => {
+          throw new RangeError('the other service is unavailable');
+        },
+      }),
+    );
     // What a tracker does: give each failure a reference.
     bot.listen(Events.Error, (event) => {
       event.reference = `ref-${String(++nextReference)}`;
@@ -53,25 +57,34 @@ async function world(options: ClientOptions = {}) {
   return { ...testBot, clock, run, errorLines };
 }
 
-test('an error repeating in a loop is logged in full 5 times a minute; its repeats are counted in one line when the minute is over', async () => {
-  const { run, errorLines, errors, clock } = await world();
-  await run('lookup', 12);
-  assert.equal(errors.length, 12, 'every failure is still an Error event');
-  const full = errorLines();
-  assert.equal(full.length, 5, full.join('\n---\n'));
-  for (const [i, line] of full.entries()) {
-    assert.match(line, new RegExp(`^Error in /lookup \\(reference ref-${String(i + 1)}\\): TypeError: the lookup service is unavailable\\n\\s+at `));
-  }
+test(
+  'an error repeating in a loop is logged in full 5 times a minute; ' + 'its repeats are counted in one line when the minute is over',
+  async () => {
+    const { run, errorLines, errors, clock } = await world();
+    await run('lookup', 12);
+    assert.equal(errors.length, 12, 'every failure is still an Error event');
+    const full = errorLines();
+    assert.equal(full.length, 5, full.join('\n---\n'));
+    for (const [i, line] of full.entries()) {
+      assert.match(
+        line,
+        new RegExp(`^Error in /lookup \\(reference ref-${String(i + 1)}\\): TypeError: the lookup service is unavailable\\n\\s+at `),
+      );
+    }
 
-  await clock.advance(MINUTE);
-  const summary = errorLines().slice(5);
-  assert.deepEqual(summary, ['Error in /lookup: the same error 7 more times since 2026-12-01T12:00:00.000Z, not logged in full (TypeError: the lookup service is unavailable; latest reference ref-12)']);
+    await clock.advance(MINUTE);
+    const summary = errorLines().slice(5);
+    assert.deepEqual(summary, [
+      'Error in /lookup: the same error 7 more times since 2026-12-01T12:00:00.000Z, not ' +
+        'logged in full (TypeError: the lookup service is unavailable; latest reference ref-12)',
+    ]);
 
-  // A new minute: the error is logged in full again.
-  await run('lookup');
-  assert.equal(errorLines().length, 7);
-  assert.match(errorLines()[6] ?? '', /^Error in \/lookup \(reference ref-13\): TypeError: the lookup service is unavailable\n\s+at /);
-});
+    // A new minute: the error is logged in full again.
+    await run('lookup');
+    assert.equal(errorLines().length, 7);
+    assert.match(errorLines()[6] ?? '', /^Error in \/lookup \(reference ref-13\): TypeError: the lookup service is unavailable\n\s+at /);
+  },
+);
 
 test('a different error, or the same error from another command, has its own count', async () => {
   const { run, errorLines } = await world({ errorLogLimit: 1 });
@@ -92,7 +105,13 @@ test('counts still open are written when the bot stops', async () => {
   await bot.stop();
   const lines = errorLines();
   assert.equal(lines.length, 6, lines.join('\n---\n'));
-  assert.match(lines[4] ?? '', /^Error in \/lookup: the same error 2 more times since 2026-12-01T12:00:00\.000Z, not logged in full \(TypeError: the lookup service is unavailable; latest reference ref-4\)$/);
+  assert.match(
+    lines[4] ?? '',
+    new RegExp(
+      '^Error in /lookup: the same error 2 more times since 2026-12-01T12:00:00\\.000Z, not logged in full ' +
+        '\\(TypeError: the lookup service is unavailable; latest reference ref-4\\)$',
+    ),
+  );
   assert.match(lines[5] ?? '', /^Error in \/other: the same error once more since .*latest reference ref-7\)$/);
   assert.equal(clock.pendingTimers, 0, 'no summary timer outlives the bot');
 });
@@ -113,9 +132,13 @@ test('a repeat let through in a new minute writes the count still open before it
   log.error('task poll', error, 'ref-c', undefined);
   const lines = logged.map((line) => line.message);
   assert.equal(lines.length, 3, lines.join('\n---\n'));
-  assert.equal(lines[1], 'Error in task poll: the same error 2 more times since 1970-01-01T00:00:30.000Z, not logged in full (Error: flaky; latest reference ref-b)');
+  assert.equal(
+    lines[1],
+    'Error in task poll: the same error 2 more times since 1970-01-01T00:00:30.000Z, ' +
+      'not logged in full (Error: flaky; latest reference ref-b)',
+  );
   assert.match(lines[2] ?? '', /^Error in task poll \(reference ref-c\): Error: flaky\n\s+at /);
-  assert.equal(clock.pendingTimers, 0, 'the written count\'s timer is cleared');
+  assert.equal(clock.pendingTimers, 0, "the written count's timer is cleared");
   await clock.advance(MINUTE);
   assert.equal(logged.length, 3, 'the count is not written twice');
 });
@@ -145,7 +168,11 @@ test('errorLogLimit: Infinity logs every repeat in full; a limit no log could us
   await run('lookup', 8);
   assert.equal(errorLines().length, 8);
   for (const limit of [0, -1, 2.5, Number.NaN]) {
-    assert.throws(() => new Client({ errorLogLimit: limit }), (error: unknown) => error instanceof ClientOptionsError && error.message.includes('errorLogLimit') && error.message.includes(String(limit)));
+    assert.throws(
+      () => new Client({ errorLogLimit: limit }),
+      (error: unknown) =>
+        error instanceof ClientOptionsError && error.message.includes('errorLogLimit') && error.message.includes(String(limit)),
+    );
   }
 });
 

@@ -29,7 +29,12 @@ async function world(options: ClientOptions = {}, setup: (bot: Client, discord: 
   const testBot = await startBot(discord, options, (bot) => setup(bot, discord));
   const as = (user: FakeUser) => discord.as(user, guild.channel('general'));
   /** Sends a slash command and resolves once the bot has finished with it (handler, error chain, answer). */
-  const run = async (name: string, values: Record<string, unknown> = {}, user: FakeUser = alice, opts: { allowUnregistered?: boolean } = {}) => {
+  const run = async (
+    name: string,
+    values: Record<string, unknown> = {},
+    user: FakeUser = alice,
+    opts: { allowUnregistered?: boolean } = {},
+  ) => {
     const handle = as(user).slash(name, values as never, opts);
     await handle.response();
     await testBot.bot.idle();
@@ -54,7 +59,10 @@ function assertNotLeftHanging(handle: InteractionHandle): void {
   assert.ok(handle.acknowledged, 'the interaction was never acknowledged');
   const original = handle.message;
   if (original) assert.equal((original.flags ?? 0) & MessageFlags.Loading, 0, 'the deferred "thinking" message was never filled');
-  assert.ok(handle.responses.some((r) => r.message !== null), 'no message reached the user');
+  assert.ok(
+    handle.responses.some((r) => r.message !== null),
+    'no message reached the user',
+  );
 }
 
 function thrower(message: string) {
@@ -67,7 +75,11 @@ function thrower(message: string) {
 
 test('default listeners: CommandError then Error with the command path, one log line with the stack', async () => {
   const seen: string[] = [];
-  const admin = command({ name: 'admin', description: 'Admin', subcommands: { ban: subcommand({ description: 'Ban', run: thrower('ban failed') }) } });
+  const admin = command({
+    name: 'admin',
+    description: 'Admin',
+    subcommands: { ban: subcommand({ description: 'Ban', run: thrower('ban failed') }) },
+  });
   const boom = command({ name: 'boom', description: 'Boom', run: thrower('boom failed') });
   const { run, errors, logged } = await world({}, (bot) => {
     bot.addCommand(boom, admin);
@@ -83,7 +95,10 @@ test('default listeners: CommandError then Error with the command path, one log 
   assert.equal(lastAnswer(handle).ephemeral, true);
   await run('admin ban');
   assert.deepEqual(seen, ['CommandError /boom', 'Error /boom', 'CommandError /admin ban', 'Error /admin ban']);
-  assert.deepEqual(errors.map((e) => e.source), ['/boom', '/admin ban']);
+  assert.deepEqual(
+    errors.map((e) => e.source),
+    ['/boom', '/admin ban'],
+  );
   assert.equal(errors[0]?.error.message, 'boom failed');
   assert.ok(errors[0].ctx, 'the Error event carries the command context');
 
@@ -99,9 +114,13 @@ test('disableDefaultListeners on CommandError stops the re-dispatch to Error; re
   let unlisten: () => void = () => undefined;
   const { run, errors, logged } = await world({}, (bot) => {
     bot.addCommand(command({ name: 'boom', description: 'Boom', run: thrower('boom failed') }));
-    unlisten = bot.listen(Events.CommandError, (event) => {
-      commandErrors.push(event.command);
-    }, { disableDefaultListeners: true });
+    unlisten = bot.listen(
+      Events.CommandError,
+      (event) => {
+        commandErrors.push(event.command);
+      },
+      { disableDefaultListeners: true },
+    );
   });
 
   const handle = await run('boom');
@@ -113,7 +132,10 @@ test('disableDefaultListeners on CommandError stops the re-dispatch to Error; re
 
   unlisten();
   await run('boom');
-  assert.deepEqual(errors.map((e) => e.source), ['/boom']);
+  assert.deepEqual(
+    errors.map((e) => e.source),
+    ['/boom'],
+  );
   assert.equal(errorLines(logged).length, 1);
 });
 
@@ -121,13 +143,21 @@ test('disableDefaultListeners on Error stops the log line; other Error listeners
   const mine: string[] = [];
   const { run, errors, logged } = await world({}, (bot) => {
     bot.addCommand(command({ name: 'boom', description: 'Boom', run: thrower('boom failed') }));
-    bot.listen(Events.Error, (event) => {
-      mine.push(event.source);
-    }, { disableDefaultListeners: true });
+    bot.listen(
+      Events.Error,
+      (event) => {
+        mine.push(event.source);
+      },
+      { disableDefaultListeners: true },
+    );
   });
   const handle = await run('boom');
   assert.deepEqual(mine, ['/boom']);
-  assert.deepEqual(errors.map((e) => e.source), ['/boom'], 'a listener beside the defaults still runs');
+  assert.deepEqual(
+    errors.map((e) => e.source),
+    ['/boom'],
+    'a listener beside the defaults still runs',
+  );
   assert.deepEqual(errorLines(logged), []);
   assert.equal(lastAnswer(handle).message?.embeds[0]?.title, 'Error: TypeError');
 });
@@ -185,7 +215,10 @@ test('the error chain runs onError (subcommand, parent, extension), then Command
   handle = await run('ops fail');
   assert.deepEqual(order, ['sub:false', 'parent:true', 'extension:true', 'CommandError:true', 'Error:true']);
   assert.equal(errors[1]?.handled, true);
-  assert.deepEqual(handle.responses.map((r) => [r.kind, r.message?.content]), [['reply', 'custom sorry']]);
+  assert.deepEqual(
+    handle.responses.map((r) => [r.kind, r.message?.content]),
+    [['reply', 'custom sorry']],
+  );
   assert.equal(errorLines(logged).length, 2, 'a handled error is still logged');
 
   // Handled but nobody answered: Lantern still answers.
@@ -208,7 +241,10 @@ test('handled set by a CommandError or Error listener reaches the end of the cha
   });
   const handle = await run('boom');
   assert.equal(errors[0]?.handled, true);
-  assert.deepEqual(handle.responses.map((r) => r.message?.content), ['answered by a listener']);
+  assert.deepEqual(
+    handle.responses.map((r) => r.message?.content),
+    ['answered by a listener'],
+  );
 
   const second = await world({}, (bot) => {
     bot.addCommand(command({ name: 'boom', description: 'Boom', run: thrower('boom failed') }));
@@ -236,7 +272,10 @@ test('a throwing Error listener is logged once and not re-dispatched', async () 
   });
   const handle = await run('boom');
   assert.equal(calls, 1);
-  assert.deepEqual(errors.map((e) => e.source), ['/boom']);
+  assert.deepEqual(
+    errors.map((e) => e.source),
+    ['/boom'],
+  );
   const lines = errorLines(logged);
   const sinkLines = lines.filter((line) => line.includes('the sink is down'));
   assert.equal(sinkLines.length, 1, lines.join('\n---\n'));
@@ -260,24 +299,34 @@ test('a CommandError listener that never finishes does not keep the user waiting
   assert.equal(answer.ephemeral, true);
   assert.equal(answer.message?.embeds[0]?.title, 'Error: TypeError');
   assert.ok((handle.firstResponseMs ?? Infinity) < 3000, `answered after ${String(handle.firstResponseMs)} ms, past Discord's 3 s`);
-  assert.ok(logged.some((line) => line.level === 'warn' && /error handlers of \/boom are still running/.test(line.message)), JSON.stringify(logged));
+  assert.ok(
+    logged.some((line) => line.level === 'warn' && /error handlers of \/boom are still running/.test(line.message)),
+    JSON.stringify(logged),
+  );
   // The hung listener holds the interaction's work open; stop() gives up on it after its timeout.
   assert.equal(await Promise.race([bot.idle().then(() => 'idle'), new Promise((resolve) => setTimeout(resolve, 100, 'busy'))]), 'busy');
 });
 
 test('a throwing CommandError listener and a throwing discord.js listener become Error events', async () => {
-  const { run, errors, as, alice, bot, logged } = await world({ intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent] }, (bot) => {
-    bot.addCommand(command({ name: 'boom', description: 'Boom', run: thrower('boom failed') }));
-    bot.listen(Events.CommandError, () => {
-      throw new RangeError('command error listener broke');
-    });
-    bot.listen('messageCreate', function onMessage(message) {
-      if (message.content === 'hi') throw new SyntaxError('message listener broke');
-    });
-  });
+  const { run, errors, as, alice, bot, logged } = await world(
+    { intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent] },
+    (bot) => {
+      bot.addCommand(command({ name: 'boom', description: 'Boom', run: thrower('boom failed') }));
+      bot.listen(Events.CommandError, () => {
+        throw new RangeError('command error listener broke');
+      });
+      bot.listen('messageCreate', function onMessage(message) {
+        if (message.content === 'hi') throw new SyntaxError('message listener broke');
+      });
+    },
+  );
 
   const handle = await run('boom');
-  assert.deepEqual(errors.map((e) => e.source), ['listener CommandError', '/boom'], 'the failing listener does not stop the chain');
+  assert.deepEqual(
+    errors.map((e) => e.source),
+    ['listener CommandError', '/boom'],
+    'the failing listener does not stop the chain',
+  );
   assert.equal(errors[0]?.error.message, 'command error listener broke');
   assert.equal(lastAnswer(handle).message?.embeds[0]?.title, 'Error: TypeError');
 
@@ -322,7 +371,12 @@ function assertTraceback(handle: InteractionHandle, mode: FailMode): void {
   assert.match(description, new RegExp(`TypeError: failed after ${mode}\\n\\s+at `));
   assert.match(description, /lantern-errors\.test\.ts:\d+/);
   if (mode === 'reply') assert.equal(handle.message?.content, 'working on it', 'the public reply stays');
-  if (mode === 'defer') assert.equal(handle.responses.filter((r) => !r.ephemeral && r.message?.embeds.length).length, 0, 'the traceback is never shown publicly');
+  if (mode === 'defer')
+    assert.equal(
+      handle.responses.filter((r) => !r.ephemeral && r.message?.embeds.length).length,
+      0,
+      'the traceback is never shown publicly',
+    );
 }
 
 function assertFriendly(handle: InteractionHandle, mode: FailMode, text: string): void {
@@ -362,7 +416,9 @@ test("sendCommandTracebacks: 'owners' shows owners (application owner or ownerId
   const carol = discord.addUser({ username: 'carol' });
   const guild = discord.addGuild({ name: 'g', members: [alice, bob, carol] });
   discord.setOwners([bob]);
-  const { bot } = await startBot(discord, { sendCommandTracebacks: 'owners', ownerIds: [carol.id], errorMessage: 'Not for you.' }, (b) => b.addCommand(...FAIL_MODES.map(failing)));
+  const { bot } = await startBot(discord, { sendCommandTracebacks: 'owners', ownerIds: [carol.id], errorMessage: 'Not for you.' }, (b) =>
+    b.addCommand(...FAIL_MODES.map(failing)),
+  );
   assert.equal(bot.tracebackMode, 'owners');
   assert.ok(bot.isOwner(bob.id), 'the application owner is read at start');
   assert.ok(bot.isOwner(carol.id), 'ownerIds count');
@@ -378,51 +434,75 @@ test("sendCommandTracebacks: 'owners' shows owners (application owner or ownerId
   }
 });
 
-test('a very long stack is cut to the embed limit (quickly), and a code fence in the message cannot end the block', { timeout: 5000 }, async () => {
-  const { run } = await world({}, (bot) => {
-    bot.addCommand(command({
-      name: 'long',
-      description: 'Long',
-      run: () => {
-        // 100 kB of one word: a redaction pattern that backtracks over it would block the bot for seconds.
-        throw new Error(`${FENCE}\n${'x'.repeat(100_000)}`, { cause: new Error('y'.repeat(5_000)) });
-      },
-    }));
-  });
-  const handle = await run('long');
-  const answer = lastAnswer(handle);
-  assert.equal(answer.ephemeral, true);
-  const description = answer.message?.embeds[0]?.description ?? '';
-  assert.ok(description.length <= EMBED_DESCRIPTION_LIMIT, `description is ${String(description.length)} characters`);
-  assert.ok(description.length > EMBED_DESCRIPTION_LIMIT - 20, 'the room is used');
-  assert.ok(description.startsWith(`${FENCE}\n`) && description.endsWith(`…\n${FENCE}`));
-  assert.equal(description.split(FENCE).length, 3, 'only the opening and closing fences');
-});
+test(
+  'a very long stack is cut to the embed limit (quickly), and a code fence in the message cannot end the block',
+  { timeout: 5000 },
+  async () => {
+    const { run } = await world({}, (bot) => {
+      bot.addCommand(
+        command({
+          name: 'long',
+          description: 'Long',
+          run: () => {
+            // 100 kB of one word: a redaction pattern that backtracks over it would block the bot for seconds.
+            throw new Error(`${FENCE}\n${'x'.repeat(100_000)}`, { cause: new Error('y'.repeat(5_000)) });
+          },
+        }),
+      );
+    });
+    const handle = await run('long');
+    const answer = lastAnswer(handle);
+    assert.equal(answer.ephemeral, true);
+    const description = answer.message?.embeds[0]?.description ?? '';
+    assert.ok(description.length <= EMBED_DESCRIPTION_LIMIT, `description is ${String(description.length)} characters`);
+    assert.ok(description.length > EMBED_DESCRIPTION_LIMIT - 20, 'the room is used');
+    assert.ok(description.startsWith(`${FENCE}\n`) && description.endsWith(`…\n${FENCE}`));
+    assert.equal(description.split(FENCE).length, 3, 'only the opening and closing fences');
+  },
+);
 
 // ---- 5. leaks ----
 
 test('no token, webhook URL or secret reaches the user or the log; the redaction markers do', async () => {
   const registered = 'hunter2-correct-horse';
   const added = 'p@ss w0rd/äpi';
-  const webhookToken = 'Wh' + 'k9'.repeat(33);
+  const webhookToken = 'Whk9'.repeat(33);
   const webhookUrl = `https://discord.com/api/v10/webhooks/123456789012345678/${webhookToken}`;
   let botToken = '';
   const thrown: { error: Error; token: string }[] = [];
   const leaky = (ctx: CommandContext): Error => {
     const interactionToken = ctx.interaction.token;
     const all = `bot ${botToken} interaction ${interactionToken} hook ${webhookUrl} secret ${registered} other ${added}`;
-    const interactionUrl = `https://discord.com/api/v10/interactions/${ctx.interaction.id}/${interactionToken}/callback?key=${encodeURIComponent(added)}`;
+    const interactionUrl =
+      `https://discord.com/api/v10/interactions/${ctx.interaction.id}/${interactionToken}/callback` + `?key=${encodeURIComponent(added)}`;
     const cause = new Error(`cause: ${all}`);
     const member = new Error(`member: ${interactionUrl}`);
-    const aggregate = new AggregateError([member, new Error(`member 2: ${botToken}`), `a string member ${registered}`], `aggregate: ${webhookUrl}`, { cause });
+    const aggregate = new AggregateError(
+      [member, new Error(`member 2: ${botToken}`), `a string member ${registered}`],
+      `aggregate: ${webhookUrl}`,
+      { cause },
+    );
     const error = new Error(`request to ${interactionUrl} failed: ${all}`, { cause: aggregate });
     error.stack = `${error.stack ?? ''}\n    at fetch (${webhookUrl})`;
     thrown.push({ error, token: interactionToken });
     return error;
   };
   const commands = [
-    command({ name: 'leak', description: 'Leak', run: (ctx) => { throw leaky(ctx); } }),
-    command({ name: 'leak-late', description: 'Leak', run: async (ctx) => { await ctx.defer(); throw leaky(ctx); } }),
+    command({
+      name: 'leak',
+      description: 'Leak',
+      run: (ctx) => {
+        throw leaky(ctx);
+      },
+    }),
+    command({
+      name: 'leak-late',
+      description: 'Leak',
+      run: async (ctx) => {
+        await ctx.defer();
+        throw leaky(ctx);
+      },
+    }),
   ];
   const traced = await world({ secrets: [registered] }, (bot, discord) => {
     botToken = discord.token;
@@ -430,11 +510,14 @@ test('no token, webhook URL or secret reaches the user or the log; the redaction
     bot.addCommand(...commands);
   });
   const handles = [await traced.run('leak'), await traced.run('leak-late')];
-  const friendly = await world({ secrets: [registered], sendCommandTracebacks: false, errorMessage: (event) => `failed: ${event.error.message}` }, (bot, discord) => {
-    botToken = discord.token;
-    bot.addSecret(added, 'API KEY');
-    bot.addCommand(...commands);
-  });
+  const friendly = await world(
+    { secrets: [registered], sendCommandTracebacks: false, errorMessage: (event) => `failed: ${event.error.message}` },
+    (bot, discord) => {
+      botToken = discord.token;
+      bot.addSecret(added, 'API KEY');
+      bot.addCommand(...commands);
+    },
+  );
   handles.push(await friendly.run('leak'), await friendly.run('leak-late'));
   const botTokens = [traced.discord.token, friendly.discord.token];
 
@@ -442,14 +525,25 @@ test('no token, webhook URL or secret reaches the user or the log; the redaction
   assert.equal(thrown.length, 4);
   for (const [i, { error, token }] of thrown.entries()) {
     const aggregate = error.cause as AggregateError;
-    const raw = [error.message, error.stack, aggregate.message, ...aggregate.errors.map(String), (aggregate.cause as Error).message].join('\n');
-    for (const secret of [botTokens[i < 2 ? 0 : 1] ?? '', token, webhookToken, registered, added, encodeURIComponent(added)]) assert.ok(raw.includes(secret), `the thrown error did not contain ${secret}`);
+    const raw = [error.message, error.stack, aggregate.message, ...aggregate.errors.map(String), (aggregate.cause as Error).message].join(
+      '\n',
+    );
+    for (const secret of [botTokens[i < 2 ? 0 : 1] ?? '', token, webhookToken, registered, added, encodeURIComponent(added)])
+      assert.ok(raw.includes(secret), `the thrown error did not contain ${secret}`);
   }
   assert.equal(new Set(thrown.map((t) => t.token)).size, 4, 'each interaction had its own token');
 
   const received = handles.flatMap((h) => h.responses.map((r) => JSON.stringify(r.message)));
   const lines = [...traced.logged, ...friendly.logged].map((line) => line.message);
-  const secrets = [...botTokens, ...botTokens.map((t) => t.split('.')[2] ?? 'none'), ...thrown.map((t) => t.token), webhookToken, registered, added, encodeURIComponent(added)];
+  const secrets = [
+    ...botTokens,
+    ...botTokens.map((t) => t.split('.')[2] ?? 'none'),
+    ...thrown.map((t) => t.token),
+    webhookToken,
+    registered,
+    added,
+    encodeURIComponent(added),
+  ];
   for (const secret of secrets) {
     assert.ok(secret.length >= 6);
     for (const text of received) assert.ok(!text.includes(secret), `the user received ${secret}: ${text}`);
@@ -458,7 +552,13 @@ test('no token, webhook URL or secret reaches the user or the log; the redaction
 
   const shown = received.join('\n');
   const logged = lines.join('\n');
-  for (const marker of ['[REDACTED TOKEN]', '[REDACTED INTERACTION TOKEN]', '/webhooks/123456789012345678/[REDACTED]', '[REDACTED SECRET]', '[REDACTED API KEY]']) {
+  for (const marker of [
+    '[REDACTED TOKEN]',
+    '[REDACTED INTERACTION TOKEN]',
+    '/webhooks/123456789012345678/[REDACTED]',
+    '[REDACTED SECRET]',
+    '[REDACTED API KEY]',
+  ]) {
     assert.ok(shown.includes(marker), `the user's answers lack ${marker}`);
     assert.ok(logged.includes(marker), `the log lacks ${marker}`);
   }
@@ -471,15 +571,17 @@ test('no token, webhook URL or secret reaches the user or the log; the redaction
 test('an error whose name carries a secret shows it redacted in the embed title', async () => {
   const secret = 'name-secret-123456';
   const { run, logged } = await world({ secrets: [secret] }, (bot) => {
-    bot.addCommand(command({
-      name: 'named',
-      description: 'Named',
-      run: () => {
-        const error = new Error('bad');
-        error.name = `Failure(${secret})`;
-        throw error;
-      },
-    }));
+    bot.addCommand(
+      command({
+        name: 'named',
+        description: 'Named',
+        run: () => {
+          const error = new Error('bad');
+          error.name = `Failure(${secret})`;
+          throw error;
+        },
+      }),
+    );
   });
   const handle = await run('named');
   const text = JSON.stringify(handle.responses);
@@ -513,7 +615,10 @@ test('a malformed INTERACTION_CREATE becomes an Error event, its user is answere
   discord.gateway.dispatchRaw('INTERACTION_CREATE', { type: 2, data: { type: 1, id: '1', name: 'x' } });
   await waitUntil(() => errors.length > 0);
   await bot.idle();
-  assert.deepEqual(errors.map((e) => e.source), ['gateway INTERACTION_CREATE']);
+  assert.deepEqual(
+    errors.map((e) => e.source),
+    ['gateway INTERACTION_CREATE'],
+  );
   assert.equal(errors[0]?.error.name, 'TypeError');
 
   // The same, with an id and token Discord knows: the user still gets an answer.
@@ -556,7 +661,10 @@ test('process errors in bot code become Error events; the process survives and e
   const child = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 12_000 });
   const report = `status ${String(child.status)} signal ${String(child.signal)}\nstdout:\n${child.stdout}\nstderr:\n${child.stderr}`;
   assert.equal(child.status, 0, report);
-  const events = child.stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { source: string; message: string });
+  const events = child.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { source: string; message: string });
   assert.deepEqual(events.map((e) => e.source).sort(), ['uncaught exception', 'unhandled rejection'], report);
   assert.deepEqual(events.find((e) => e.source === 'unhandled rejection')?.message, 'rejected in bot code');
   assert.deepEqual(events.find((e) => e.source === 'uncaught exception')?.message, 'thrown in a timer');

@@ -47,7 +47,12 @@ test('start() twice, or after stop(), throws ClientStateError; stop() twice is h
 
 test('a wrong token rejects start() with a clear error instead of hanging, and leaves nothing running', async () => {
   const { discord } = await world();
-  const bot = new Client({ token: 'not-the-token-of-this-bot', logger: recordingLogger().logger, handleProcessErrors: false, discord: { rest: discord.rest } });
+  const bot = new Client({
+    token: 'not-the-token-of-this-bot',
+    logger: recordingLogger().logger,
+    handleProcessErrors: false,
+    discord: { rest: discord.rest },
+  });
   await assert.rejects(bot.start(), /token/i);
   assert.equal(bot.discord.isReady(), false);
   assert.equal(discord.gateway.shards.length, 0);
@@ -60,11 +65,17 @@ test('stop() waits for a running handler, answers newcomers with a notice, then 
   const order: string[] = [];
   let running = 0;
   const { bot } = await startBot(discord, {}, async (b) => {
-    b.addCommand(command({ name: 'slow', description: 'Slow', run: async (ctx) => {
-      running++;
-      await released;
-      await ctx.reply('done at last');
-    } }));
+    b.addCommand(
+      command({
+        name: 'slow',
+        description: 'Slow',
+        run: async (ctx) => {
+          running++;
+          await released;
+          await ctx.reply('done at last');
+        },
+      }),
+    );
     for (const name of ['first', 'second']) await b.loadExtension({ name, setup: () => () => order.push(name) });
   });
   const slow = actor.slash('slow');
@@ -85,21 +96,28 @@ test('stop() waits for a running handler, answers newcomers with a notice, then 
 test('stop() is bounded by stopTimeoutMs for a handler that never finishes, and says so in the log', async () => {
   const { discord, actor } = await world();
   let started = false;
-  const { bot, logged } = await startBot(discord, { stopTimeoutMs: 200 }, (b) => b.addCommand(command({
-    name: 'hang',
-    description: 'Never returns',
-    run: () => {
-      started = true;
-      return new Promise(() => undefined);
-    },
-  })));
+  const { bot, logged } = await startBot(discord, { stopTimeoutMs: 200 }, (b) =>
+    b.addCommand(
+      command({
+        name: 'hang',
+        description: 'Never returns',
+        run: () => {
+          started = true;
+          return new Promise(() => undefined);
+        },
+      }),
+    ),
+  );
   actor.slash('hang');
   await waitUntil(() => started);
   const begun = performance.now();
   await bot.stop();
   const took = performance.now() - begun;
   assert.ok(took >= 190 && took < 1200, `stop took ${took.toFixed(0)} ms for a 200 ms timeout`);
-  assert.ok(logged.some((line) => line.level === 'warn' && /1 handlers still running after 200 ms/.test(line.message)), JSON.stringify(logged));
+  assert.ok(
+    logged.some((line) => line.level === 'warn' && /1 handlers still running after 200 ms/.test(line.message)),
+    JSON.stringify(logged),
+  );
   assert.equal(bot.discord.isReady(), false);
 });
 

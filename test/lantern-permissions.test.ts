@@ -11,8 +11,14 @@ import { startBot, startFake } from './support/bot.js';
 const discord = await startFake();
 const alice = discord.addUser({ username: 'alice' });
 const guild = discord.addGuild({ name: 'HQ', members: [alice] });
-const locked = guild.addChannel({ name: 'announcements', permissionOverwrites: [{ target: discord.botUser, deny: PermissionFlagsBits.EmbedLinks }] });
-const muted = guild.addChannel({ name: 'muted', permissionOverwrites: [{ target: discord.botUser, deny: PermissionFlagsBits.SendMessages }] });
+const locked = guild.addChannel({
+  name: 'announcements',
+  permissionOverwrites: [{ target: discord.botUser, deny: PermissionFlagsBits.EmbedLinks }],
+});
+const muted = guild.addChannel({
+  name: 'muted',
+  permissionOverwrites: [{ target: discord.botUser, deny: PermissionFlagsBits.SendMessages }],
+});
 
 const announce = command({
   name: 'announce',
@@ -36,7 +42,10 @@ test('a 50013 on a message the handler sends is logged naming the missing permis
   assert.ok(error, 'the failure is an Error event');
   const line = logged.find((l) => l.level === 'error' && l.message.startsWith('Error in /announce'));
   assert.ok(line, `an error line was logged: ${JSON.stringify(logged)}`);
-  assert.match(line.message, new RegExp(`Discord refused POST /channels/${locked.id}/messages: the bot lacks Embed Links in #announcements \\(${locked.id}\\)`));
+  assert.match(
+    line.message,
+    new RegExp(`Discord refused POST /channels/${locked.id}/messages: the bot lacks Embed Links in #announcements \\(${locked.id}\\)`),
+  );
   assert.doesNotMatch(line.message, /Send Messages/, 'only what is missing is named');
 });
 

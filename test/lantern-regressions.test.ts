@@ -24,13 +24,24 @@ const NODE_TIMER_LIMIT_MS = 2 ** 31 - 1;
 const BOUNDED = { timeout: 20_000 };
 
 /** The events a handler's outcome produces, recorded as `<event> <source>` in the order they ran. */
-const OUTCOME_EVENTS = [Events.CommandCompletion, Events.CommandError, Events.ComponentCompletion, Events.ComponentError, Events.ModalCompletion, Events.ModalError, Events.Error] as const;
+const OUTCOME_EVENTS = [
+  Events.CommandCompletion,
+  Events.CommandError,
+  Events.ComponentCompletion,
+  Events.ComponentError,
+  Events.ModalCompletion,
+  Events.ModalError,
+  Events.Error,
+] as const;
 
 /**
  * A bot on its own fake, with alice and bob in guild `g`. `setup` runs before start; `act` waits for a handle's
  * first answer and for the bot to finish with it.
  */
-async function world(options: ClientOptions = {}, setup: (bot: Client, discord: FakeDiscord, guild: FakeGuild) => unknown = () => undefined) {
+async function world(
+  options: ClientOptions = {},
+  setup: (bot: Client, discord: FakeDiscord, guild: FakeGuild) => unknown = () => undefined,
+) {
   const discord = await startFake();
   const alice = discord.addUser({ username: 'alice' });
   const bob = discord.addUser({ username: 'bob' });
@@ -69,35 +80,43 @@ function gate(): { opened: Promise<void>; open: () => void } {
 }
 
 function buttonRow(customId: string) {
-  return new ActionRowBuilder<MessageActionRowComponentBuilder>().addComponents(new ButtonBuilder().setCustomId(customId).setLabel(customId).setStyle(ButtonStyle.Secondary));
+  return new ActionRowBuilder<MessageActionRowComponentBuilder>().addComponents(
+    new ButtonBuilder().setCustomId(customId).setLabel(customId).setStyle(ButtonStyle.Secondary),
+  );
 }
 
 // ---- 1. a modal whose form does not match its definition ----
 
-test('a modal submission whose field is not the text input the definition names: ModalError and Error "modal ask", and the user gets the error answer', async () => {
-  let ran = 0;
-  const ask = modal({
-    customId: 'ask',
-    title: 'Ask',
-    fields: { topic: field.short({ label: 'Topic' }) },
-    run: () => {
-      ran += 1;
-    },
-  });
-  const w = await world({ sendCommandTracebacks: false }, (bot) => bot.addModal(ask));
-  // A form another version of the bot showed: `topic` comes back as a select menu, not a text input.
-  const submitted = w.as().interact(InteractionType.ModalSubmit, {
-    custom_id: 'ask',
-    components: [{ type: ComponentType.ActionRow, components: [{ type: ComponentType.StringSelect, custom_id: 'topic', values: ['billing'] }] }],
-  });
-  const answer = lastAnswer(await w.act(submitted));
-  assert.equal(answer.ephemeral, true);
-  assert.equal(answer.message?.content, DEFAULT_ERROR_MESSAGE);
-  assert.equal(ran, 0, 'the handler never ran on fields it could not read');
-  assert.deepEqual(w.outcomes, ['ModalError modal ask', 'Error modal ask']);
-  assert.match(w.errors[0]?.error.message ?? '', /topic/, 'the error names the field');
-  assert.equal(w.errors[0]?.ctx?.kind, 'modal');
-});
+test(
+  'a modal submission whose field is not the text input the definition names: ' +
+    'ModalError and Error "modal ask", and the user gets the error answer',
+  async () => {
+    let ran = 0;
+    const ask = modal({
+      customId: 'ask',
+      title: 'Ask',
+      fields: { topic: field.short({ label: 'Topic' }) },
+      run: () => {
+        ran += 1;
+      },
+    });
+    const w = await world({ sendCommandTracebacks: false }, (bot) => bot.addModal(ask));
+    // A form another version of the bot showed: `topic` comes back as a select menu, not a text input.
+    const submitted = w.as().interact(InteractionType.ModalSubmit, {
+      custom_id: 'ask',
+      components: [
+        { type: ComponentType.ActionRow, components: [{ type: ComponentType.StringSelect, custom_id: 'topic', values: ['billing'] }] },
+      ],
+    });
+    const answer = lastAnswer(await w.act(submitted));
+    assert.equal(answer.ephemeral, true);
+    assert.equal(answer.message?.content, DEFAULT_ERROR_MESSAGE);
+    assert.equal(ran, 0, 'the handler never ran on fields it could not read');
+    assert.deepEqual(w.outcomes, ['ModalError modal ask', 'Error modal ask']);
+    assert.match(w.errors[0]?.error.message ?? '', /topic/, 'the error names the field');
+    assert.equal(w.errors[0]?.ctx?.kind, 'modal');
+  },
+);
 
 // ---- 2. stop() during start() ----
 
@@ -129,104 +148,120 @@ test('stop() called while start() is in progress waits for it, then stops: a tas
 
 // ---- 3. a one-message handler added by a handler still running during stop ----
 
-test('a handler still running during stop() that adds a one-message handler leaves no timer behind, and does not fail', BOUNDED, async () => {
-  const clock = new FakeClock();
-  const started = gate();
-  const proceed = gate();
-  const confirm = button({ customId: 'confirm', run: (ctx) => ctx.reply('confirmed') });
-  const w = await world({ clock }, (bot) => {
-    bot.addCommand(command({
-      name: 'ask',
-      description: 'Asks for a confirmation',
-      run: async (ctx) => {
-        started.open();
-        await proceed.opened;
-        await ctx.reply({ content: 'Sure?', components: [buttonRow('confirm')] });
-        ctx.bot.addComponent(confirm, { message: await ctx.interaction.fetchReply(), timeoutMs: MINUTE });
-      },
-    }));
-  });
-  const handle = w.as().slash('ask');
-  await started.opened;
-  const stopping = w.bot.stop();
-  proceed.open();
-  await stopping;
-  assert.equal(handle.message?.content, 'Sure?', 'the running handler was waited for');
-  assert.equal(clock.pendingTimers, 0, 'no one-message timeout outlives the bot');
-  assert.deepEqual(w.outcomes, ['CommandCompletion /ask']);
-  assert.deepEqual(w.errors, []);
-});
+test(
+  'a handler still running during stop() that adds a one-message handler leaves no timer behind, and does not fail',
+  BOUNDED,
+  async () => {
+    const clock = new FakeClock();
+    const started = gate();
+    const proceed = gate();
+    const confirm = button({ customId: 'confirm', run: (ctx) => ctx.reply('confirmed') });
+    const w = await world({ clock }, (bot) => {
+      bot.addCommand(
+        command({
+          name: 'ask',
+          description: 'Asks for a confirmation',
+          run: async (ctx) => {
+            started.open();
+            await proceed.opened;
+            await ctx.reply({ content: 'Sure?', components: [buttonRow('confirm')] });
+            ctx.bot.addComponent(confirm, { message: await ctx.interaction.fetchReply(), timeoutMs: MINUTE });
+          },
+        }),
+      );
+    });
+    const handle = w.as().slash('ask');
+    await started.opened;
+    const stopping = w.bot.stop();
+    proceed.open();
+    await stopping;
+    assert.equal(handle.message?.content, 'Sure?', 'the running handler was waited for');
+    assert.equal(clock.pendingTimers, 0, 'no one-message timeout outlives the bot');
+    assert.deepEqual(w.outcomes, ['CommandCompletion /ask']);
+    assert.deepEqual(w.errors, []);
+  },
+);
 
 // ---- 4. a run that reaches its concurrency slot after stop began ----
 
-test('max concurrency wait: a run whose check lets it through only after stop() began is refused as busy, and its handler never runs', BOUNDED, async () => {
-  const log: string[] = [];
-  const alicesRun = gate();
-  const bobsCheck = gate();
-  let bobChecking = false;
-  const w = await world({}, (bot) => {
-    bot.addCommand(command({
-      name: 'job',
-      description: 'A long job',
-      maxConcurrency: { bucket: 'global', limit: 1, mode: 'wait' },
-      checks: [
-        async function slowForBob(ctx) {
-          if (ctx.user.username !== 'bob') return true;
-          bobChecking = true;
-          await bobsCheck.opened;
-          return true;
-        },
-      ],
-      run: async (ctx) => {
-        const name = ctx.user.username;
-        log.push(`start ${name}`);
-        if (name === 'alice') await alicesRun.opened;
-        await ctx.send(`done for ${name}`);
-        log.push(`end ${name}`);
-      },
-    }));
-  });
-  const alices = w.as().slash('job');
-  await waitUntil(() => log.includes('start alice'));
-  const bobs = w.as(w.bob).slash('job');
-  await waitUntil(() => bobChecking);
+test(
+  'max concurrency wait: a run whose check lets it through only after stop() began is refused as busy, and its handler never runs',
+  BOUNDED,
+  async () => {
+    const log: string[] = [];
+    const alicesRun = gate();
+    const bobsCheck = gate();
+    let bobChecking = false;
+    const w = await world({}, (bot) => {
+      bot.addCommand(
+        command({
+          name: 'job',
+          description: 'A long job',
+          maxConcurrency: { bucket: 'global', limit: 1, mode: 'wait' },
+          checks: [
+            async function slowForBob(ctx) {
+              if (ctx.user.username !== 'bob') return true;
+              bobChecking = true;
+              await bobsCheck.opened;
+              return true;
+            },
+          ],
+          run: async (ctx) => {
+            const name = ctx.user.username;
+            log.push(`start ${name}`);
+            if (name === 'alice') await alicesRun.opened;
+            await ctx.send(`done for ${name}`);
+            log.push(`end ${name}`);
+          },
+        }),
+      );
+    });
+    const alices = w.as().slash('job');
+    await waitUntil(() => log.includes('start alice'));
+    const bobs = w.as(w.bob).slash('job');
+    await waitUntil(() => bobChecking);
 
-  const stopping = w.bot.stop();
-  let answer: InteractionResponse;
-  try {
-    bobsCheck.open();
-    answer = await bobs.response();
-  } finally {
-    // Whatever bob got, alice's run ends and the stop completes, so no bot outlives its fake.
-    alicesRun.open();
-    await stopping;
-  }
-  assert.equal(answer.kind, 'reply', 'refused at once, not queued behind a defer');
-  assert.equal(answer.ephemeral, true);
-  assert.equal(answer.message?.content, 'Too many people are using this right now. Try again in a moment.');
-  assert.equal(alices.message?.content, 'done for alice');
-  assert.deepEqual(log, ['start alice', 'end alice'], 'bob’s handler never ran');
-  const refusal = w.errors.find((e) => e.source === '/job');
-  assert.ok(refusal?.error instanceof MaxConcurrencyReached);
-  assert.deepEqual([refusal.error.timedOut, refusal.expected], [true, true]);
-});
+    const stopping = w.bot.stop();
+    let answer: InteractionResponse;
+    try {
+      bobsCheck.open();
+      answer = await bobs.response();
+    } finally {
+      // Whatever bob got, alice's run ends and the stop completes, so no bot outlives its fake.
+      alicesRun.open();
+      await stopping;
+    }
+    assert.equal(answer.kind, 'reply', 'refused at once, not queued behind a defer');
+    assert.equal(answer.ephemeral, true);
+    assert.equal(answer.message?.content, 'Too many people are using this right now. Try again in a moment.');
+    assert.equal(alices.message?.content, 'done for alice');
+    assert.deepEqual(log, ['start alice', 'end alice'], 'bob’s handler never ran');
+    const refusal = w.errors.find((e) => e.source === '/job');
+    assert.ok(refusal?.error instanceof MaxConcurrencyReached);
+    assert.deepEqual([refusal.error.timedOut, refusal.expected], [true, true]);
+  },
+);
 
 // ---- 5. a wrapper that returns without calling next() ----
 
-test('an aroundInteraction wrapper that returns without calling next() is an Error "interaction wrapper (forgetful)"; the handler still runs and answers', async () => {
-  const w = await world({}, (bot) => {
-    bot.aroundInteraction(function forgetful() {
-      return Promise.resolve();
+test(
+  'an aroundInteraction wrapper that returns without calling next() is an ' +
+    'Error "interaction wrapper (forgetful)"; the handler still runs and answers',
+  async () => {
+    const w = await world({}, (bot) => {
+      bot.aroundInteraction(function forgetful() {
+        return Promise.resolve();
+      });
+      bot.addCommand(command({ name: 'ping', description: 'Ping', run: (ctx) => ctx.reply('pong') }));
     });
-    bot.addCommand(command({ name: 'ping', description: 'Ping', run: (ctx) => ctx.reply('pong') }));
-  });
-  const handle = await w.act(w.as().slash('ping'));
-  assert.equal(lastAnswer(handle).message?.content, 'pong');
-  assert.deepEqual(w.outcomes, ['Error interaction wrapper (forgetful)', 'CommandCompletion /ping']);
-  const [error] = w.errors;
-  assert.match(error?.error.message ?? '', /next\(\)/);
-  assert.equal(error?.ctx?.user.id, w.alice.id);
-});
+    const handle = await w.act(w.as().slash('ping'));
+    assert.equal(lastAnswer(handle).message?.content, 'pong');
+    assert.deepEqual(w.outcomes, ['Error interaction wrapper (forgetful)', 'CommandCompletion /ping']);
+    const [error] = w.errors;
+    assert.match(error?.error.message ?? '', /next\(\)/);
+    assert.equal(error?.ctx?.user.id, w.alice.id);
+  },
+);
 
 // ---- 6. an errorMessage function that throws ----
 
@@ -239,43 +274,65 @@ test('an errorMessage function that throws is an Error "errorMessage"; the user 
       },
     },
     (bot) => {
-      bot.addCommand(command({
-        name: 'boom',
-        description: 'Fails',
-        run: () => {
-          throw new RangeError('boom failed');
-        },
-      }));
+      bot.addCommand(
+        command({
+          name: 'boom',
+          description: 'Fails',
+          run: () => {
+            throw new RangeError('boom failed');
+          },
+        }),
+      );
     },
   );
   const answer = lastAnswer(await w.act(w.as().slash('boom')));
   assert.equal(answer.ephemeral, true);
   assert.equal(answer.message?.content, DEFAULT_ERROR_MESSAGE);
   assert.deepEqual(answer.message.embeds, [], 'tracebacks are off');
-  assert.deepEqual(w.errors.map((e) => [e.source, e.error.message]), [['/boom', 'boom failed'], ['errorMessage', 'the message template is broken']]);
+  assert.deepEqual(
+    w.errors.map((e) => [e.source, e.error.message]),
+    [
+      ['/boom', 'boom failed'],
+      ['errorMessage', 'the message template is broken'],
+    ],
+  );
   assert.equal(w.errors[1]?.ctx?.user.id, w.alice.id);
 });
 
 // ---- 9. one-message timeouts Node's timers cannot hold ----
 
-test('a one-message handler with a timeout over Node’s timer limit, Infinity, 0 or -1 throws a RangeError naming the limit and is not added', async () => {
-  const clock = new FakeClock();
-  const vote = button({ customId: 'vote', run: (ctx) => ctx.reply('voted') });
-  const w = await world({ clock }, (bot) => {
-    bot.addCommand(command({ name: 'panel', description: 'Posts a button', run: (ctx) => ctx.reply({ content: 'panel', components: [buttonRow('vote')] }) }));
-  });
-  const message = (await w.act(w.as().slash('panel'))).message;
-  assert.ok(message);
-  for (const timeoutMs of [30 * 24 * 3600 * 1000, Infinity, 0, -1]) {
-    assert.throws(() => w.bot.addComponent(vote, { message, timeoutMs }), (error: unknown) => error instanceof RangeError && error.message.includes(String(NODE_TIMER_LIMIT_MS)), `timeoutMs ${String(timeoutMs)}`);
-  }
-  assert.equal(clock.pendingTimers, 0);
-  const click = await w.act(w.as(w.bob).click(message, 'vote'));
-  assert.equal(lastAnswer(click).message?.content, DEFAULT_MESSAGES.unknownComponent, 'no handler was added');
+test(
+  'a one-message handler with a timeout over Node’s timer limit, ' +
+    'Infinity, 0 or -1 throws a RangeError naming the limit and is not added',
+  async () => {
+    const clock = new FakeClock();
+    const vote = button({ customId: 'vote', run: (ctx) => ctx.reply('voted') });
+    const w = await world({ clock }, (bot) => {
+      bot.addCommand(
+        command({
+          name: 'panel',
+          description: 'Posts a button',
+          run: (ctx) => ctx.reply({ content: 'panel', components: [buttonRow('vote')] }),
+        }),
+      );
+    });
+    const message = (await w.act(w.as().slash('panel'))).message;
+    assert.ok(message);
+    for (const timeoutMs of [30 * 24 * 3600 * 1000, Infinity, 0, -1]) {
+      assert.throws(
+        () => w.bot.addComponent(vote, { message, timeoutMs }),
+        (error: unknown) => error instanceof RangeError && error.message.includes(String(NODE_TIMER_LIMIT_MS)),
+        `timeoutMs ${String(timeoutMs)}`,
+      );
+    }
+    assert.equal(clock.pendingTimers, 0);
+    const click = await w.act(w.as(w.bob).click(message, 'vote'));
+    assert.equal(lastAnswer(click).message?.content, DEFAULT_MESSAGES.unknownComponent, 'no handler was added');
 
-  w.bot.addComponent(vote, { message, timeoutMs: NODE_TIMER_LIMIT_MS });
-  assert.equal(lastAnswer(await w.act(w.as(w.bob).click(message, 'vote'))).message?.content, 'voted', 'the limit itself is accepted');
-});
+    w.bot.addComponent(vote, { message, timeoutMs: NODE_TIMER_LIMIT_MS });
+    assert.equal(lastAnswer(await w.act(w.as(w.bob).click(message, 'vote'))).message?.content, 'voted', 'the limit itself is accepted');
+  },
+);
 
 // ---- 10. Missing Permissions in a thread ----
 
@@ -284,19 +341,24 @@ test('a one-message handler with a timeout over Node’s timer limit, Infinity, 
 test('a 50013 on a post in a thread names Send Messages in Threads, the permission threads need, not Send Messages', async () => {
   let thread: FakeChannel | undefined;
   const w = await world({ sendCommandTracebacks: false }, (bot, discord, guild) => {
-    const support = guild.addChannel({ name: 'support', permissionOverwrites: [{ target: discord.botUser, deny: PermissionFlagsBits.SendMessagesInThreads }] });
+    const support = guild.addChannel({
+      name: 'support',
+      permissionOverwrites: [{ target: discord.botUser, deny: PermissionFlagsBits.SendMessagesInThreads }],
+    });
     thread = guild.addChannel({ name: 'help-thread', type: ChannelType.PublicThread, parent: support });
-    bot.addCommand(command({
-      name: 'note',
-      description: 'Posts a note here',
-      run: async (ctx) => {
-        await ctx.defer({ ephemeral: true });
-        const channel = ctx.channel;
-        if (!channel?.isSendable()) throw new Error('not a channel the bot can post in');
-        await channel.send('a note');
-        await ctx.send({ content: 'Posted.', ephemeral: true });
-      },
-    }));
+    bot.addCommand(
+      command({
+        name: 'note',
+        description: 'Posts a note here',
+        run: async (ctx) => {
+          await ctx.defer({ ephemeral: true });
+          const channel = ctx.channel;
+          if (!channel?.isSendable()) throw new Error('not a channel the bot can post in');
+          await channel.send('a note');
+          await ctx.send({ content: 'Posted.', ephemeral: true });
+        },
+      }),
+    );
   });
   assert.ok(thread);
   assert.equal(w.bot.discord.channels.cache.get(thread.id)?.isThread(), true, 'discord.js knows the channel as a thread');
@@ -306,5 +368,10 @@ test('a 50013 on a post in a thread names Send Messages in Threads, the permissi
   const line = w.logged.find((l) => l.level === 'error' && l.message.startsWith('Error in /note'));
   assert.ok(line, `an error line was logged: ${JSON.stringify(w.logged)}`);
   const permission = readablePermission('SendMessagesInThreads');
-  assert.ok(line.message.includes(`Discord refused POST /channels/${thread.id}/messages: the bot lacks ${permission} in #help-thread (${thread.id})`), line.message);
+  assert.ok(
+    line.message.includes(
+      `Discord refused POST /channels/${thread.id}/messages: the bot lacks ${permission} in #help-thread (${thread.id})`,
+    ),
+    line.message,
+  );
 });

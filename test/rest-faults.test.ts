@@ -66,8 +66,17 @@ describe('injected faults, through discord.js REST', () => {
     assert.deepEqual(contents(general), []);
 
     const sent = await channel.send('second');
-    assert.deepEqual(general.messages.map((m) => [m.id, m.content, m.author.id]), [[sent.id, 'second', discord.botUser.id]]);
-    assert.deepEqual(messagePosts(discord, general).map((r) => [r.status, r.faulted]), [[403, true], [200, false]]);
+    assert.deepEqual(
+      general.messages.map((m) => [m.id, m.content, m.author.id]),
+      [[sent.id, 'second', discord.botUser.id]],
+    );
+    assert.deepEqual(
+      messagePosts(discord, general).map((r) => [r.status, r.faulted]),
+      [
+        [403, true],
+        [200, false],
+      ],
+    );
     assert.equal(discord.faults.pending, 0);
     await destroy(client);
     await stopFake(discord);
@@ -125,7 +134,13 @@ describe('injected faults, through discord.js REST', () => {
     assert.equal(error.status, 500);
     const faulted = messagePosts(discord, general);
     // One try and one retry, both answered 500 by the fault.
-    assert.deepEqual(faulted.map((r) => [r.status, r.faulted]), [[500, true], [500, true]]);
+    assert.deepEqual(
+      faulted.map((r) => [r.status, r.faulted]),
+      [
+        [500, true],
+        [500, true],
+      ],
+    );
     assert.equal(discord.faults.pending, 1);
     assert.deepEqual(contents(general), []);
 
@@ -133,7 +148,10 @@ describe('injected faults, through discord.js REST', () => {
     assert.equal(discord.faults.pending, 0);
     const sent = await channel.send('healed');
     assert.equal(general.messages.at(-1)?.id, sent.id);
-    assert.deepEqual(messagePosts(discord, general).map((r) => r.status), [500, 500, 200]);
+    assert.deepEqual(
+      messagePosts(discord, general).map((r) => r.status),
+      [500, 500, 200],
+    );
     await destroy(client);
     await stopFake(discord);
   });
@@ -146,7 +164,13 @@ describe('injected faults, through discord.js REST', () => {
     discord.failNext({ method: 'POST', route: `/channels/${general.id}/messages`, ...DiscordFaults.serverError(502) });
     const sent = await channel.send('second try');
     assert.equal(general.messages.at(-1)?.id, sent.id);
-    assert.deepEqual(messagePosts(discord, general).map((r) => [r.status, r.faulted]), [[502, true], [200, false]]);
+    assert.deepEqual(
+      messagePosts(discord, general).map((r) => [r.status, r.faulted]),
+      [
+        [502, true],
+        [200, false],
+      ],
+    );
     await destroy(client);
     await stopFake(discord);
   });
@@ -214,7 +238,13 @@ describe('Discord rules the fake enforces', () => {
   test('no SendMessages for the bot in a channel given to addGuild: send rejects with 50013', T, async () => {
     const discord = await startFake();
     // At addGuild time neither the guild's @everyone nor the bot's role exists yet; a member overwrite for the bot does.
-    const guild = discord.addGuild({ name: 'HQ', channels: [{ name: 'general' }, { name: 'locked', permissionOverwrites: [{ target: discord.botUser, deny: PermissionFlagsBits.SendMessages }] }] });
+    const guild = discord.addGuild({
+      name: 'HQ',
+      channels: [
+        { name: 'general' },
+        { name: 'locked', permissionOverwrites: [{ target: discord.botUser, deny: PermissionFlagsBits.SendMessages }] },
+      ],
+    });
     const locked = guild.channel('locked');
     assert.equal(guild.permissionsOf(discord.botUser, locked) & PermissionFlagsBits.SendMessages, 0n);
     const client = await connect(discord);
@@ -229,14 +259,20 @@ describe('Discord rules the fake enforces', () => {
   test('no SendMessages in a channel (an @everyone overwrite): send rejects with 50013', T, async () => {
     const discord = await startFake();
     const guild = discord.addGuild({ name: 'HQ' });
-    const locked = guild.addChannel({ name: 'locked', permissionOverwrites: [{ target: guild.everyone, deny: PermissionFlagsBits.SendMessages }] });
+    const locked = guild.addChannel({
+      name: 'locked',
+      permissionOverwrites: [{ target: guild.everyone, deny: PermissionFlagsBits.SendMessages }],
+    });
     const client = await connect(discord);
     const channel = await sendable(client, locked);
     const error = await rejection(channel.send('let me in'));
     assert.ok(error instanceof DiscordAPIError, `got ${String(error)}`);
     assert.deepEqual([error.code, error.status], [50013, 403]);
     assert.deepEqual(contents(locked), []);
-    assert.deepEqual(messagePosts(discord, locked).map((r) => [r.status, r.faulted]), [[403, false]]);
+    assert.deepEqual(
+      messagePosts(discord, locked).map((r) => [r.status, r.faulted]),
+      [[403, false]],
+    );
     // The same bot may talk in the guild's other channel.
     await (await sendable(client, guild.channel('general'))).send('fine here');
     assert.equal(guild.channel('general').messages.length, 1);
@@ -249,7 +285,10 @@ describe('Discord rules the fake enforces', () => {
     const guild = discord.addGuild({ name: 'HQ' });
     const botRole = guild.role(discord.botUser.username);
     assert.equal(botRole.managed, true);
-    const roleLocked = guild.addChannel({ name: 'role-locked', permissionOverwrites: [{ target: botRole, deny: PermissionFlagsBits.SendMessages }] });
+    const roleLocked = guild.addChannel({
+      name: 'role-locked',
+      permissionOverwrites: [{ target: botRole, deny: PermissionFlagsBits.SendMessages }],
+    });
     const reopened = guild.addChannel({
       name: 'reopened',
       permissionOverwrites: [
@@ -271,14 +310,20 @@ describe('Discord rules the fake enforces', () => {
   test('an embed needs EmbedLinks: without it the send is refused, the text alone is not', T, async () => {
     const discord = await startFake();
     const guild = discord.addGuild({ name: 'HQ' });
-    const plain = guild.addChannel({ name: 'plain', permissionOverwrites: [{ target: discord.botUser, deny: PermissionFlagsBits.EmbedLinks }] });
+    const plain = guild.addChannel({
+      name: 'plain',
+      permissionOverwrites: [{ target: discord.botUser, deny: PermissionFlagsBits.EmbedLinks }],
+    });
     const client = await connect(discord);
     const channel = await sendable(client, plain);
     const error = await rejection(channel.send({ content: 'look', embeds: [new EmbedBuilder().setTitle('card')] }));
     assert.ok(error instanceof DiscordAPIError);
     assert.equal(error.code, 50013);
     await channel.send('just text');
-    assert.deepEqual(plain.messages.map((m) => m.content), ['just text']);
+    assert.deepEqual(
+      plain.messages.map((m) => m.content),
+      ['just text'],
+    );
     await destroy(client);
     await stopFake(discord);
   });
@@ -303,7 +348,10 @@ describe('authorization and routes, with plain fetch', () => {
     assert.equal(right.status, 200);
     const user = (await right.json()) as { id: string; username: string; bot: boolean };
     assert.deepEqual([user.id, user.username, user.bot], [discord.botUser.id, discord.botUser.username, true]);
-    assert.deepEqual(discord.requests.map((r) => r.status), [401, 401, 401, 200]);
+    assert.deepEqual(
+      discord.requests.map((r) => r.status),
+      [401, 401, 401, 200],
+    );
     await stopFake(discord);
   });
 
@@ -324,14 +372,22 @@ describe('authorization and routes, with plain fetch', () => {
     assert.equal((await handle.response('reply')).message?.content, 'answered without a token');
 
     const hook = discord.addWebhook(general, 'Plain');
-    const executed = await fetch(`${hook.url}?wait=true`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ content: 'no auth' }) });
+    const executed = await fetch(`${hook.url}?wait=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ content: 'no auth' }),
+    });
     assert.equal(executed.status, 200);
     const message = (await executed.json()) as { id: string; webhook_id: string };
     assert.equal(message.webhook_id, hook.id);
     assert.equal(hook.executions.at(-1)?.id, message.id);
 
     // A wrong webhook token is Discord's 10015, not a 401.
-    const forged = await fetch(`${discord.apiUrl}/webhooks/${hook.id}/${'x'.repeat(hook.token.length)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ content: 'forged' }) });
+    const forged = await fetch(`${discord.apiUrl}/webhooks/${hook.id}/${'x'.repeat(hook.token.length)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ content: 'forged' }),
+    });
     assert.equal(forged.status, 404);
     assert.equal(((await forged.json()) as { code: number }).code, 10015);
     assert.equal(hook.executions.length, 1);
@@ -344,12 +400,18 @@ describe('authorization and routes, with plain fetch', () => {
     const response = await fetch(`${discord.apiUrl}/nothing/here`, { headers: { authorization: `Bot ${discord.token}` } });
     assert.equal(response.status, 404);
     assert.deepEqual(await response.json(), { message: '404: Not Found', code: 0 });
-    assert.deepEqual(discord.unhandledRequests.map((r) => [r.method, r.path, r.route, r.status]), [['GET', '/nothing/here', null, 404]]);
+    assert.deepEqual(
+      discord.unhandledRequests.map((r) => [r.method, r.path, r.route, r.status]),
+      [['GET', '/nothing/here', null, 404]],
+    );
     // A known path with a method the fake does not serve is 405, and unhandled as well.
     const wrongMethod = await fetch(`${discord.apiUrl}/users/@me`, { method: 'PUT', headers: { authorization: `Bot ${discord.token}` } });
     assert.equal(wrongMethod.status, 405);
     await wrongMethod.body?.cancel();
-    assert.deepEqual(discord.unhandledRequests.map((r) => r.status), [404, 405]);
+    assert.deepEqual(
+      discord.unhandledRequests.map((r) => r.status),
+      [404, 405],
+    );
     assert.deepEqual(discord.internalErrors, []);
     await stopFake(discord);
   });
@@ -374,7 +436,10 @@ describe('webhooks through discord.js', () => {
     const hook = discord.addWebhook(general, 'Alerts');
     const webhook = new WebhookClient({ id: hook.id, token: hook.token }, { rest: discord.rest });
     track(webhook);
-    const sent = await webhook.send({ content: 'deploy done', embeds: [new EmbedBuilder().setTitle('v1.2.3').setDescription('all green').setColor(0x2ecc71)] });
+    const sent = await webhook.send({
+      content: 'deploy done',
+      embeds: [new EmbedBuilder().setTitle('v1.2.3').setDescription('all green').setColor(0x2ecc71)],
+    });
 
     assert.equal(sent.webhook_id, hook.id);
     assert.equal(sent.content, 'deploy done');
@@ -389,7 +454,10 @@ describe('webhooks through discord.js', () => {
     assert.equal(posted.webhook_id, hook.id);
     assert.equal(posted.author.username, 'Alerts');
     const executions = discord.requests.filter((r) => r.route === '/webhooks/:webhook_id/:webhook_token');
-    assert.deepEqual(executions.map((r) => [r.method, r.status, r.path.startsWith(`/webhooks/${hook.id}/`)]), [['POST', 200, true]]);
+    assert.deepEqual(
+      executions.map((r) => [r.method, r.status, r.path.startsWith(`/webhooks/${hook.id}/`)]),
+      [['POST', 200, true]],
+    );
 
     // A username override is the message's author name, as on Discord.
     await webhook.send({ content: 'from ci', username: 'CI' });

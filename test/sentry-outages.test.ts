@@ -46,9 +46,22 @@ async function outageBot() {
   const discord = await startFake({ interactionLimit: 50, messageHistoryLimit: 20, requestLogLimit: 20 });
   const users = Array.from({ length: 5 }, (_, i) => discord.addUser({ username: `user${String(i)}` }));
   const guild = discord.addGuild({ name: 'g', members: users });
-  const bot = new Client({ token: discord.token, discord: { rest: discord.rest }, sendCommandTracebacks: false, handleProcessErrors: false, logger: { info: ignore, warn: ignore, error: ignore } });
+  const bot = new Client({
+    token: discord.token,
+    discord: { rest: discord.rest },
+    sendCommandTracebacks: false,
+    handleProcessErrors: false,
+    logger: { info: ignore, warn: ignore, error: ignore },
+  });
   // Every failure a new group as far as storm control goes, so that all of them reach the transport.
-  await bot.loadExtension(sentry, sentryOptions(receiver, { requestTimeoutMs: REQUEST_TIMEOUT_MS, flushTimeoutMs: FLUSH_TIMEOUT_MS, eventsPerGroupPerMinute: Number.POSITIVE_INFINITY }));
+  await bot.loadExtension(
+    sentry,
+    sentryOptions(receiver, {
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      flushTimeoutMs: FLUSH_TIMEOUT_MS,
+      eventsPerGroupPerMinute: Number.POSITIVE_INFINITY,
+    }),
+  );
   bot.addCommand(
     command({
       name: 'boom',
@@ -82,8 +95,15 @@ async function stopWithin(stop: () => Promise<void>): Promise<number> {
   return performance.now() - started;
 }
 
+const outageNames = {
+  refuse: 'refusing connections',
+  error: 'answering 500',
+  rateLimit: 'answering 429',
+  hang: 'never answering',
+} as const;
+
 for (const mode of ['refuse', 'error', 'rateLimit', 'hang'] as const) {
-  test(`Sentry ${mode === 'refuse' ? 'refusing connections' : mode === 'error' ? 'answering 500' : mode === 'rateLimit' ? 'answering 429' : 'never answering'}: every interaction is answered, memory stays bounded, stop() returns in time`, async (t) => {
+  test(`Sentry ${outageNames[mode]}: every interaction is answered, memory stays bounded, stop() returns in time`, async (t) => {
     const { bot, users, as, failMany } = await outageBot();
     if (mode === 'rateLimit') await receiver.setMode('rateLimit', { retryAfterSeconds: 60 });
     else await receiver.setMode(mode);
@@ -94,7 +114,10 @@ for (const mode of ['refuse', 'error', 'rateLimit', 'hang'] as const) {
       const before = heapAfterGc();
       await failMany(MEASURED);
       const growth = heapAfterGc() - before;
-      t.diagnostic(`heap growth over ${String(MEASURED)} failures: ${(growth / 1024).toFixed(0)} KiB; requests that reached Sentry: ${String(receiver.requests)}`);
+      t.diagnostic(
+        `heap growth over ${String(MEASURED)} failures: ${(growth / 1024).toFixed(0)} ` +
+          `KiB; requests that reached Sentry: ${String(receiver.requests)}`,
+      );
       assert.ok(growth < HEAP_GROWTH_LIMIT, `the heap grew by ${String(growth)} bytes over ${String(MEASURED)} failures`);
       assert.equal((await as(users[0]!).slash('ok').response('reply')).message?.content, 'ok');
 

@@ -88,11 +88,22 @@ function startSdk(t: TestContext, receiver: { readonly dsn: string }, options: P
 }
 
 /** Posts `body` to the receiver's envelope endpoint by hand, on a connection of its own. */
-function post(receiver: { readonly dsn: string }, body: Buffer | string, { path, headers = {} }: { path?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: string }> {
+function post(
+  receiver: { readonly dsn: string },
+  body: Buffer | string,
+  { path, headers = {} }: { path?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: string }> {
   const dsn = new URL(receiver.dsn);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: dsn.hostname, port: dsn.port, method: 'POST', path: path ?? `/api${dsn.pathname}/envelope/?sentry_key=${dsn.username}&sentry_version=7`, headers, agent: false },
+      {
+        host: dsn.hostname,
+        port: dsn.port,
+        method: 'POST',
+        path: path ?? `/api${dsn.pathname}/envelope/?sentry_key=${dsn.username}&sentry_version=7`,
+        headers,
+        agent: false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -144,12 +155,18 @@ test('an event from captureException arrives with its event_id, exception, tags,
   assert.equal(event.environment, 'test');
 
   assert.equal(await client.flush(2000), true);
-  assert.deepEqual(sends.map((send) => send.status), [200]);
+  assert.deepEqual(
+    sends.map((send) => send.status),
+    [200],
+  );
   assert.equal(receiver.requests, 1);
   const [envelope] = receiver.envelopes;
   assert.equal(envelope?.header.event_id, eventId);
   assert.equal(envelope.header.sdk?.name, 'sentry.javascript.node');
-  assert.deepEqual(envelope.items.map((item) => item.header.type), ['event']);
+  assert.deepEqual(
+    envelope.items.map((item) => item.header.type),
+    ['event'],
+  );
   assert.ok(envelope.raw.includes('dice fell off the table'));
   assert.equal(receiver.malformed.length, 0);
 });
@@ -185,7 +202,10 @@ test('waitForEvents counts events passing the filter; feedback and client report
   const first = scope.captureException(new Error('first'), { captureContext: { tags: { kind: 'wanted' } } });
   const second = scope.captureException(new Error('second'), { captureContext: { tags: { kind: 'wanted' } } });
   scope.captureException(new Error('third'), { captureContext: { tags: { kind: 'wanted' } } });
-  assert.deepEqual((await waiting).map((event) => event.event_id), [first, second]);
+  assert.deepEqual(
+    (await waiting).map((event) => event.event_id),
+    [first, second],
+  );
 
   captureFeedback({ message: 'the dice never land', name: 'alice', associatedEventId: first }, {}, scope);
   assert.equal(await client.flush(2000), true);
@@ -203,7 +223,10 @@ test('waitForEvent times out with an error naming the id and what did arrive', T
   await receiver.waitForEvent(arrived);
 
   const missing = 'f'.repeat(32);
-  const error = await receiver.waitForEvent(missing, { timeoutMs: 100 }).then(() => assert.fail('resolved'), (e: unknown) => e);
+  const error = await receiver.waitForEvent(missing, { timeoutMs: 100 }).then(
+    () => assert.fail('resolved'),
+    (e: unknown) => e,
+  );
   assert.ok(error instanceof SentryReceiverError);
   assert.equal(error.code, 'LANTERN_ERR_SENTRY_RECEIVER_TIMEOUT');
   assert.match(error.message, new RegExp(`waiting for the Sentry event ${missing}`));
@@ -231,8 +254,13 @@ test("'refuse' refuses TCP connections and the SDK's send fails; 'accept' listen
   await receiver.waitForEvent(after);
   assert.equal(await client.flush(2000), true);
   assert.ok(!receiver.events.some((event) => event.event_id === lost), 'no retry: the event sent while refused is lost');
-  const report = receiver.itemsOfType('client_report').map((item) => item.payload as { discarded_events: { reason: string; category: string }[] });
-  assert.deepEqual(report.flatMap((payload) => payload.discarded_events.map((d) => `${d.reason}:${d.category}`)), ['network_error:error']);
+  const report = receiver
+    .itemsOfType('client_report')
+    .map((item) => item.payload as { discarded_events: { reason: string; category: string }[] });
+  assert.deepEqual(
+    report.flatMap((payload) => payload.discarded_events.map((d) => `${d.reason}:${d.category}`)),
+    ['network_error:error'],
+  );
 });
 
 test("'error' answers 500: the SDK sees it and the event is lost; 'accept' recovers", T, async (t) => {
@@ -249,36 +277,48 @@ test("'error' answers 500: the SDK sees it and the event is lost; 'accept' recov
   await receiver.setMode('accept');
   const after = scope.captureException(new Error('after'));
   await receiver.waitForEvent(after);
-  assert.deepEqual(receiver.events.map((event) => event.event_id), [after]);
+  assert.deepEqual(
+    receiver.events.map((event) => event.event_id),
+    [after],
+  );
   assert.notEqual(lost, after);
   assert.equal(receiver.mode, 'accept');
 });
 
-test("'rateLimit' answers 429 with Retry-After and X-Sentry-Rate-Limits; the SDK drops later events itself until the window ends", T, async (t) => {
-  const receiver = await startReceiver(t);
-  const { scope, client, sends } = startSdk(t, receiver);
+test(
+  "'rateLimit' answers 429 with Retry-After and X-Sentry-Rate-Limits; the SDK drops later events itself until the window ends",
+  T,
+  async (t) => {
+    const receiver = await startReceiver(t);
+    const { scope, client, sends } = startSdk(t, receiver);
 
-  await receiver.setMode('rateLimit', { retryAfterSeconds: 1 });
-  scope.captureException(new Error('limited'));
-  await client.flush(2000);
-  assert.deepEqual(sends.at(-1), { status: 429, headers: { 'retry-after': '1', 'x-sentry-rate-limits': '1::organization' } });
-  assert.equal(receiver.requests, 1);
+    await receiver.setMode('rateLimit', { retryAfterSeconds: 1 });
+    scope.captureException(new Error('limited'));
+    await client.flush(2000);
+    assert.deepEqual(sends.at(-1), { status: 429, headers: { 'retry-after': '1', 'x-sentry-rate-limits': '1::organization' } });
+    assert.equal(receiver.requests, 1);
 
-  await receiver.setMode('accept');
-  scope.captureException(new Error('dropped by the SDK'));
-  await client.flush(2000);
-  assert.deepEqual(sends.at(-1), {}, 'the transport did not send');
-  assert.equal(receiver.requests, 1, 'nothing reached the receiver');
+    await receiver.setMode('accept');
+    scope.captureException(new Error('dropped by the SDK'));
+    await client.flush(2000);
+    assert.deepEqual(sends.at(-1), {}, 'the transport did not send');
+    assert.equal(receiver.requests, 1, 'nothing reached the receiver');
 
-  // The SDK counts the window from the 429; once it has passed, events flow again.
-  await sleep(1100);
-  const after = scope.captureException(new Error('after the window'));
-  await receiver.waitForEvent(after);
-  assert.equal(await client.flush(2000), true);
-  assert.deepEqual(receiver.events.map((event) => event.exception?.values?.at(-1)?.value), ['after the window']);
-  const discarded = receiver.itemsOfType('client_report').flatMap((item) => (item.payload as { discarded_events: { reason: string }[] }).discarded_events.map((d) => d.reason));
-  assert.ok(discarded.includes('ratelimit_backoff'), `client report reasons: ${discarded.join(', ')}`);
-});
+    // The SDK counts the window from the 429; once it has passed, events flow again.
+    await sleep(1100);
+    const after = scope.captureException(new Error('after the window'));
+    await receiver.waitForEvent(after);
+    assert.equal(await client.flush(2000), true);
+    assert.deepEqual(
+      receiver.events.map((event) => event.exception?.values?.at(-1)?.value),
+      ['after the window'],
+    );
+    const discarded = receiver
+      .itemsOfType('client_report')
+      .flatMap((item) => (item.payload as { discarded_events: { reason: string }[] }).discarded_events.map((d) => d.reason));
+    assert.ok(discarded.includes('ratelimit_backoff'), `client report reasons: ${discarded.join(', ')}`);
+  },
+);
 
 test("'hang' reads requests and never answers: flush(500) is false; leaving it resets them and events flow again", T, async (t) => {
   const receiver = await startReceiver(t);
@@ -306,10 +346,30 @@ test('malformed bodies are recorded with a reason and answered 4xx, and the rece
     { body: `${header}\n{"type":"event"}\n[1,2]`, status: 400, reason: /item 1 \(event\) is not an event object/ },
     { body: `${header}\n{"length":2}\nhi`, status: 400, reason: /the header of item 1 has no string type/ },
     { body: `${header}\n{"type":"attachment","length":50}\nshort`, status: 400, reason: /says length 50 but only 5 bytes follow/ },
-    { body: `${header}\n{"type":"event"}\n{}`, headers: { 'content-encoding': 'gzip' }, status: 400, reason: /content-encoding gzip but does not decompress/ },
-    { body: `${header}\n`, headers: { 'content-encoding': 'zstd' }, status: 400, reason: /content-encoding 'zstd' is not one Sentry accepts/ },
-    { body: `${header}\n`, path: '/api/42/envelope/?sentry_key=wrong', status: 401, reason: /sentry_key wrong is not this receiver's public key/ },
-    { body: `${header}\n`, path: '/api/7/envelope/', status: 404, reason: /POST \/api\/7\/envelope\/ is not this receiver's envelope endpoint/ },
+    {
+      body: `${header}\n{"type":"event"}\n{}`,
+      headers: { 'content-encoding': 'gzip' },
+      status: 400,
+      reason: /content-encoding gzip but does not decompress/,
+    },
+    {
+      body: `${header}\n`,
+      headers: { 'content-encoding': 'zstd' },
+      status: 400,
+      reason: /content-encoding 'zstd' is not one Sentry accepts/,
+    },
+    {
+      body: `${header}\n`,
+      path: '/api/42/envelope/?sentry_key=wrong',
+      status: 401,
+      reason: /sentry_key wrong is not this receiver's public key/,
+    },
+    {
+      body: `${header}\n`,
+      path: '/api/7/envelope/',
+      status: 404,
+      reason: /POST \/api\/7\/envelope\/ is not this receiver's envelope endpoint/,
+    },
   ];
   for (const { body, headers, path, status, reason } of cases) {
     const answer = await post(receiver, body, { headers, path });
@@ -321,7 +381,9 @@ test('malformed bodies are recorded with a reason and answered 4xx, and the rece
   assert.equal(receiver.envelopes.length, 0);
 
   const eventId = 'b'.repeat(32);
-  const valid = `{"event_id":"${eventId}"}\n{"type":"event"}\n{"event_id":"${eventId}","message":"hand made"}\n{"type":"attachment","length":3}\na\nb\n`;
+  const valid =
+    `{"event_id":"${eventId}"}\n{"type":"event"}\n{"event_id":"${eventId}","message":"hand ` +
+    `made"}\n{"type":"attachment","length":3}\na\nb\n`;
   const answer = await post(receiver, gzipSync(valid), { headers: { 'content-encoding': 'gzip' } });
   assert.deepEqual({ status: answer.status, body: JSON.parse(answer.body) as unknown }, { status: 200, body: { id: eventId } });
   assert.equal((await receiver.waitForEvent(eventId)).message, 'hand made');
@@ -339,9 +401,15 @@ test('clear() forgets what arrived; the key may also come in X-Sentry-Auth', T, 
 
   const key = new URL(receiver.dsn).username;
   const eventId = 'c'.repeat(32);
-  const answer = await post(receiver, `{}\n{"type":"event"}\n{"event_id":"${eventId}"}`, { path: '/api/42/envelope/', headers: { 'x-sentry-auth': `Sentry sentry_version=7, sentry_key=${key}` } });
+  const answer = await post(receiver, `{}\n{"type":"event"}\n{"event_id":"${eventId}"}`, {
+    path: '/api/42/envelope/',
+    headers: { 'x-sentry-auth': `Sentry sentry_version=7, sentry_key=${key}` },
+  });
   assert.equal(answer.status, 200);
-  assert.deepEqual(receiver.events.map((event) => event.event_id), [eventId]);
+  assert.deepEqual(
+    receiver.events.map((event) => event.event_id),
+    [eventId],
+  );
 });
 
 test('stop() with a hanging request ends it and the child; waits pending and later fail as stopped', T, async (t) => {
@@ -350,7 +418,9 @@ test('stop() with a hanging request ends it and the child; waits pending and lat
   await receiver.setMode('hang');
   scope.captureException(new Error('hung'));
   assert.equal(await client.flush(300), false);
-  const pending = assert.rejects(receiver.waitForEvent('d'.repeat(32), { timeoutMs: 10_000 }), { code: 'LANTERN_ERR_SENTRY_RECEIVER_STOPPED' });
+  const pending = assert.rejects(receiver.waitForEvent('d'.repeat(32), { timeoutMs: 10_000 }), {
+    code: 'LANTERN_ERR_SENTRY_RECEIVER_STOPPED',
+  });
 
   await receiver.stop();
   await pending;

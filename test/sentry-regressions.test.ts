@@ -57,9 +57,11 @@ function assertOutsideInteractions(event: ReceivedEvent): void {
 const clock = new FakeClock(Date.parse('2025-03-01T00:00:00Z'));
 /** The tasks `/remind` and `/warm` added, by name, so each test can stop its own. */
 const added = new Map<string, Task>();
-const failOnce = (name: string) => ({ iteration }: { iteration: number }) => {
-  if (iteration === 1) throw new Error(`${name} failed`);
-};
+const failOnce =
+  (name: string) =>
+  ({ iteration }: { iteration: number }) => {
+    if (iteration === 1) throw new Error(`${name} failed`);
+  };
 const main = await sentryBot(receiver, {
   client: { clock: nodeLikeClock(clock) },
   setup: (bot) => {
@@ -84,7 +86,14 @@ const main = await sentryBot(receiver, {
         name: 'poll',
         description: 'Starts a poll',
         run: async (ctx) => {
-          await ctx.reply({ content: 'Poll', components: [new ActionRowBuilder<ButtonBuilder>().addComponents(new ButtonBuilder().setCustomId('vote').setLabel('Vote').setStyle(ButtonStyle.Primary))] });
+          await ctx.reply({
+            content: 'Poll',
+            components: [
+              new ActionRowBuilder<ButtonBuilder>().addComponents(
+                new ButtonBuilder().setCustomId('vote').setLabel('Vote').setStyle(ButtonStyle.Primary),
+              ),
+            ],
+          });
           ctx.bot.addComponent(button({ customId: 'vote', run: (click) => click.reply('voted') }), {
             message: await ctx.interaction.fetchReply(),
             timeoutMs: MINUTE,
@@ -114,29 +123,35 @@ async function run(name: string, answer: string): Promise<void> {
   await main.bot.idle();
 }
 
-test('a task a slash command adds fails on the clock later: its event has the task’s tags, and no user or interaction of that command', async () => {
-  await run('remind', 'scheduled');
-  await clock.advance(MINUTE);
-  await main.bot.idle();
-  const event = await capturedFor(main.errors, 'task reminder');
-  assert.equal(thrown(event)?.value, 'reminder failed');
-  assert.equal(event.tags?.task, 'reminder');
-  assert.equal(event.tags.iteration, '1');
-  assert.deepEqual(event.contexts?.task, { name: 'reminder', iteration: 1 });
-  assertOutsideInteractions(event);
-  added.get('reminder')?.stop();
-});
+test(
+  'a task a slash command adds fails on the clock later: its event ' + 'has the task’s tags, and no user or interaction of that command',
+  async () => {
+    await run('remind', 'scheduled');
+    await clock.advance(MINUTE);
+    await main.bot.idle();
+    const event = await capturedFor(main.errors, 'task reminder');
+    assert.equal(thrown(event)?.value, 'reminder failed');
+    assert.equal(event.tags?.task, 'reminder');
+    assert.equal(event.tags.iteration, '1');
+    assert.deepEqual(event.contexts?.task, { name: 'reminder', iteration: 1 });
+    assertOutsideInteractions(event);
+    added.get('reminder')?.stop();
+  },
+);
 
-test('a runOnStart task a slash command adds fails at once, inside the command’s handling: no user or interaction of that command either', async () => {
-  // Its first iteration runs as /warm adds it, before /warm answers.
-  await run('warm', 'warming');
-  const event = await capturedFor(main.errors, 'task warmup');
-  assert.equal(thrown(event)?.value, 'warmup failed');
-  assert.equal(event.tags?.task, 'warmup');
-  assert.equal(event.tags.iteration, '1');
-  assertOutsideInteractions(event);
-  added.get('warmup')?.stop();
-});
+test(
+  'a runOnStart task a slash command adds fails at once, inside the command’s handling: ' + 'no user or interaction of that command either',
+  async () => {
+    // Its first iteration runs as /warm adds it, before /warm answers.
+    await run('warm', 'warming');
+    const event = await capturedFor(main.errors, 'task warmup');
+    assert.equal(thrown(event)?.value, 'warmup failed');
+    assert.equal(event.tags?.task, 'warmup');
+    assert.equal(event.tags.iteration, '1');
+    assertOutsideInteractions(event);
+    added.get('warmup')?.stop();
+  },
+);
 
 test('a one-message handler’s onTimeout that fails, added by a slash command: the timeout fires outside the command', async () => {
   await run('poll', 'Poll');
@@ -157,76 +172,92 @@ test('a command sync a slash command sets off (after its debounce) fails outside
 
 // ---- tunnel ----
 
-test('with `tunnel`, the envelope header keeps the real DSN for the tunnel to forward with; the DSN is redacted everywhere else', async () => {
-  const dsn = new URL(receiver.dsn);
-  // The receiver's own envelope endpoint, as a developer's tunnel would forward to it.
-  const tunnel = `http://${dsn.host}/api${dsn.pathname}/envelope/?sentry_key=${dsn.username}`;
-  const w = await sentryBot(receiver, {
-    sentry: { tunnel },
-    setup: (bot) => {
-      bot.addCommand(command({
-        name: 'report',
-        description: 'Reports',
-        run: () => {
-          throw new Error(`could not reach ${receiver.dsn}`);
-        },
-      }));
-    },
-  });
-  await w.discord.as(w.alice, w.guild.channel('general')).slash('report').response();
-  await w.bot.idle();
-  const event = await capturedFor(w.errors, '/report');
-  const envelope = receiver.envelopes.find((e) => e.header.event_id === event.event_id);
-  assert.ok(envelope, 'the event came through the tunnel');
-  assert.equal(envelope.header.dsn, receiver.dsn);
-  assert.equal(envelope.raw.split(receiver.dsn).length - 1, 1, 'the DSN appears once: in the header');
-  assert.ok(!(thrown(event)?.value ?? '').includes(dsn.host), `the error message is redacted: ${String(thrown(event)?.value)}`);
-});
+test(
+  'with `tunnel`, the envelope header keeps the real DSN for the ' + 'tunnel to forward with; the DSN is redacted everywhere else',
+  async () => {
+    const dsn = new URL(receiver.dsn);
+    // The receiver's own envelope endpoint, as a developer's tunnel would forward to it.
+    const tunnel = `http://${dsn.host}/api${dsn.pathname}/envelope/?sentry_key=${dsn.username}`;
+    const w = await sentryBot(receiver, {
+      sentry: { tunnel },
+      setup: (bot) => {
+        bot.addCommand(
+          command({
+            name: 'report',
+            description: 'Reports',
+            run: () => {
+              throw new Error(`could not reach ${receiver.dsn}`);
+            },
+          }),
+        );
+      },
+    });
+    await w.discord.as(w.alice, w.guild.channel('general')).slash('report').response();
+    await w.bot.idle();
+    const event = await capturedFor(w.errors, '/report');
+    const envelope = receiver.envelopes.find((e) => e.header.event_id === event.event_id);
+    assert.ok(envelope, 'the event came through the tunnel');
+    assert.equal(envelope.header.dsn, receiver.dsn);
+    assert.equal(envelope.raw.split(receiver.dsn).length - 1, 1, 'the DSN appears once: in the header');
+    assert.ok(!(thrown(event)?.value ?? '').includes(dsn.host), `the error message is redacted: ${String(thrown(event)?.value)}`);
+  },
+);
 
 // ---- capture off the user's path ----
 
-test('the event is built after the Error listeners return: the user’s answer does not wait for the SDK, and the reference still names the event', async () => {
-  // Parsing the stack is the first thing the SDK does to build an event from an error.
-  let parsed = 0;
-  let builtOnTheErrorPath: boolean | undefined;
-  const w = await sentryBot(receiver, {
-    sentry: {
-      stackParser: (stack, skipFirstLines, framesToPop) => {
-        parsed++;
-        return defaultStackParser(stack, skipFirstLines, framesToPop);
-      },
-    },
-    setup: (bot) => {
-      bot.addCommand(command({
-        name: 'slow',
-        description: 'Fails',
-        run: () => {
-          throw new Error('lookup failed');
+test(
+  'the event is built after the Error listeners return: the user’s answer ' +
+    'does not wait for the SDK, and the reference still names the event',
+  async () => {
+    // Parsing the stack is the first thing the SDK does to build an event from an error.
+    let parsed = 0;
+    let builtOnTheErrorPath: boolean | undefined;
+    const w = await sentryBot(receiver, {
+      sentry: {
+        stackParser: (stack, skipFirstLines, framesToPop) => {
+          parsed++;
+          return defaultStackParser(stack, skipFirstLines, framesToPop);
         },
-      }));
-      // Registered after Sentry's listener: runs right after it, on the error's path, before the user's answer.
-      bot.listen('Error', (event) => {
-        if (event.source === '/slow') builtOnTheErrorPath = parsed > 0;
-      });
-    },
-  });
-  const handle = w.discord.as(w.alice, w.guild.channel('general')).slash('slow');
-  assert.equal((await handle.response()).ephemeral, true);
-  await w.bot.idle();
-  assert.equal(builtOnTheErrorPath, false, 'the SDK built the event inside the Error listener');
-  const event = await capturedFor(w.errors, '/slow');
-  assert.equal(thrown(event)?.value, 'lookup failed');
-  assert.ok(parsed > 0, 'the event was built, later');
-});
+      },
+      setup: (bot) => {
+        bot.addCommand(
+          command({
+            name: 'slow',
+            description: 'Fails',
+            run: () => {
+              throw new Error('lookup failed');
+            },
+          }),
+        );
+        // Registered after Sentry's listener: runs right after it, on the error's path, before the user's answer.
+        bot.listen('Error', (event) => {
+          if (event.source === '/slow') builtOnTheErrorPath = parsed > 0;
+        });
+      },
+    });
+    const handle = w.discord.as(w.alice, w.guild.channel('general')).slash('slow');
+    assert.equal((await handle.response()).ephemeral, true);
+    await w.bot.idle();
+    assert.equal(builtOnTheErrorPath, false, 'the SDK built the event inside the Error listener');
+    const event = await capturedFor(w.errors, '/slow');
+    assert.equal(thrown(event)?.value, 'lookup failed');
+    assert.ok(parsed > 0, 'the event was built, later');
+  },
+);
 
-test('captures waiting to be built are bounded: past 100, errors are dropped, counted in one warning, and never given a reference', async () => {
-  const w = await sentryBot(receiver);
-  receiver.clear();
-  // 150 distinct failures in one turn of the event loop (distinct sources: storm control does not merge them).
-  const reports = Array.from({ length: 150 }, (_, i) => w.bot.reportError({ source: `burst ${String(i)}`, error: new Error(`failure ${String(i)}`) }));
-  const events = await Promise.all(reports);
-  assert.equal(events.filter((e) => e.reference !== undefined).length, 100);
-  assert.equal(events[149]?.reference, undefined, 'the last ones, past the bound, are dropped');
-  await receiver.waitForEvents(100, { filter: (e) => thrown(e)?.value?.startsWith('failure ') === true });
-  await waitUntil(() => w.logged.some((l) => l.level === 'warn' && l.message.includes('50 errors were not sent')));
-});
+test(
+  'captures waiting to be built are bounded: past 100, errors are ' + 'dropped, counted in one warning, and never given a reference',
+  async () => {
+    const w = await sentryBot(receiver);
+    receiver.clear();
+    // 150 distinct failures in one turn of the event loop (distinct sources: storm control does not merge them).
+    const reports = Array.from({ length: 150 }, (_, i) =>
+      w.bot.reportError({ source: `burst ${String(i)}`, error: new Error(`failure ${String(i)}`) }),
+    );
+    const events = await Promise.all(reports);
+    assert.equal(events.filter((e) => e.reference !== undefined).length, 100);
+    assert.equal(events[149]?.reference, undefined, 'the last ones, past the bound, are dropped');
+    await receiver.waitForEvents(100, { filter: (e) => thrown(e)?.value?.startsWith('failure ') === true });
+    await waitUntil(() => w.logged.some((l) => l.level === 'warn' && l.message.includes('50 errors were not sent')));
+  },
+);

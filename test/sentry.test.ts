@@ -9,7 +9,19 @@ import { test } from 'node:test';
 import * as Sentry from '@sentry/node';
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, StringSelectMenuBuilder, WebhookClient } from 'discord.js';
 import type { APIMessage } from 'discord.js';
-import { button, command, defineExtension, Events, field, messageCommand, modal, option, selectMenu, subcommand, userCommand } from '../src/index.js';
+import {
+  button,
+  command,
+  defineExtension,
+  Events,
+  field,
+  messageCommand,
+  modal,
+  option,
+  selectMenu,
+  subcommand,
+  userCommand,
+} from '../src/index.js';
 import type { ErrorEvent } from '../src/index.js';
 import { DiscordFaults, FakeClock } from '../src/testing/index.js';
 import type { FakeUser, InteractionHandle, ReceivedEvent } from '../src/testing/index.js';
@@ -95,8 +107,17 @@ const commands = [
       ctx.reply({
         content: 'panel',
         components: [
-          new ActionRowBuilder<ButtonBuilder>().addComponents(new ButtonBuilder().setCustomId(remove.id({ id: '42' })).setLabel('Delete').setStyle(ButtonStyle.Danger)),
-          new ActionRowBuilder<StringSelectMenuBuilder>().addComponents(new StringSelectMenuBuilder().setCustomId('flavour').addOptions({ label: 'Mint', value: 'mint' }, { label: 'Lemon', value: 'lemon' })),
+          new ActionRowBuilder<ButtonBuilder>().addComponents(
+            new ButtonBuilder()
+              .setCustomId(remove.id({ id: '42' }))
+              .setLabel('Delete')
+              .setStyle(ButtonStyle.Danger),
+          ),
+          new ActionRowBuilder<StringSelectMenuBuilder>().addComponents(
+            new StringSelectMenuBuilder()
+              .setCustomId('flavour')
+              .addOptions({ label: 'Mint', value: 'mint' }, { label: 'Lemon', value: 'lemon' }),
+          ),
         ],
       }),
   }),
@@ -116,7 +137,12 @@ const commands = [
     run: (ctx) => ctx.reply('found'),
   }),
   command({ name: 'ping', description: 'Ping', run: (ctx) => ctx.reply('pong') }),
-  command({ name: 'limited', description: 'Once a minute', cooldown: { bucket: 'user', uses: 1, windowMs: MINUTE }, run: (ctx) => ctx.reply('done') }),
+  command({
+    name: 'limited',
+    description: 'Once a minute',
+    cooldown: { bucket: 'user', uses: 1, windowMs: MINUTE },
+    run: (ctx) => ctx.reply('done'),
+  }),
   userCommand({
     name: 'Report',
     run: (ctx) => {
@@ -179,58 +205,62 @@ async function panelMessage(): Promise<APIMessage> {
   return panel;
 }
 
-test('a failing slash command: one event with every tag, the user, the interaction and bot contexts, what the bot did, and its id in the user\'s answer', async () => {
-  // Its follow-up meets a rate limit first: that is part of what the bot did.
-  main.discord.failNext({ route: '/webhooks/:id/:token', ...DiscordFaults.rateLimited(0.05) });
-  const handle = as(main.alice).slash('admin ban', { who: main.bob, reason: 'spam' });
-  await finished(handle);
-  const { error, event } = await eventFor(main.errors, '/admin ban');
+test(
+  'a failing slash command: one event with every tag, the user, the interaction ' +
+    "and bot contexts, what the bot did, and its id in the user's answer",
+  async () => {
+    // Its follow-up meets a rate limit first: that is part of what the bot did.
+    main.discord.failNext({ route: '/webhooks/:id/:token', ...DiscordFaults.rateLimited(0.05) });
+    const handle = as(main.alice).slash('admin ban', { who: main.bob, reason: 'spam' });
+    await finished(handle);
+    const { error, event } = await eventFor(main.errors, '/admin ban');
 
-  const answer = handle.responses.at(-1);
-  assert.ok(answer?.ephemeral);
-  assert.match(answer.message?.content ?? '', new RegExp(`Error reference: \`${String(error.reference)}\``));
+    const answer = handle.responses.at(-1);
+    assert.ok(answer?.ephemeral);
+    assert.match(answer.message?.content ?? '', new RegExp(`Error reference: \`${String(error.reference)}\``));
 
-  assert.equal(event.event_id, error.reference);
-  assert.equal(thrown(event)?.type, 'TypeError');
-  assert.equal(thrown(event)?.value, 'cannot ban bob');
-  assert.deepEqual(thrown(event)?.mechanism, { type: 'lantern', handled: true });
-  assert.equal(event.release, RELEASE);
-  assert.equal(event.environment, ENVIRONMENT);
-  assert.deepEqual(event.tags, {
-    source: '/admin ban',
-    command: '/admin ban',
-    interaction_type: 'slash',
-    guild_id: main.guild.id,
-    channel_id: general.id,
-    shard_id: '0',
-    locale: 'fr',
-    bot_name: 'lantern-bot',
-  });
-  assert.deepEqual(event.user, { id: main.alice.id, username: 'alice' });
-  const interaction = event.contexts?.interaction;
-  assert.equal(interaction?.type, 'slash');
-  assert.equal(interaction.command, '/admin ban');
-  assert.equal(interaction.source, '/admin ban');
-  assert.deepEqual(interaction.options, { who: main.bob.id, reason: 'spam' });
-  assert.equal(interaction.acknowledged, true);
-  assert.equal(interaction.locale, 'fr');
-  const bot = event.contexts?.bot;
-  assert.equal(bot?.name, 'lantern-bot');
-  assert.equal(bot.id, main.bot.discord.user?.id);
-  assert.deepEqual(bot.intents, ['Guilds']);
-  assert.equal(bot.shard_count, 1);
-  // What the bot did in this interaction, and nothing of any other.
-  // discord.js reports the time left of the 50 ms limit when it reads it: 50 or a little less on a busy machine.
-  const lines = breadcrumbLines(event).map((line) => line.replace(/ for (4\d|50) ms$/, ' for ~50 ms'));
-  assert.deepEqual(lines, [
-    'interaction',
-    'discord.rest POST /interactions/:id/:token/callback 204',
-    'discord.rest POST /webhooks/:id/:token 429',
-    'discord.rest rate limited: POST /webhooks/:id/:token for ~50 ms',
-    'discord.rest POST /webhooks/:id/:token 200',
-  ]);
-  assert.deepEqual(event.breadcrumbs?.[0]?.data, { id: interaction.id, guild_id: main.guild.id, channel_id: general.id });
-});
+    assert.equal(event.event_id, error.reference);
+    assert.equal(thrown(event)?.type, 'TypeError');
+    assert.equal(thrown(event)?.value, 'cannot ban bob');
+    assert.deepEqual(thrown(event)?.mechanism, { type: 'lantern', handled: true });
+    assert.equal(event.release, RELEASE);
+    assert.equal(event.environment, ENVIRONMENT);
+    assert.deepEqual(event.tags, {
+      source: '/admin ban',
+      command: '/admin ban',
+      interaction_type: 'slash',
+      guild_id: main.guild.id,
+      channel_id: general.id,
+      shard_id: '0',
+      locale: 'fr',
+      bot_name: 'lantern-bot',
+    });
+    assert.deepEqual(event.user, { id: main.alice.id, username: 'alice' });
+    const interaction = event.contexts?.interaction;
+    assert.equal(interaction?.type, 'slash');
+    assert.equal(interaction.command, '/admin ban');
+    assert.equal(interaction.source, '/admin ban');
+    assert.deepEqual(interaction.options, { who: main.bob.id, reason: 'spam' });
+    assert.equal(interaction.acknowledged, true);
+    assert.equal(interaction.locale, 'fr');
+    const bot = event.contexts?.bot;
+    assert.equal(bot?.name, 'lantern-bot');
+    assert.equal(bot.id, main.bot.discord.user?.id);
+    assert.deepEqual(bot.intents, ['Guilds']);
+    assert.equal(bot.shard_count, 1);
+    // What the bot did in this interaction, and nothing of any other.
+    // discord.js reports the time left of the 50 ms limit when it reads it: 50 or a little less on a busy machine.
+    const lines = breadcrumbLines(event).map((line) => line.replace(/ for (4\d|50) ms$/, ' for ~50 ms'));
+    assert.deepEqual(lines, [
+      'interaction',
+      'discord.rest POST /interactions/:id/:token/callback 204',
+      'discord.rest POST /webhooks/:id/:token 429',
+      'discord.rest rate limited: POST /webhooks/:id/:token for ~50 ms',
+      'discord.rest POST /webhooks/:id/:token 200',
+    ]);
+    assert.deepEqual(event.breadcrumbs?.[0]?.data, { id: interaction.id, guild_id: main.guild.id, channel_id: general.id });
+  },
+);
 
 test('user and message commands carry their command path, kind and target', async () => {
   await finished(as(main.alice).userCommand('Report', main.bob));
@@ -337,8 +367,17 @@ test('an extension loaded after Sentry that fails to set up is captured, with it
   );
 });
 
-test('a failed command sync: grouped by Discord code and route, tagged as Discord\'s refusal, with the requests before it', async () => {
-  main.discord.failNext({ method: 'PUT', route: '/applications/:id/commands', status: 400, body: { code: 50035, message: 'Invalid Form Body', errors: { 0: { name: { _errors: [{ code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 32 in length.' }] } } } } });
+test("a failed command sync: grouped by Discord code and route, tagged as Discord's refusal, with the requests before it", async () => {
+  main.discord.failNext({
+    method: 'PUT',
+    route: '/applications/:id/commands',
+    status: 400,
+    body: {
+      code: 50035,
+      message: 'Invalid Form Body',
+      errors: { 0: { name: { _errors: [{ code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 32 in length.' }] } } },
+    },
+  });
   main.bot.addCommand(command({ name: 'later', description: 'Added while running', run: (ctx) => ctx.reply('later') }));
   const result = await main.bot.syncCommands();
   assert.equal(result.failed.length, 1);
@@ -348,7 +387,7 @@ test('a failed command sync: grouped by Discord code and route, tagged as Discor
   assert.equal(event.tags.discord_code, '50035');
   assert.equal(event.tags.discord_status, '400');
   assert.deepEqual(event.contexts?.discord?.route, '/applications/:id/commands');
-  assert.ok(event.contexts.discord.errors, 'Discord\'s field errors are kept');
+  assert.ok(event.contexts.discord.errors, "Discord's field errors are kept");
   const rest = breadcrumbLines(event).filter((c) => c.startsWith('discord.rest'));
   assert.ok(rest.includes('discord.rest PUT /applications/:id/commands 400'), `background breadcrumbs: ${rest.join(', ')}`);
   await main.bot.idle();
@@ -384,10 +423,14 @@ test('Discord-aware grouping: one missing permission in two channels is one fing
       await channel.send('hello');
     },
   });
-  const { bot, errors } = await startBot(discord, { sendCommandTracebacks: false, discord: { rest: { retries: 0, timeout: 300 } } }, async (b) => {
-    await b.loadExtension(sentry, sentryOptions(receiver));
-    b.addCommand(announce);
-  });
+  const { bot, errors } = await startBot(
+    discord,
+    { sendCommandTracebacks: false, discord: { rest: { retries: 0, timeout: 300 } } },
+    async (b) => {
+      await b.loadExtension(sentry, sentryOptions(receiver));
+      b.addCommand(announce);
+    },
+  );
   const run = async (channel: string) => {
     await discord.as(alice, guild.channel(channel)).slash('announce').response();
     await bot.idle();
@@ -416,124 +459,181 @@ test('Discord-aware grouping: one missing permission in two channels is one fing
   await bot.stop();
 });
 
-test('50 concurrent failing commands from different users, guilds and commands: every event has its own user, guild, command, tags and breadcrumbs', async () => {
-  const discord = await startFake();
-  const users = Array.from({ length: 50 }, (_, i) => discord.addUser({ username: `user${String(i)}` }));
-  const guilds = Array.from({ length: 10 }, (_, g) => discord.addGuild({ name: `guild${String(g)}`, members: users.filter((_, i) => i % 10 === g) }));
-  const names = ['alpha', 'beta', 'gamma', 'delta', 'epsilon'];
-  const failing = names.map((name) =>
-    command({
-      name,
-      description: name,
-      options: { n: option.integer({ description: 'n', required: true }) },
-      run: async (ctx) => {
-        Sentry.setTag('actor', ctx.user.username);
-        Sentry.addBreadcrumb({ category: 'test', message: `${ctx.user.username} started` });
-        await ctx.defer();
-        // Real timers of random length, so the handlers interleave.
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 30));
-        Sentry.addBreadcrumb({ category: 'test', message: `${ctx.user.username} deferred` });
-        throw new Error(`${name} failed for ${ctx.user.username} (${String(ctx.options.n)})`);
-      },
-    }),
-  );
-  const { bot, errors } = await startBot(discord, { sendCommandTracebacks: false }, async (b) => {
-    await b.loadExtension(sentry, sentryOptions(receiver, { eventsPerGroupPerMinute: 100 }));
-    b.addCommand(...failing);
-  });
-  const runs = users.map((user, i) => {
-    const guild = guilds[i % 10]!;
-    const name = names[i % 5]!;
-    return { user, guild, name, n: i, handle: discord.as(user, guild.channel('general')).slash(name, { n: i }) };
-  });
-  await Promise.all(runs.map((r) => r.handle.response('followUp')));
-  await bot.idle();
-  assert.equal(errors.length, 50);
-
-  for (const { user, guild, name, n, handle } of runs) {
-    const error = errors.find((e) => e.ctx?.user.id === user.id);
-    assert.ok(error?.reference);
-    assert.match(handle.responses.at(-1)?.message?.content ?? '', new RegExp(error.reference));
-    const event = await receiver.waitForEvent(error.reference);
-    const label = `event of ${user.username}`;
-    assert.equal(thrown(event)?.value, `${name} failed for ${user.username} (${String(n)})`, label);
-    assert.deepEqual(event.user, { id: user.id, username: user.username }, label);
-    assert.equal(event.tags?.guild_id, guild.id, label);
-    assert.equal(event.tags.command, `/${name}`, label);
-    assert.equal(event.tags.actor, user.username, label);
-    assert.deepEqual(event.contexts?.interaction?.options, { n }, label);
-    const crumbs = (event.breadcrumbs ?? []).map((b) => `${String(b.category)} ${typeof b.message === 'string' ? b.message : String((b.data as { url?: string } | undefined)?.url)}`);
-    assert.deepEqual(crumbs, [`interaction /${name} (slash) from user ${user.id}`, `test ${user.username} started`, 'discord.rest /interactions/:id/:token/callback', `test ${user.username} deferred`], label);
-  }
-  await bot.stop();
-});
-
-test('leak test: bot, interaction and webhook tokens and the DSN in message, stack, cause, URLs, contexts and breadcrumbs reach no envelope', async () => {
-  const discord = await startFake();
-  const alice = discord.addUser({ username: 'alice' });
-  const guild = discord.addGuild({ name: 'g', members: [alice] });
-  const hook = discord.addWebhook(guild.channel('general'), 'Alerts');
-  const botToken = discord.token;
-  const webhookUrl = `${discord.rest.api}/v10/webhooks/${hook.id}/${hook.token}`;
-  const interactionTokens: string[] = [];
-  const probe = http.createServer((_req, res) => res.end('ok'));
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const probePort = (probe.address() as { port: number }).port;
-
-  const leak = command({
-    name: 'leak',
-    description: 'Leaks everything it can',
-    options: { how: option.string({ description: 'how', required: true, choices: [{ name: 'thrown', value: 'thrown' }, { name: 'interaction url', value: 'interaction' }, { name: 'webhook url', value: 'webhook' }] }) },
-    run: async (ctx) => {
-      const interactionToken = ctx.interaction.token;
-      interactionTokens.push(interactionToken);
-      const everything = `bot ${botToken} interaction ${interactionToken} webhook ${webhookUrl} dsn ${receiver.dsn}`;
-      quietly(() => {
-        console.log(`about to fail: ${everything}`);
-      });
-      Sentry.addBreadcrumb({ category: 'test', message: everything, data: { url: webhookUrl, dsn: receiver.dsn, [botToken]: 'token as a key' } });
-      Sentry.setContext('secrets', { everything, nested: { deeper: [botToken, interactionToken] } });
-      Sentry.setTag('token', interactionToken.slice(0, 150));
-      Sentry.setExtra('dsn', receiver.dsn);
-      // An HTTP breadcrumb whose URL holds a webhook token and the DSN (Sentry records the full path).
-      await new Promise((resolve) => http.get(`http://127.0.0.1:${String(probePort)}/api/v10/webhooks/${hook.id}/${hook.token}?dsn=${encodeURIComponent(receiver.dsn)}`, (res) => res.resume().on('end', resolve)).on('error', resolve));
-      if (ctx.options.how === 'interaction') {
-        // discord.js puts the interaction token in the URL of the error.
-        discord.failNext({ route: '/interactions/:id/:token/callback', ...DiscordFaults.unknownInteraction() });
-        await ctx.reply('never arrives');
-      }
-      if (ctx.options.how === 'webhook') {
-        discord.failNext({ route: '/webhooks/:id/:token', ...DiscordFaults.unknownMessage() });
-        await new WebhookClient({ id: hook.id, token: hook.token }, { rest: discord.rest }).send('never arrives');
-      }
-      const error = new Error(`failed: ${everything}`, { cause: new Error(`because ${webhookUrl} and ${receiver.dsn}`, { cause: new Error(`deeper ${botToken}`) }) });
-      error.stack = `Error: failed: ${everything}\n    at leak_${interactionToken} (file:///srv/bot/${botToken}/commands.js:1:1)\n    at run (${webhookUrl}:2:2)`;
-      throw error;
-    },
-  });
-  const { bot, errors } = await startBot(discord, { sendCommandTracebacks: false }, async (b) => {
-    await b.loadExtension(sentry, sentryOptions(receiver));
-    b.addCommand(leak);
-  });
-  receiver.clear();
-  for (const how of ['thrown', 'interaction', 'webhook']) {
-    await discord.as(alice, guild.channel('general')).slash('leak', { how }).response();
+test(
+  '50 concurrent failing commands from different users, guilds and commands: ' +
+    'every event has its own user, guild, command, tags and breadcrumbs',
+  async () => {
+    const discord = await startFake();
+    const users = Array.from({ length: 50 }, (_, i) => discord.addUser({ username: `user${String(i)}` }));
+    const guilds = Array.from({ length: 10 }, (_, g) =>
+      discord.addGuild({ name: `guild${String(g)}`, members: users.filter((_, i) => i % 10 === g) }),
+    );
+    const names = ['alpha', 'beta', 'gamma', 'delta', 'epsilon'];
+    const failing = names.map((name) =>
+      command({
+        name,
+        description: name,
+        options: { n: option.integer({ description: 'n', required: true }) },
+        run: async (ctx) => {
+          Sentry.setTag('actor', ctx.user.username);
+          Sentry.addBreadcrumb({ category: 'test', message: `${ctx.user.username} started` });
+          await ctx.defer();
+          // Real timers of random length, so the handlers interleave.
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 30));
+          Sentry.addBreadcrumb({ category: 'test', message: `${ctx.user.username} deferred` });
+          throw new Error(`${name} failed for ${ctx.user.username} (${String(ctx.options.n)})`);
+        },
+      }),
+    );
+    const { bot, errors } = await startBot(discord, { sendCommandTracebacks: false }, async (b) => {
+      await b.loadExtension(sentry, sentryOptions(receiver, { eventsPerGroupPerMinute: 100 }));
+      b.addCommand(...failing);
+    });
+    const runs = users.map((user, i) => {
+      const guild = guilds[i % 10]!;
+      const name = names[i % 5]!;
+      return { user, guild, name, n: i, handle: discord.as(user, guild.channel('general')).slash(name, { n: i }) };
+    });
+    await Promise.all(runs.map((r) => r.handle.response('followUp')));
     await bot.idle();
-  }
-  await bot.stop();
-  await new Promise((resolve) => probe.close(resolve));
+    assert.equal(errors.length, 50);
 
-  const ids = errors.map((e) => e.reference);
-  assert.equal(ids.length, 3);
-  const events = await Promise.all(ids.map((id) => receiver.waitForEvent(id ?? '')));
-  // The leaks were there to be found: the URLs of Discord's errors, the breadcrumbs, the HTTP breadcrumb.
-  assert.ok(events.some((e) => e.exception?.values?.some((v) => v.type?.startsWith('DiscordAPIError'))));
-  assert.ok(events.every((e) => (e.breadcrumbs ?? []).some((b) => b.category === 'http')));
-  assert.ok(events.every((e) => (e.breadcrumbs ?? []).some((b) => b.category === 'console')));
-  const secrets = { botToken, webhookToken: hook.token, dsn: receiver.dsn, dsnEncoded: encodeURIComponent(receiver.dsn), ...Object.fromEntries(interactionTokens.map((t, i) => [`interactionToken${String(i)}`, t])) };
-  assert.ok(receiver.envelopes.length >= 3);
-  for (const envelope of receiver.envelopes) {
-    for (const [name, secret] of Object.entries(secrets)) assert.ok(!envelope.raw.includes(secret), `${name} reached Sentry in: ${envelope.raw.slice(Math.max(0, envelope.raw.indexOf(secret) - 300), envelope.raw.indexOf(secret) + 100)}`);
-  }
-  assert.ok(receiver.envelopes.some((e) => e.raw.includes('[REDACTED TOKEN]') && e.raw.includes('[REDACTED SENTRY DSN]')));
-});
+    for (const { user, guild, name, n, handle } of runs) {
+      const error = errors.find((e) => e.ctx?.user.id === user.id);
+      assert.ok(error?.reference);
+      assert.match(handle.responses.at(-1)?.message?.content ?? '', new RegExp(error.reference));
+      const event = await receiver.waitForEvent(error.reference);
+      const label = `event of ${user.username}`;
+      assert.equal(thrown(event)?.value, `${name} failed for ${user.username} (${String(n)})`, label);
+      assert.deepEqual(event.user, { id: user.id, username: user.username }, label);
+      assert.equal(event.tags?.guild_id, guild.id, label);
+      assert.equal(event.tags.command, `/${name}`, label);
+      assert.equal(event.tags.actor, user.username, label);
+      assert.deepEqual(event.contexts?.interaction?.options, { n }, label);
+      const crumbs = (event.breadcrumbs ?? []).map(
+        (b) => `${String(b.category)} ${typeof b.message === 'string' ? b.message : String((b.data as { url?: string } | undefined)?.url)}`,
+      );
+      assert.deepEqual(
+        crumbs,
+        [
+          `interaction /${name} (slash) from user ${user.id}`,
+          `test ${user.username} started`,
+          'discord.rest /interactions/:id/:token/callback',
+          `test ${user.username} deferred`,
+        ],
+        label,
+      );
+    }
+    await bot.stop();
+  },
+);
+
+test(
+  'leak test: bot, interaction and webhook tokens and the DSN in message, ' +
+    'stack, cause, URLs, contexts and breadcrumbs reach no envelope',
+  async () => {
+    const discord = await startFake();
+    const alice = discord.addUser({ username: 'alice' });
+    const guild = discord.addGuild({ name: 'g', members: [alice] });
+    const hook = discord.addWebhook(guild.channel('general'), 'Alerts');
+    const botToken = discord.token;
+    const webhookUrl = `${discord.rest.api}/v10/webhooks/${hook.id}/${hook.token}`;
+    const interactionTokens: string[] = [];
+    const probe = http.createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const probePort = (probe.address() as { port: number }).port;
+
+    const leak = command({
+      name: 'leak',
+      description: 'Leaks everything it can',
+      options: {
+        how: option.string({
+          description: 'how',
+          required: true,
+          choices: [
+            { name: 'thrown', value: 'thrown' },
+            { name: 'interaction url', value: 'interaction' },
+            { name: 'webhook url', value: 'webhook' },
+          ],
+        }),
+      },
+      run: async (ctx) => {
+        const interactionToken = ctx.interaction.token;
+        interactionTokens.push(interactionToken);
+        const everything = `bot ${botToken} interaction ${interactionToken} webhook ${webhookUrl} dsn ${receiver.dsn}`;
+        quietly(() => {
+          console.log(`about to fail: ${everything}`);
+        });
+        Sentry.addBreadcrumb({
+          category: 'test',
+          message: everything,
+          data: { url: webhookUrl, dsn: receiver.dsn, [botToken]: 'token as a key' },
+        });
+        Sentry.setContext('secrets', { everything, nested: { deeper: [botToken, interactionToken] } });
+        Sentry.setTag('token', interactionToken.slice(0, 150));
+        Sentry.setExtra('dsn', receiver.dsn);
+        // An HTTP breadcrumb whose URL holds a webhook token and the DSN (Sentry records the full path).
+        await new Promise((resolve) =>
+          http
+            .get(
+              `http://127.0.0.1:${String(probePort)}/api/v10/webhooks/${hook.id}/${hook.token}?dsn=${encodeURIComponent(receiver.dsn)}`,
+              (res) => res.resume().on('end', resolve),
+            )
+            .on('error', resolve),
+        );
+        if (ctx.options.how === 'interaction') {
+          // discord.js puts the interaction token in the URL of the error.
+          discord.failNext({ route: '/interactions/:id/:token/callback', ...DiscordFaults.unknownInteraction() });
+          await ctx.reply('never arrives');
+        }
+        if (ctx.options.how === 'webhook') {
+          discord.failNext({ route: '/webhooks/:id/:token', ...DiscordFaults.unknownMessage() });
+          await new WebhookClient({ id: hook.id, token: hook.token }, { rest: discord.rest }).send('never arrives');
+        }
+        const error = new Error(`failed: ${everything}`, {
+          cause: new Error(`because ${webhookUrl} and ${receiver.dsn}`, { cause: new Error(`deeper ${botToken}`) }),
+        });
+        error.stack =
+          `Error: failed: ${everything}\n    at leak_${interactionToken} ` +
+          `(file:///srv/bot/${botToken}/commands.js:1:1)\n    at run (${webhookUrl}:2:2)`;
+        throw error;
+      },
+    });
+    const { bot, errors } = await startBot(discord, { sendCommandTracebacks: false }, async (b) => {
+      await b.loadExtension(sentry, sentryOptions(receiver));
+      b.addCommand(leak);
+    });
+    receiver.clear();
+    for (const how of ['thrown', 'interaction', 'webhook']) {
+      await discord.as(alice, guild.channel('general')).slash('leak', { how }).response();
+      await bot.idle();
+    }
+    await bot.stop();
+    await new Promise((resolve) => probe.close(resolve));
+
+    const ids = errors.map((e) => e.reference);
+    assert.equal(ids.length, 3);
+    const events = await Promise.all(ids.map((id) => receiver.waitForEvent(id ?? '')));
+    // The leaks were there to be found: the URLs of Discord's errors, the breadcrumbs, the HTTP breadcrumb.
+    assert.ok(events.some((e) => e.exception?.values?.some((v) => v.type?.startsWith('DiscordAPIError'))));
+    assert.ok(events.every((e) => (e.breadcrumbs ?? []).some((b) => b.category === 'http')));
+    assert.ok(events.every((e) => (e.breadcrumbs ?? []).some((b) => b.category === 'console')));
+    const secrets = {
+      botToken,
+      webhookToken: hook.token,
+      dsn: receiver.dsn,
+      dsnEncoded: encodeURIComponent(receiver.dsn),
+      ...Object.fromEntries(interactionTokens.map((t, i) => [`interactionToken${String(i)}`, t])),
+    };
+    assert.ok(receiver.envelopes.length >= 3);
+    for (const envelope of receiver.envelopes) {
+      for (const [name, secret] of Object.entries(secrets))
+        assert.ok(
+          !envelope.raw.includes(secret),
+          `${name} reached Sentry in: ` +
+            `${envelope.raw.slice(Math.max(0, envelope.raw.indexOf(secret) - 300), envelope.raw.indexOf(secret) + 100)}`,
+        );
+    }
+    assert.ok(receiver.envelopes.some((e) => e.raw.includes('[REDACTED TOKEN]') && e.raw.includes('[REDACTED SENTRY DSN]')));
+  },
+);

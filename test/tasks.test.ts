@@ -30,40 +30,47 @@ const minutesIn = (at: number) => (at - START) / MINUTE;
 
 const noop = () => undefined;
 
-test('FakeClock fires due timers in time order, skips cleared ones, and lets each callback\'s promise chain settle before the next', async () => {
-  const clock = new FakeClock(START);
-  const seen: string[] = [];
-  clock.setTimeout(() => seen.push(`c at ${minutesIn(clock.now())}`), 3 * MINUTE);
-  clock.setTimeout(() => {
-    void (async () => {
-      seen.push('a started');
-      for (let step = 0; step < 5; step++) await Promise.resolve();
-      seen.push('a finished');
-    })();
-  }, MINUTE);
-  clock.setTimeout(() => seen.push('b, set second for the same time'), MINUTE);
-  const cleared = clock.setTimeout(() => seen.push('cleared'), 2 * MINUTE);
-  clock.clearTimeout(cleared);
-  clock.setTimeout(() => seen.push('later'), 10 * MINUTE);
-  assert.equal(clock.pendingTimers, 4);
+test(
+  'FakeClock fires due timers in time order, skips cleared ones, ' + "and lets each callback's promise chain settle before the next",
+  async () => {
+    const clock = new FakeClock(START);
+    const seen: string[] = [];
+    clock.setTimeout(() => seen.push(`c at ${minutesIn(clock.now())}`), 3 * MINUTE);
+    clock.setTimeout(() => {
+      void (async () => {
+        seen.push('a started');
+        for (let step = 0; step < 5; step++) await Promise.resolve();
+        seen.push('a finished');
+      })();
+    }, MINUTE);
+    clock.setTimeout(() => seen.push('b, set second for the same time'), MINUTE);
+    const cleared = clock.setTimeout(() => seen.push('cleared'), 2 * MINUTE);
+    clock.clearTimeout(cleared);
+    clock.setTimeout(() => seen.push('later'), 10 * MINUTE);
+    assert.equal(clock.pendingTimers, 4);
 
-  await clock.advance(5 * MINUTE);
-  assert.deepEqual(seen, ['a started', 'a finished', 'b, set second for the same time', 'c at 3']);
-  assert.equal(clock.now(), START + 5 * MINUTE);
-  assert.equal(clock.pendingTimers, 1);
+    await clock.advance(5 * MINUTE);
+    assert.deepEqual(seen, ['a started', 'a finished', 'b, set second for the same time', 'c at 3']);
+    assert.equal(clock.now(), START + 5 * MINUTE);
+    assert.equal(clock.pendingTimers, 1);
 
-  await clock.advanceTo(new Date(START + 10 * MINUTE));
-  assert.deepEqual(seen.at(-1), 'later');
-  assert.equal(clock.pendingTimers, 0);
-  await assert.rejects(clock.advanceTo(START), RangeError);
-  await assert.rejects(clock.advance(-1), RangeError);
-});
+    await clock.advanceTo(new Date(START + 10 * MINUTE));
+    assert.deepEqual(seen.at(-1), 'later');
+    assert.equal(clock.pendingTimers, 0);
+    await assert.rejects(clock.advanceTo(START), RangeError);
+    await assert.rejects(clock.advance(-1), RangeError);
+  },
+);
 
 test('an interval task runs at the simulated times once the bot is ready, and its handle tells its state', async () => {
   const runs: { at: number; iteration: number; ready: boolean }[] = [];
   let task: ReturnType<Client['task']> | undefined;
   const { bot, clock, errors } = await clockedBot((b) => {
-    task = b.task({ name: 'heartbeat', every: MINUTE, run: ({ iteration, bot: running }) => void runs.push({ at: minutesIn(clock.now()), iteration, ready: running.discord.isReady() }) });
+    task = b.task({
+      name: 'heartbeat',
+      every: MINUTE,
+      run: ({ iteration, bot: running }) => void runs.push({ at: minutesIn(clock.now()), iteration, ready: running.discord.isReady() }),
+    });
     assert.equal(task.running, false);
     assert.equal(task.nextRunAt, undefined);
   });
@@ -72,7 +79,10 @@ test('an interval task runs at the simulated times once the bot is ready, and it
   assert.deepEqual(task.nextRunAt, new Date(START + MINUTE));
 
   await clock.advance(3.5 * MINUTE);
-  assert.deepEqual(runs, [1, 2, 3].map((minute) => ({ at: minute, iteration: minute, ready: true })));
+  assert.deepEqual(
+    runs,
+    [1, 2, 3].map((minute) => ({ at: minute, iteration: minute, ready: true })),
+  );
   assert.equal(task.iterations, 3);
   assert.deepEqual(task.nextRunAt, new Date(START + 4 * MINUTE));
   assert.equal(task.name, 'heartbeat');
@@ -92,7 +102,10 @@ test('a cron task fires at the top of each hour, in local time or in the timezon
   assert.equal(local.length, 2);
   for (const at of local) assert.deepEqual([new Date(at).getMinutes(), new Date(at).getSeconds()], [0, 0]);
   // India is UTC+5:30, so its hours begin at half past in UTC.
-  assert.deepEqual(kolkata.map((at) => new Date(at).toISOString()), ['2025-03-01T00:30:00.000Z', '2025-03-01T01:30:00.000Z']);
+  assert.deepEqual(
+    kolkata.map((at) => new Date(at).toISOString()),
+    ['2025-03-01T00:30:00.000Z', '2025-03-01T01:30:00.000Z'],
+  );
   assert.deepEqual(errors, []);
 });
 
@@ -108,7 +121,12 @@ test('a cron run months away fires exactly on time, waiting in steps a Node time
   }
   const clock = new RecordingClock(START);
   const { bot, errors } = await startBot(discord, { clock });
-  const task = bot.task({ name: 'new-year', cron: '0 0 1 1 *', timezone: 'UTC', run: () => void runs.push(new Date(clock.now()).toISOString()) });
+  const task = bot.task({
+    name: 'new-year',
+    cron: '0 0 1 1 *',
+    timezone: 'UTC',
+    run: () => void runs.push(new Date(clock.now()).toISOString()),
+  });
   assert.deepEqual(task.nextRunAt, new Date('2026-01-01T00:00:00Z'));
   await clock.advanceTo(new Date('2025-12-31T23:59:59Z'));
   assert.deepEqual(runs, []);
@@ -159,7 +177,9 @@ test('a failing iteration becomes a TaskError and an Error with source task <nam
   assert.deepEqual(error.task, { name: 'feed', iteration: 2 });
   assert.equal(error.error, taskError.error);
   assert.match(error.error.message, /the feed is unavailable/);
-  assert.ok(logged.some(({ level, message }) => level === 'error' && message.startsWith('Error in task feed: RangeError: the feed is unavailable')));
+  assert.ok(
+    logged.some(({ level, message }) => level === 'error' && message.startsWith('Error in task feed: RangeError: the feed is unavailable')),
+  );
   assert.equal(task.iterations, 3);
   assert.equal(task.running, true);
   assert.equal(task.consecutiveFailures, 0);
@@ -184,9 +204,14 @@ test('stopAfterFailures stops the task after n failures in a row with one warnin
   assert.equal(task.nextRunAt, undefined);
   assert.equal(task.consecutiveFailures, 3);
   assert.equal(clock.pendingTimers, 0);
-  assert.deepEqual(errors.map((event) => event.task?.iteration), [1, 2, 3]);
+  assert.deepEqual(
+    errors.map((event) => event.task?.iteration),
+    [1, 2, 3],
+  );
   const warnings = logged.filter(({ level }) => level === 'warn').map(({ message }) => message);
-  assert.deepEqual(warnings, ['Task flaky stopped after 3 failed iterations in a row (the last: Error: upstream down); task.start() resumes it']);
+  assert.deepEqual(warnings, [
+    'Task flaky stopped after 3 failed iterations in a row (the last: Error: upstream down); task.start() resumes it',
+  ]);
 
   task.start();
   assert.equal(task.running, true);
@@ -214,7 +239,10 @@ test('a success resets the failure count, so failures that are not in a row neve
   }
   assert.deepEqual(counts, [1, 2, 0, 1, 2, 0, 1]);
   assert.equal(task.running, true);
-  assert.deepEqual(logged.filter(({ level }) => level === 'warn'), []);
+  assert.deepEqual(
+    logged.filter(({ level }) => level === 'warn'),
+    [],
+  );
 });
 
 test('iterations never overlap: a run slower than the interval delays the next one', async () => {
@@ -304,7 +332,10 @@ test('a task added by an extension belongs to it: its errors name the extension,
   assert.ok(task);
   await clock.advance(2 * MINUTE);
   assert.equal(task.iterations, 2);
-  assert.deepEqual(errors.map(({ source, extension, task: run }) => ({ source, extension, run })), [{ source: 'task remind', extension: 'reminders', run: { name: 'remind', iteration: 1 } }]);
+  assert.deepEqual(
+    errors.map(({ source, extension, task: run }) => ({ source, extension, run })),
+    [{ source: 'task remind', extension: 'reminders', run: { name: 'remind', iteration: 1 } }],
+  );
 
   await bot.unloadExtension('reminders');
   assert.equal(task.running, false);
@@ -332,32 +363,53 @@ test('each invalid definition throws a TaskDefinitionError naming the task and t
     [{ name: 'nan', every: Number.NaN, run: noop }, /^Task nan: `every` must be a positive number of milliseconds, got NaN$/],
     [{ name: 'minute-61', cron: '61 * * * *', run: noop }, /^Task minute-61: `cron` '61 \* \* \* \*' is not a valid pattern: .*minute/],
     [{ name: 'words', cron: 'every monday', run: noop }, /^Task words: `cron` 'every monday' is not a valid pattern/],
-    [{ name: 'zone', cron: '0 * * * *', timezone: 'Mars/Olympus_Mons', run: noop }, /^Task zone: `timezone` 'Mars\/Olympus_Mons' is not an IANA time zone/],
-    [{ name: 'zone-interval', every: MINUTE, timezone: 'UTC', run: noop }, /^Task zone-interval: `timezone` applies to `cron` schedules only$/],
+    [
+      { name: 'zone', cron: '0 * * * *', timezone: 'Mars/Olympus_Mons', run: noop },
+      /^Task zone: `timezone` 'Mars\/Olympus_Mons' is not an IANA time zone/,
+    ],
+    [
+      { name: 'zone-interval', every: MINUTE, timezone: 'UTC', run: noop },
+      /^Task zone-interval: `timezone` applies to `cron` schedules only$/,
+    ],
     [{ name: 'no-run', every: MINUTE }, /^Task no-run: `run` must be a function$/],
-    [{ name: 'limit', every: MINUTE, stopAfterFailures: 0, run: noop }, /^Task limit: `stopAfterFailures` must be a positive whole number, got 0$/],
+    [
+      { name: 'limit', every: MINUTE, stopAfterFailures: 0, run: noop },
+      /^Task limit: `stopAfterFailures` must be a positive whole number, got 0$/,
+    ],
     [{ name: '', every: MINUTE, run: noop }, /^Task \(unnamed\): it needs a `name`$/],
   ];
   for (const [definition, message] of invalid) {
-    assert.throws(() => bot.task(definition as TaskDefinition), (error: unknown) => {
-      assert.ok(error instanceof TaskDefinitionError, `expected a TaskDefinitionError for ${String(definition.name)}, got ${String(error)}`);
-      assert.equal(error.code, 'LANTERN_ERR_TASK_DEFINITION');
-      assert.match(error.message, message);
-      return true;
-    });
+    assert.throws(
+      () => bot.task(definition as TaskDefinition),
+      (error: unknown) => {
+        assert.ok(
+          error instanceof TaskDefinitionError,
+          `expected a TaskDefinitionError for ${String(definition.name)}, got ${String(error)}`,
+        );
+        assert.equal(error.code, 'LANTERN_ERR_TASK_DEFINITION');
+        assert.match(error.message, message);
+        return true;
+      },
+    );
   }
-  assert.ok((() => {
-    try {
-      bot.task({ name: 'cause', cron: '61 * * * *', run: noop });
-    } catch (error) {
-      return (error as Error).cause instanceof Error;
-    }
-    return false;
-  })(), 'a rejected pattern keeps the parser\'s error as cause');
+  assert.ok(
+    (() => {
+      try {
+        bot.task({ name: 'cause', cron: '61 * * * *', run: noop });
+      } catch (error) {
+        return (error as Error).cause instanceof Error;
+      }
+      return false;
+    })(),
+    "a rejected pattern keeps the parser's error as cause",
+  );
   assert.equal(clock.pendingTimers, 0, 'no invalid definition was scheduled');
 
   bot.task({ name: 'both', every: MINUTE, run: noop });
-  assert.throws(() => bot.task({ name: 'both', cron: '* * * * *', run: noop }), /^TaskDefinitionError: Task both: a task with this name was already added \(by the bot\)$/);
+  assert.throws(
+    () => bot.task({ name: 'both', cron: '* * * * *', run: noop }),
+    /^TaskDefinitionError: Task both: a task with this name was already added \(by the bot\)$/,
+  );
   assert.equal(clock.pendingTimers, 1);
 });
 

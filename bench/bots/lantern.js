@@ -6,15 +6,17 @@ import { benchWork, config, restOptions, serve } from './probe.js';
 const bot = new Client({ token: config.token, sendCommandTracebacks: false, discord: { rest: restOptions() } });
 if (config.sentryDsn) await bot.loadExtension('lantern/ext/sentry', { dsn: config.sentryDsn, environment: 'bench', release: 'bench' });
 
-bot.addCommand(command({
-  name: 'bench',
-  description: 'Bench',
-  options: { n: option.integer({ description: 'Which request this is' }) },
-  run: async (ctx) => {
-    benchWork(ctx.options.n);
-    await ctx.reply('ok');
-  },
-}));
+bot.addCommand(
+  command({
+    name: 'bench',
+    description: 'Bench',
+    options: { n: option.integer({ description: 'Which request this is' }) },
+    run: async (ctx) => {
+      benchWork(ctx.options.n);
+      await ctx.reply('ok');
+    },
+  }),
+);
 
 await bot.start();
 serve(() => bot.stop());

@@ -76,7 +76,14 @@ export function serve(stop) {
         await sleep(SETTLE_MS);
         const cpu = process.cpuUsage(cpuAtBegin);
         delay.disable();
-        send({ type: 'ended', cpuMicros: cpu.user + cpu.system, eventLoopDelayP99Ms: delay.percentile(99) / 1e6, eventLoopDelayMaxMs: delay.max / 1e6, rssBytes: process.memoryUsage().rss, peakRssBytes: process.resourceUsage().maxRSS * 1024 });
+        send({
+          type: 'ended',
+          cpuMicros: cpu.user + cpu.system,
+          eventLoopDelayP99Ms: delay.percentile(99) / 1e6,
+          eventLoopDelayMaxMs: delay.max / 1e6,
+          rssBytes: process.memoryUsage().rss,
+          peakRssBytes: process.resourceUsage().maxRSS * 1024,
+        });
       } else {
         await stop();
         await agent.close();

@@ -10,7 +10,12 @@ class BenchCommand extends Command {
    * @param {Command.Registry} registry
    */
   registerApplicationCommands(registry) {
-    registry.registerChatInputCommand((builder) => builder.setName('bench').setDescription('Bench').addIntegerOption((option) => option.setName('n').setDescription('Which request this is')));
+    registry.registerChatInputCommand((builder) =>
+      builder
+        .setName('bench')
+        .setDescription('Bench')
+        .addIntegerOption((option) => option.setName('n').setDescription('Which request this is')),
+    );
   }
 
   /**

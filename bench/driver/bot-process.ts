@@ -50,11 +50,21 @@ export class BotProcess {
     this.#logFile = logFile;
   }
 
-  static async start(spec: BotSpec, connection: { api: string; token: string }, { logFile, execArgv }: { logFile: string; execArgv: string[] }): Promise<{ bot: BotProcess; ready: ReadyReport }> {
+  static async start(
+    spec: BotSpec,
+    connection: { api: string; token: string },
+    { logFile, execArgv }: { logFile: string; execArgv: string[] },
+  ): Promise<{ bot: BotProcess; ready: ReadyReport }> {
     const script = fileURLToPath(new URL(`../bots/${spec.framework}.js`, import.meta.url));
     const log = openSync(logFile, 'a');
     const config = { api: connection.api, token: connection.token, path: spec.path, sentryDsn: spec.sentryDsn };
-    const env = { ...process.env, LANTERN_BENCH: JSON.stringify(config), DISCORD_TOKEN: undefined, SENTRY_DSN: undefined, NODE_OPTIONS: undefined };
+    const env = {
+      ...process.env,
+      LANTERN_BENCH: JSON.stringify(config),
+      DISCORD_TOKEN: undefined,
+      SENTRY_DSN: undefined,
+      NODE_OPTIONS: undefined,
+    };
     const child = fork(script, [], { env, execArgv, stdio: ['ignore', log, log, 'ipc'] });
     closeSync(log);
     const bot = new BotProcess(child, logFile);

@@ -8,14 +8,19 @@ export class Table {
   ) {}
 
   add(cells: readonly string[]): void {
-    if (cells.length !== this.headers.length) throw new RangeError(`A row of "${this.title}" has ${String(cells.length)} cells for ${String(this.headers.length)} columns`);
+    if (cells.length !== this.headers.length)
+      throw new RangeError(`A row of "${this.title}" has ${String(cells.length)} cells for ${String(this.headers.length)} columns`);
     this.#rows.push([...cells]);
   }
 
   text(): string {
     const widths = this.headers.map((header, i) => Math.max(header.length, ...this.#rows.map((row) => (row[i] ?? '').length)));
     // The first column (names) reads left-aligned, figures right-aligned.
-    const line = (cells: readonly string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ').trimEnd();
+    const line = (cells: readonly string[]): string =>
+      cells
+        .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd();
     return [this.title, line(this.headers), ...this.#rows.map(line)].join('\n');
   }
 

@@ -6,7 +6,13 @@ const roll = command({
   description: 'Roll dice',
   options: {
     dice: option.integer({ description: 'How many dice', required: true, minValue: 1, maxValue: 20 }),
-    sides: option.integer({ description: 'Sides per die', choices: [{ name: 'd6', value: 6 }, { name: 'd20', value: 20 }] }),
+    sides: option.integer({
+      description: 'Sides per die',
+      choices: [
+        { name: 'd6', value: 6 },
+        { name: 'd20', value: 20 },
+      ],
+    }),
   },
   run: async (ctx) => {
     const sides = ctx.options.sides ?? 6;

@@ -22,7 +22,11 @@ export type Check = (ctx: InteractionContext) => CheckResult | Promise<CheckResu
 export async function runCheck(check: Check, ctx: InteractionContext): Promise<void> {
   const result: unknown = await check(ctx);
   const name = check.name || 'custom';
-  if (typeof result === 'function') throw new TypeError(`Check ${name} returned a function instead of true, false or a reason (a check factory listed uncalled, like checks.ownerOnly for checks.ownerOnly()?)`);
+  if (typeof result === 'function')
+    throw new TypeError(
+      `Check ${name} returned a function instead of true, false or a reason (a ` +
+        `check factory listed uncalled, like checks.ownerOnly for checks.ownerOnly()?)`,
+    );
   if (typeof result === 'string') throw new CheckFailure(name, { reason: result });
   if (result === undefined || result) return;
   throw new CheckFailure(name);
@@ -34,7 +38,11 @@ function requiredPermissions(where: string, permissions: readonly PermissionReso
   return new PermissionsBitField(permissions).freeze();
 }
 
-function failIfMissing(check: 'userPermissions' | 'botPermissions', have: Readonly<PermissionsBitField>, required: Readonly<PermissionsBitField>): void {
+function failIfMissing(
+  check: 'userPermissions' | 'botPermissions',
+  have: Readonly<PermissionsBitField>,
+  required: Readonly<PermissionsBitField>,
+): void {
   const missing: PermissionsString[] = have.missing(required);
   if (missing.length > 0) throw new CheckFailure(check, { missing });
 }

@@ -79,7 +79,12 @@ export class ConcurrencyLimiter {
    * `onWait` runs once the run is queued (the router acknowledges the interaction there, so Discord does not give up
    * on it after 3 s), and if it throws the run leaves the queue and the error propagates.
    */
-  async acquire(key: string, options: ConcurrencyOptions, ctx: BucketSubject & { readonly receivedAt: number }, onWait?: () => unknown): Promise<Release> {
+  async acquire(
+    key: string,
+    options: ConcurrencyOptions,
+    ctx: BucketSubject & { readonly receivedAt: number },
+    onWait?: () => unknown,
+  ): Promise<Release> {
     const id = `${key}\0${options.bucket}\0${bucketKey(options.bucket, ctx)}`;
     let slots = this.#slots.get(id);
     if (!slots) {

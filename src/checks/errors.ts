@@ -20,7 +20,8 @@ export class CheckFailure extends LanternError<'LANTERN_ERR_CHECK_FAILED'> {
 
   constructor(check: string, details: { missing?: readonly PermissionsString[]; reason?: string | undefined } = {}) {
     const missing = Object.freeze([...(details.missing ?? [])]);
-    const why = missing.length > 0 ? `: missing ${missing.map(readablePermission).join(', ')}` : details.reason ? `: ${details.reason}` : '';
+    const why =
+      missing.length > 0 ? `: missing ${missing.map(readablePermission).join(', ')}` : details.reason ? `: ${details.reason}` : '';
     super('LANTERN_ERR_CHECK_FAILED', `Check ${check} failed${why}`);
     this.check = check;
     this.missing = missing;
@@ -36,7 +37,10 @@ export class CommandOnCooldown extends LanternError<'LANTERN_ERR_COOLDOWN'> {
   readonly windowMs: number;
 
   constructor(details: { retryAfterMs: number; bucket: BucketType; uses: number; windowMs: number }) {
-    super('LANTERN_ERR_COOLDOWN', `On cooldown (${details.uses} per ${details.windowMs} ms per ${details.bucket}); retry in ${details.retryAfterMs} ms`);
+    super(
+      'LANTERN_ERR_COOLDOWN',
+      `On cooldown (${details.uses} per ${details.windowMs} ms per ${details.bucket}); retry in ${details.retryAfterMs} ms`,
+    );
     this.retryAfterMs = details.retryAfterMs;
     this.bucket = details.bucket;
     this.uses = details.uses;

@@ -50,7 +50,12 @@ export class Guards {
    * Throws `CheckFailure`, `CommandOnCooldown` or `MaxConcurrencyReached` when refused (a concurrency refusal gives
    * the cooldown uses back: the user did not get to run); anything a check or the handler throws propagates as is.
    */
-  async run(ctx: InteractionContext, layers: readonly GuardLayer[], handler: () => Promise<void>, options: GuardRunOptions = {}): Promise<void> {
+  async run(
+    ctx: InteractionContext,
+    layers: readonly GuardLayer[],
+    handler: () => Promise<void>,
+    options: GuardRunOptions = {},
+  ): Promise<void> {
     for (const layer of layers) {
       for (const check of layer.checks ?? []) await runCheck(check, ctx);
     }
@@ -96,19 +101,23 @@ export function validateGuards(options: GuardOptions, where: string): void {
   }
   if (cooldown !== undefined) {
     validateBucket(cooldown.bucket, 'cooldown', fail);
-    if (!isWhole(cooldown.uses) || cooldown.uses < 1) fail(`cooldown.uses must be a whole number of at least 1 (got ${String(cooldown.uses)})`);
-    if (!Number.isFinite(cooldown.windowMs) || cooldown.windowMs <= 0) fail(`cooldown.windowMs must be a positive number of milliseconds (got ${String(cooldown.windowMs)})`);
+    if (!isWhole(cooldown.uses) || cooldown.uses < 1)
+      fail(`cooldown.uses must be a whole number of at least 1 (got ${String(cooldown.uses)})`);
+    if (!Number.isFinite(cooldown.windowMs) || cooldown.windowMs <= 0)
+      fail(`cooldown.windowMs must be a positive number of milliseconds (got ${String(cooldown.windowMs)})`);
   }
   if (maxConcurrency !== undefined) {
     validateBucket(maxConcurrency.bucket, 'maxConcurrency', fail);
-    if (!isWhole(maxConcurrency.limit) || maxConcurrency.limit < 1) fail(`maxConcurrency.limit must be a whole number of at least 1 (got ${String(maxConcurrency.limit)})`);
+    if (!isWhole(maxConcurrency.limit) || maxConcurrency.limit < 1)
+      fail(`maxConcurrency.limit must be a whole number of at least 1 (got ${String(maxConcurrency.limit)})`);
     // Read as unknown: definitions also come from plain JavaScript.
     const mode: unknown = maxConcurrency.mode ?? 'refuse';
     if (mode !== 'refuse' && mode !== 'wait') fail(`maxConcurrency.mode must be 'refuse' or 'wait' (got ${JSON.stringify(mode)})`);
     const { timeoutMs } = maxConcurrency;
     if (timeoutMs !== undefined) {
       if (mode !== 'wait') fail("maxConcurrency.timeoutMs only applies with mode 'wait'");
-      if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) fail(`maxConcurrency.timeoutMs must be a positive number of milliseconds (got ${String(timeoutMs)})`);
+      if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+        fail(`maxConcurrency.timeoutMs must be a positive number of milliseconds (got ${String(timeoutMs)})`);
     }
   }
 }
@@ -117,7 +126,8 @@ export function validateGuards(options: GuardOptions, where: string): void {
 const PARAMETERLESS: ReadonlySet<string> = new Set(['guildOnly', 'dmOnly', 'ownerOnly']);
 
 function validateBucket(bucket: unknown, field: string, fail: (problem: string) => never): void {
-  if (!(BUCKET_TYPES as readonly unknown[]).includes(bucket)) fail(`${field}.bucket must be one of ${BUCKET_TYPES.map((b) => `'${b}'`).join(', ')} (got ${JSON.stringify(bucket)})`);
+  if (!(BUCKET_TYPES as readonly unknown[]).includes(bucket))
+    fail(`${field}.bucket must be one of ${BUCKET_TYPES.map((b) => `'${b}'`).join(', ')} (got ${JSON.stringify(bucket)})`);
 }
 
 function isWhole(value: unknown): value is number {
@@ -129,6 +139,7 @@ function isWhole(value: unknown): value is number {
  * skipping empty layers keeps their path free of guard work.
  */
 export function guardLayer(key: string, options: GuardOptions | undefined): GuardLayer | undefined {
-  if (!options || (options.checks === undefined && options.cooldown === undefined && options.maxConcurrency === undefined)) return undefined;
+  if (!options || (options.checks === undefined && options.cooldown === undefined && options.maxConcurrency === undefined))
+    return undefined;
   return { key, checks: options.checks, cooldown: options.cooldown, maxConcurrency: options.maxConcurrency };
 }

@@ -60,8 +60,12 @@ const fr: Texts = {
   guildOnly: 'Ceci ne peut \u00eatre utilis\u00e9 que sur un serveur.',
   dmOnly: 'Ceci ne peut \u00eatre utilis\u00e9 qu\u2019en messages priv\u00e9s.',
   ownerOnly: 'Seuls les propri\u00e9taires du bot peuvent utiliser ceci.',
-  userPermissions: (list, count) => (count > 1 ? `Il vous faut les permissions ${list} pour utiliser ceci.` : `Il vous faut la permission ${list} pour utiliser ceci.`),
-  botPermissions: (list, count) => (count > 1 ? `J\u2019ai besoin des permissions ${list} dans ce salon pour faire cela.` : `J\u2019ai besoin de la permission ${list} dans ce salon pour faire cela.`),
+  userPermissions: (list, count) =>
+    count > 1 ? `Il vous faut les permissions ${list} pour utiliser ceci.` : `Il vous faut la permission ${list} pour utiliser ceci.`,
+  botPermissions: (list, count) =>
+    count > 1
+      ? `J\u2019ai besoin des permissions ${list} dans ce salon pour faire cela.`
+      : `J\u2019ai besoin de la permission ${list} dans ce salon pour faire cela.`,
   refused: 'Vous ne pouvez pas utiliser ceci pour le moment.',
 };
 
@@ -94,8 +98,10 @@ const es: Texts = {
   guildOnly: 'Esto solo se puede usar en un servidor.',
   dmOnly: 'Esto solo se puede usar en mensajes directos.',
   ownerOnly: 'Solo los propietarios del bot pueden usar esto.',
-  userPermissions: (list, count) => (count > 1 ? `Necesitas los permisos ${list} para usar esto.` : `Necesitas el permiso ${list} para usar esto.`),
-  botPermissions: (list, count) => (count > 1 ? `Necesito los permisos ${list} en este canal para hacer eso.` : `Necesito el permiso ${list} en este canal para hacer eso.`),
+  userPermissions: (list, count) =>
+    count > 1 ? `Necesitas los permisos ${list} para usar esto.` : `Necesitas el permiso ${list} para usar esto.`,
+  botPermissions: (list, count) =>
+    count > 1 ? `Necesito los permisos ${list} en este canal para hacer eso.` : `Necesito el permiso ${list} en este canal para hacer eso.`,
   refused: 'No puedes usar esto ahora mismo.',
 };
 
@@ -127,7 +133,9 @@ export function readableDuration(ms: number, locale: string): string {
           [Math.floor(Math.ceil(totalSeconds / 60) / 60), 'hour'],
           [Math.ceil(totalSeconds / 60) % 60, 'minute'],
         ];
-  const words = parts.filter(([amount]) => amount > 0).map(([amount, unit]) => new Intl.NumberFormat(intlLocale, { style: 'unit', unit, unitDisplay: 'long' }).format(amount));
+  const words = parts
+    .filter(([amount]) => amount > 0)
+    .map(([amount, unit]) => new Intl.NumberFormat(intlLocale, { style: 'unit', unit, unitDisplay: 'long' }).format(amount));
   return new Intl.ListFormat(intlLocale, { type: 'conjunction' }).format(words);
 }
 
@@ -158,7 +166,12 @@ function fillTemplate(template: string, values: Readonly<Record<string, string |
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(values, name) ? String(values[name]) : whole));
 }
 
-function applyOverride<E extends Error>(override: ExpectedErrorMessage<E>, error: E, locale: string, values: Readonly<Record<string, string | number>>): string {
+function applyOverride<E extends Error>(
+  override: ExpectedErrorMessage<E>,
+  error: E,
+  locale: string,
+  values: Readonly<Record<string, string | number>>,
+): string {
   return typeof override === 'function' ? override(error, locale) : fillTemplate(override, values);
 }
 
@@ -174,13 +187,21 @@ export function expectedErrorMessage(error: unknown, locale: string, overrides: 
     case 'LANTERN_ERR_COOLDOWN': {
       const duration = readableDuration(error.retryAfterMs, textLocale);
       if (!overrides.cooldown) return texts.cooldown(duration);
-      return applyOverride(overrides.cooldown, error, locale, { duration, seconds: Math.max(1, Math.ceil(error.retryAfterMs / 1000)), bucket: error.bucket });
+      return applyOverride(overrides.cooldown, error, locale, {
+        duration,
+        seconds: Math.max(1, Math.ceil(error.retryAfterMs / 1000)),
+        bucket: error.bucket,
+      });
     }
     case 'LANTERN_ERR_MAX_CONCURRENCY':
       if (!overrides.maxConcurrency) return texts.maxConcurrency[error.bucket];
       return applyOverride(overrides.maxConcurrency, error, locale, { limit: error.limit, bucket: error.bucket });
     case 'LANTERN_ERR_CHECK_FAILED':
       if (!overrides.check) return builtinCheckText(error, texts, textLocale);
-      return applyOverride(overrides.check, error, locale, { check: error.check, missing: listMissing(error, textLocale), reason: error.reason ?? '' });
+      return applyOverride(overrides.check, error, locale, {
+        check: error.check,
+        missing: listMissing(error, textLocale),
+        reason: error.reason ?? '',
+      });
   }
 }

@@ -9,7 +9,10 @@ const DISCORD_LABELS: Partial<Record<PermissionsString, string>> = {
   SendMessagesInThreads: 'Send Messages in Threads',
 };
 
-/** A discord.js permission flag name as words a user reads: `ManageMessages` → "Manage Messages", `SendTTSMessages` → "Send TTS Messages". */
+/**
+ * A discord.js permission flag name as words a user reads: `ManageMessages` → "Manage Messages", `SendTTSMessages` → "Send TTS
+ * Messages".
+ */
 export function readablePermission(flag: PermissionsString): string {
   return DISCORD_LABELS[flag] ?? flag.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
 }

@@ -41,7 +41,14 @@ const SYNC_DEBOUNCE_MS = 50;
 
 /** How long stop() lets a shard that is reconnecting finish before destroying the client. */
 const RECONNECT_SETTLE_MS = 3000;
-const RECONNECTING = new Set<Status>([Status.Connecting, Status.Reconnecting, Status.Nearly, Status.Identifying, Status.Resuming, Status.WaitingForGuilds]);
+const RECONNECTING = new Set<Status>([
+  Status.Connecting,
+  Status.Reconnecting,
+  Status.Nearly,
+  Status.Identifying,
+  Status.Resuming,
+  Status.WaitingForGuilds,
+]);
 
 type Phase = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -131,8 +138,17 @@ export class Client {
       malformed: DEFAULT_MESSAGES.malformed,
     };
     const router = new InteractionRouter({
-      bot: this, commands: registry, handlers, hub, log: this.log, redactor: this.redactor, policy, messages,
-      guards: new Guards(this.clock), globalGuards: guardLayer('bot', options), expectedMessages: options.expectedErrorMessages ?? {},
+      bot: this,
+      commands: registry,
+      handlers,
+      hub,
+      log: this.log,
+      redactor: this.redactor,
+      policy,
+      messages,
+      guards: new Guards(this.clock),
+      globalGuards: guardLayer('bot', options),
+      expectedMessages: options.expectedErrorMessages ?? {},
     });
     const tasks = new TaskScheduler({ clock: this.clock, hub, log: this.log, track });
     const extensions = new ExtensionManager({
@@ -146,7 +162,24 @@ export class Client {
       },
       reportError: (init) => hub.error(init),
     });
-    this.core = { phase: 'idle', options, owners, inFlight: new Set(), track, registry, handlers, sync: new CommandSync(registry), syncTimer: undefined, hub, router, extensions, tasks, errorLog: new ErrorLog(this.log, this.redactor, this.clock, options.errorLogLimit ?? DEFAULT_ERROR_LOG_LIMIT), detach: [], starting: undefined };
+    this.core = {
+      phase: 'idle',
+      options,
+      owners,
+      inFlight: new Set(),
+      track,
+      registry,
+      handlers,
+      sync: new CommandSync(registry),
+      syncTimer: undefined,
+      hub,
+      router,
+      extensions,
+      tasks,
+      errorLog: new ErrorLog(this.log, this.redactor, this.clock, options.errorLogLimit ?? DEFAULT_ERROR_LOG_LIMIT),
+      detach: [],
+      starting: undefined,
+    };
     this[OWNER] = undefined;
     this.installDefaultListeners();
     this.discord.on(DiscordEvents.InteractionCreate, (interaction) => {
@@ -200,8 +233,13 @@ export class Client {
    */
   async syncCommands(): Promise<SyncResult> {
     const application = this.discord.application;
-    if (!application || this.core.phase === 'stopped') throw new ClientStateError('Commands can be synced while the bot runs (after start(), before stop())');
-    const result = await this.core.sync.run({ rest: this.discord.rest, applicationId: application.id, devGuilds: this.core.options.devGuilds ?? [] });
+    if (!application || this.core.phase === 'stopped')
+      throw new ClientStateError('Commands can be synced while the bot runs (after start(), before stop())');
+    const result = await this.core.sync.run({
+      rest: this.discord.rest,
+      applicationId: application.id,
+      devGuilds: this.core.options.devGuilds ?? [],
+    });
     for (const failure of result.failed) await this.core.hub.error({ source: 'command sync', error: failure });
     if (result.updated.length > 0) this.log.info(`Registered commands for ${result.updated.join(', ')}`);
     return result;
@@ -301,7 +339,8 @@ export class Client {
   /** Logs in, reads the owners, syncs the commands and resolves once the bot answers interactions. */
   async start(): Promise<void> {
     const { core } = this;
-    if (core.phase !== 'idle') throw new ClientStateError(`start() was called on a client that is ${core.phase}; make a new Client to start again`);
+    if (core.phase !== 'idle')
+      throw new ClientStateError(`start() was called on a client that is ${core.phase}; make a new Client to start again`);
     const token = core.options.token ?? process.env.DISCORD_TOKEN;
     if (!token) throw new TokenMissingError();
     core.phase = 'starting';
@@ -315,9 +354,11 @@ export class Client {
     if (core.options.handleProcessErrors ?? true) this.catchProcessErrors();
     this.guardGatewayHandlers();
     try {
-      const ready = new Promise<void>((resolve) => this.discord.once(DiscordEvents.ClientReady, () => {
-        resolve();
-      }));
+      const ready = new Promise<void>((resolve) =>
+        this.discord.once(DiscordEvents.ClientReady, () => {
+          resolve();
+        }),
+      );
       await this.discord.login(token);
       await ready;
     } catch (error) {
@@ -325,7 +366,8 @@ export class Client {
       throw error;
     }
     await this.readOwners();
-    if (core.options.syncCommands ?? true) await this.syncCommands().catch((error: unknown) => this.core.hub.error({ source: 'command sync', error }));
+    if (core.options.syncCommands ?? true)
+      await this.syncCommands().catch((error: unknown) => this.core.hub.error({ source: 'command sync', error }));
     core.phase = 'running';
     core.tasks.start();
     this.log.info(`${this.discord.user?.username ?? 'bot'} is ready with ${String(core.registry.list().length)} commands`);
@@ -385,33 +427,61 @@ export class Client {
     const { hub } = this.core;
     // Each kind's error event becomes an `Error`; what its listeners did (handled, a reference) comes back.
     for (const kind of ['CommandError', 'ComponentError', 'ModalError', 'AutocompleteError'] as const) {
-      hub.listen(kind, async (event: InteractionErrorEvent) => {
-        const error = await hub.error({ source: event.source, error: event.error, ctx: event.ctx, extension: event.extension, expected: event.expected, handled: event.handled });
+      hub.listen(
+        kind,
+        async (event: InteractionErrorEvent) => {
+          const error = await hub.error({
+            source: event.source,
+            error: event.error,
+            ctx: event.ctx,
+            extension: event.extension,
+            expected: event.expected,
+            handled: event.handled,
+          });
+          event.handled = error.handled;
+          event.reference = error.reference;
+        },
+        { isDefault: true },
+      );
+    }
+    hub.listen(
+      'TaskError',
+      async (event) => {
+        const error = await hub.error({
+          source: `task ${event.task.name}`,
+          error: event.error,
+          task: event.task,
+          extension: event.extension,
+          handled: event.handled,
+        });
         event.handled = error.handled;
         event.reference = error.reference;
-      }, { isDefault: true });
-    }
-    hub.listen('TaskError', async (event) => {
-      const error = await hub.error({ source: `task ${event.task.name}`, error: event.error, task: event.task, extension: event.extension, handled: event.handled });
-      event.handled = error.handled;
-      event.reference = error.reference;
-    }, { isDefault: true });
-    hub.listen('Error', ({ source, error, reference, expected, ctx }) => {
-      if (expected) {
-        this.log.info(`${source} refused${ctx ? ` for user ${ctx.user.id}` : ''}: ${summarizeError(error, this.redactor)}`);
-        return;
-      }
-      this.core.errorLog.error(source, error, reference, explainMissingPermissions(error, this.discord, ctx));
-    }, { isDefault: true });
+      },
+      { isDefault: true },
+    );
+    hub.listen(
+      'Error',
+      ({ source, error, reference, expected, ctx }) => {
+        if (expected) {
+          this.log.info(`${source} refused${ctx ? ` for user ${ctx.user.id}` : ''}: ${summarizeError(error, this.redactor)}`);
+          return;
+        }
+        this.core.errorLog.error(source, error, reference, explainMissingPermissions(error, this.discord, ctx));
+      },
+      { isDefault: true },
+    );
   }
 
   private scheduleSync(): void {
     const { core } = this;
     if (core.phase !== 'running' || !(core.options.syncCommands ?? true)) return;
     clearTimeout(core.syncTimer);
-    core.syncTimer = setTimeout(this.detached.bind(() => {
-      core.track(this.syncCommands().catch((error: unknown) => this.core.hub.error({ source: 'command sync', error })));
-    }), SYNC_DEBOUNCE_MS);
+    core.syncTimer = setTimeout(
+      this.detached.bind(() => {
+        core.track(this.syncCommands().catch((error: unknown) => this.core.hub.error({ source: 'command sync', error })));
+      }),
+      SYNC_DEBOUNCE_MS,
+    );
   }
 
   private async readOwners(): Promise<void> {
@@ -456,7 +526,12 @@ export class Client {
         void hub.error({ source: `gateway ${packet?.t ?? 'dispatch'}`, error });
         const data = packet?.d as { id?: unknown; token?: unknown } | undefined;
         if (packet?.t === 'INTERACTION_CREATE' && typeof data?.id === 'string' && typeof data.token === 'string') {
-          rest.post(Routes.interactionCallback(data.id, data.token), { body: { type: 4, data: { content: DEFAULT_MESSAGES.malformed, flags: MessageFlags.Ephemeral } }, auth: false }).catch(() => undefined);
+          rest
+            .post(Routes.interactionCallback(data.id, data.token), {
+              body: { type: 4, data: { content: DEFAULT_MESSAGES.malformed, flags: MessageFlags.Ephemeral } },
+              auth: false,
+            })
+            .catch(() => undefined);
         }
         return true;
       }

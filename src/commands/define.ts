@@ -79,7 +79,8 @@ export type ChatInputDefinition = SlashCommand | ParentCommand;
  * ```ts
  * export const divide = command({
  *   name: 'divide', description: 'Divide two numbers',
- *   options: { a: option.number({ description: 'Dividend', required: true }), b: option.number({ description: 'Divisor', required: true }) },
+ * options: { a: option.number({ description: 'Dividend', required: true }), b: option.number({ description: 'Divisor', required: true })
+ * },
  *   run: (ctx) => ctx.reply(String(ctx.options.a / ctx.options.b)),
  * });
  * ```

@@ -22,7 +22,9 @@ export type AutocompleteChoice<Value extends string | number = string | number> 
  * Suggests values while the user types. Lantern answers Discord with at most 25 of them (names cut to 100
  * characters); when it throws, the user sees no suggestions and an `AutocompleteError` is dispatched.
  */
-export type AutocompleteHandler<Value extends string | number = string | number> = (ctx: AutocompleteContext<Value>) => readonly AutocompleteChoice<Value>[] | Promise<readonly AutocompleteChoice<Value>[]>;
+export type AutocompleteHandler<Value extends string | number = string | number> = (
+  ctx: AutocompleteContext<Value>,
+) => readonly AutocompleteChoice<Value>[] | Promise<readonly AutocompleteChoice<Value>[]>;
 
 export interface StringOptionInput extends OptionBase {
   choices?: readonly Choice<string>[];
@@ -55,14 +57,25 @@ export type RoleOption = OptionBase & { type: ApplicationCommandOptionType.Role 
 export type MentionableOption = OptionBase & { type: ApplicationCommandOptionType.Mentionable };
 export type AttachmentOption = OptionBase & { type: ApplicationCommandOptionType.Attachment };
 
-export type OptionDefinition = StringOption | IntegerOption | NumberOption | BooleanOption | UserOption | ChannelOption | RoleOption | MentionableOption | AttachmentOption;
+export type OptionDefinition =
+  | StringOption
+  | IntegerOption
+  | NumberOption
+  | BooleanOption
+  | UserOption
+  | ChannelOption
+  | RoleOption
+  | MentionableOption
+  | AttachmentOption;
 
 /** A command's options by name; the names are the keys, as Discord requires them (lowercase, no spaces). */
 export type OptionDefinitions = Record<string, OptionDefinition>;
 
 export type ChannelValue = NonNullable<CommandInteractionOption['channel']>;
 export type RoleValue = NonNullable<CommandInteractionOption['role']>;
-export type MentionableValue = NonNullable<CommandInteractionOption['member'] | CommandInteractionOption['user'] | CommandInteractionOption['role']>;
+export type MentionableValue = NonNullable<
+  CommandInteractionOption['member'] | CommandInteractionOption['user'] | CommandInteractionOption['role']
+>;
 
 type ChoiceValue<D, Fallback> = D extends { choices: readonly Choice<infer V>[] } ? V : Fallback;
 

@@ -8,7 +8,11 @@ import type { OptionDefinition, OptionDefinitions, OptionValues } from './option
  * missing, means Discord holds an older or newer registration than the code: that is an OptionMismatchError,
  * never a wrong value handed to the handler.
  */
-export function readOptions<O extends OptionDefinitions>(interaction: ChatInputCommandInteraction, definitions: O, command: string): OptionValues<O> {
+export function readOptions<O extends OptionDefinitions>(
+  interaction: ChatInputCommandInteraction,
+  definitions: O,
+  command: string,
+): OptionValues<O> {
   const values: Record<string, unknown> = {};
   for (const [name, definition] of Object.entries(definitions)) {
     const received = interaction.options.get(name);

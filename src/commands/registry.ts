@@ -9,7 +9,6 @@ import type { CommandDefinition, MessageCommand, Runnable, UserCommand } from '.
 import type { AutocompleteHandler, OptionDefinitions } from './options.js';
 import { commandLabel, validateCommand } from './schema.js';
 
-
 export interface RegisteredCommand {
   readonly definition: CommandDefinition;
   readonly owner: Owner | undefined;
@@ -60,7 +59,8 @@ export class CommandRegistry {
       validateCommand(definition);
       const key = keyOf(definition);
       const existing = this.#commands.get(key);
-      if (existing) throw new DuplicateCommandError(commandLabel(definition), existing.owner ? `extension ${existing.owner.name}` : 'the bot');
+      if (existing)
+        throw new DuplicateCommandError(commandLabel(definition), existing.owner ? `extension ${existing.owner.name}` : 'the bot');
       if (keys.has(key)) throw new DuplicateCommandError(commandLabel(definition), 'the same addCommand call');
       keys.add(key);
     }
@@ -103,29 +103,50 @@ export class CommandRegistry {
     const { owner } = registered;
     const definition = registered.definition;
     const outer = [definition.onError?.bind(definition), owner?.onError?.bind(owner)];
-    if (!isParent(definition)) return sub === null ? { path, runnable: definition, registered, errorHandlers: defined(outer), layers: defined([guardLayer(path, definition)]) } : { path };
+    if (!isParent(definition))
+      return sub === null
+        ? { path, runnable: definition, registered, errorHandlers: defined(outer), layers: defined([guardLayer(path, definition)]) }
+        : { path };
     if (sub === null) return { path };
     const runnable = group === null ? definition.subcommands?.[sub] : definition.groups?.[group]?.subcommands[sub];
     if (!runnable) return { path };
-    return { path, runnable, registered, errorHandlers: defined([runnable.onError?.bind(runnable), ...outer]), layers: defined([guardLayer(`/${definition.name}`, definition), guardLayer(path, runnable)]) };
+    return {
+      path,
+      runnable,
+      registered,
+      errorHandlers: defined([runnable.onError?.bind(runnable), ...outer]),
+      layers: defined([guardLayer(`/${definition.name}`, definition), guardLayer(path, runnable)]),
+    };
   }
 }
 
 /** The context-menu command the interaction runs, or just its label when this bot has none. */
-export function resolveContextMenu(registry: CommandRegistry, interaction: ContextMenuCommandInteraction): ResolvedContextMenu | { path: string; definition?: undefined } {
+export function resolveContextMenu(
+  registry: CommandRegistry,
+  interaction: ContextMenuCommandInteraction,
+): ResolvedContextMenu | { path: string; definition?: undefined } {
   const type = interaction.isUserContextMenuCommand() ? 'user' : 'message';
   const path = `${type} command ${interaction.commandName}`;
   const registered = registry.get(`${type}:${interaction.commandName}`);
   if (!registered || !isContextMenu(registered.definition)) return { path };
   const { definition, owner } = registered;
-  return { path, definition, registered, errorHandlers: defined([definition.onError?.bind(definition), owner?.onError?.bind(owner)]), layers: defined([guardLayer(path, definition)]) };
+  return {
+    path,
+    definition,
+    registered,
+    errorHandlers: defined([definition.onError?.bind(definition), owner?.onError?.bind(owner)]),
+    layers: defined([guardLayer(path, definition)]),
+  };
 }
 
 /**
  * The autocomplete handler of the option being typed, or none; then `known` tells a command this bot does not
  * define from an option it answers itself (`autocomplete: true`).
  */
-export function resolveAutocomplete(registry: CommandRegistry, interaction: AutocompleteInteraction): ResolvedAutocomplete | { path: string; option: string; handler?: undefined; known: boolean } {
+export function resolveAutocomplete(
+  registry: CommandRegistry,
+  interaction: AutocompleteInteraction,
+): ResolvedAutocomplete | { path: string; option: string; handler?: undefined; known: boolean } {
   const group = interaction.options.getSubcommandGroup(false);
   const sub = interaction.options.getSubcommand(false);
   const path = ['/' + interaction.commandName, group, sub].filter(Boolean).join(' ');
@@ -133,10 +154,18 @@ export function resolveAutocomplete(registry: CommandRegistry, interaction: Auto
   const registered = registry.get(`slash:${interaction.commandName}`);
   if (!registered || isContextMenu(registered.definition)) return { path, option, known: false };
   const { definition } = registered;
-  const runnable = !isParent(definition) ? definition : sub === null ? undefined : group === null ? definition.subcommands?.[sub] : definition.groups?.[group]?.subcommands[sub];
+  const runnable = !isParent(definition)
+    ? definition
+    : sub === null
+      ? undefined
+      : group === null
+        ? definition.subcommands?.[sub]
+        : definition.groups?.[group]?.subcommands[sub];
   const focused = runnable?.options?.[option];
   const autocomplete = focused && 'autocomplete' in focused ? focused.autocomplete : undefined;
-  return typeof autocomplete === 'function' ? { path, option, handler: autocomplete as AutocompleteHandler, registered } : { path, option, known: runnable !== undefined };
+  return typeof autocomplete === 'function'
+    ? { path, option, handler: autocomplete as AutocompleteHandler, registered }
+    : { path, option, known: runnable !== undefined };
 }
 
 function defined<T>(values: (T | undefined)[]): T[] {

@@ -1,5 +1,11 @@
 import { ApplicationCommandOptionType, ApplicationCommandType, PermissionsBitField } from 'discord.js';
-import type { APIApplicationCommandBasicOption, APIApplicationCommandOption, APIApplicationCommandSubcommandOption, RESTPostAPIChatInputApplicationCommandsJSONBody, RESTPostAPIContextMenuApplicationCommandsJSONBody } from 'discord-api-types/v10';
+import type {
+  APIApplicationCommandBasicOption,
+  APIApplicationCommandOption,
+  APIApplicationCommandSubcommandOption,
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+  RESTPostAPIContextMenuApplicationCommandsJSONBody,
+} from 'discord-api-types/v10';
 import { validateGuards } from '../checks/guard.js';
 import { CommandDefinitionError } from '../errors/codes.js';
 import { isContextMenu, isParent } from './define.js';
@@ -26,7 +32,8 @@ export function commandLabel(definition: CommandDefinition): string {
 export function validateCommand(definition: CommandDefinition): void {
   const where = commandLabel(definition);
   if (isContextMenu(definition)) {
-    if (!CONTEXT_MENU_NAME.test(definition.name) || definition.name.trim() !== definition.name) throw new CommandDefinitionError(where, `name "${definition.name}" must be 1-32 letters, digits, spaces, - or _`);
+    if (!CONTEXT_MENU_NAME.test(definition.name) || definition.name.trim() !== definition.name)
+      throw new CommandDefinitionError(where, `name "${definition.name}" must be 1-32 letters, digits, spaces, - or _`);
     if (typeof definition.run !== 'function') throw new CommandDefinitionError(where, '`run` must be a function');
     validateGuards(definition, where);
     return;
@@ -42,13 +49,15 @@ export function validateCommand(definition: CommandDefinition): void {
   const subcommands = Object.entries(definition.subcommands ?? {});
   const groups = Object.entries(definition.groups ?? {});
   if (subcommands.length + groups.length === 0) throw new CommandDefinitionError(where, 'needs `run`, or `subcommands` / `groups`');
-  if (subcommands.length + groups.length > MAX_OPTIONS) throw new CommandDefinitionError(where, `at most ${String(MAX_OPTIONS)} subcommands and groups`);
+  if (subcommands.length + groups.length > MAX_OPTIONS)
+    throw new CommandDefinitionError(where, `at most ${String(MAX_OPTIONS)} subcommands and groups`);
   for (const [name, sub] of subcommands) checkRunnable(`${where} ${name}`, name, sub);
   for (const [name, group] of groups) {
     checkName(`${where} ${name}`, 'group name', name);
     checkDescription(`${where} ${name}`, group.description);
     const inner = Object.entries(group.subcommands);
-    if (inner.length === 0 || inner.length > MAX_OPTIONS) throw new CommandDefinitionError(`${where} ${name}`, `a group needs 1 to ${String(MAX_OPTIONS)} subcommands`);
+    if (inner.length === 0 || inner.length > MAX_OPTIONS)
+      throw new CommandDefinitionError(`${where} ${name}`, `a group needs 1 to ${String(MAX_OPTIONS)} subcommands`);
     for (const [subName, sub] of inner) checkRunnable(`${where} ${name} ${subName}`, subName, sub);
   }
 }
@@ -62,11 +71,13 @@ function checkRunnable(where: string, name: string, runnable: Runnable<OptionDef
 }
 
 function checkName(where: string, what: string, name: string): void {
-  if (!NAME.test(name) || name !== name.toLowerCase()) throw new CommandDefinitionError(where, `${what} "${name}" must be 1-32 lowercase letters, digits, - or _`);
+  if (!NAME.test(name) || name !== name.toLowerCase())
+    throw new CommandDefinitionError(where, `${what} "${name}" must be 1-32 lowercase letters, digits, - or _`);
 }
 
 function checkDescription(where: string, description: string): void {
-  if (description.length < 1 || description.length > MAX_DESCRIPTION) throw new CommandDefinitionError(where, `description must have 1-${String(MAX_DESCRIPTION)} characters`);
+  if (description.length < 1 || description.length > MAX_DESCRIPTION)
+    throw new CommandDefinitionError(where, `description must have 1-${String(MAX_DESCRIPTION)} characters`);
 }
 
 function checkOptions(where: string, options: OptionDefinitions): void {
@@ -77,14 +88,18 @@ function checkOptions(where: string, options: OptionDefinitions): void {
     const at = `${where} (option ${name})`;
     checkName(at, 'option name', name);
     checkDescription(at, definition.description);
-    if (definition.required === true && optionalSeen) throw new CommandDefinitionError(at, 'required options must come before optional ones');
+    if (definition.required === true && optionalSeen)
+      throw new CommandDefinitionError(at, 'required options must come before optional ones');
     if (definition.required !== true) optionalSeen = true;
     if (!('choices' in definition) || !definition.choices) continue;
     if (definition.choices.length > MAX_CHOICES) throw new CommandDefinitionError(at, `at most ${String(MAX_CHOICES)} choices`);
-    if (definition.autocomplete !== undefined && definition.autocomplete !== false) throw new CommandDefinitionError(at, 'an option cannot have both choices and autocomplete');
+    if (definition.autocomplete !== undefined && definition.autocomplete !== false)
+      throw new CommandDefinitionError(at, 'an option cannot have both choices and autocomplete');
     for (const choice of definition.choices) {
-      if (choice.name.length < 1 || choice.name.length > 100) throw new CommandDefinitionError(at, 'choice names must have 1-100 characters');
-      if (typeof choice.value === 'string' && choice.value.length > 100) throw new CommandDefinitionError(at, 'string choice values must have at most 100 characters');
+      if (choice.name.length < 1 || choice.name.length > 100)
+        throw new CommandDefinitionError(at, 'choice names must have 1-100 characters');
+      if (typeof choice.value === 'string' && choice.value.length > 100)
+        throw new CommandDefinitionError(at, 'string choice values must have at most 100 characters');
     }
   }
 }
@@ -116,7 +131,8 @@ export function toCommandJSON(definition: CommandDefinition): CommandJSON {
 
 function scopeJSON(scope: CommandScope) {
   return {
-    default_member_permissions: scope.defaultMemberPermissions == null ? null : PermissionsBitField.resolve(scope.defaultMemberPermissions).toString(),
+    default_member_permissions:
+      scope.defaultMemberPermissions == null ? null : PermissionsBitField.resolve(scope.defaultMemberPermissions).toString(),
     ...(scope.nsfw === undefined ? {} : { nsfw: scope.nsfw }),
     ...(scope.contexts ? { contexts: [...scope.contexts] } : {}),
     ...(scope.integrationTypes ? { integration_types: [...scope.integrationTypes] } : {}),
@@ -124,7 +140,13 @@ function scopeJSON(scope: CommandScope) {
 }
 
 function subcommandJSON(name: string, sub: Runnable<OptionDefinitions>): APIApplicationCommandSubcommandOption {
-  return { type: ApplicationCommandOptionType.Subcommand as const, name, description: sub.description, ...localizations(sub), options: optionsJSON(sub.options ?? {}) };
+  return {
+    type: ApplicationCommandOptionType.Subcommand as const,
+    name,
+    description: sub.description,
+    ...localizations(sub),
+    options: optionsJSON(sub.options ?? {}),
+  };
 }
 
 function optionsJSON(options: OptionDefinitions): APIApplicationCommandBasicOption[] {
@@ -132,9 +154,19 @@ function optionsJSON(options: OptionDefinitions): APIApplicationCommandBasicOpti
 }
 
 function optionJSON(name: string, definition: OptionDefinition): APIApplicationCommandBasicOption {
-  const json: Record<string, unknown> = { type: definition.type, name, description: definition.description, required: definition.required ?? false, ...localizations(definition) };
+  const json: Record<string, unknown> = {
+    type: definition.type,
+    name,
+    description: definition.description,
+    required: definition.required ?? false,
+    ...localizations(definition),
+  };
   if ('choices' in definition && definition.choices) {
-    json.choices = definition.choices.map((choice) => ({ name: choice.name, value: choice.value, ...(choice.nameLocalizations ? { name_localizations: choice.nameLocalizations } : {}) }));
+    json.choices = definition.choices.map((choice) => ({
+      name: choice.name,
+      value: choice.value,
+      ...(choice.nameLocalizations ? { name_localizations: choice.nameLocalizations } : {}),
+    }));
   }
   if ('autocomplete' in definition && definition.autocomplete !== undefined) json.autocomplete = definition.autocomplete !== false;
   if ('minLength' in definition && definition.minLength !== undefined) json.min_length = definition.minLength;
@@ -183,7 +215,13 @@ function comparableOptions(options: unknown): unknown[] {
       name_localizations: emptyToNull(raw.name_localizations),
       description_localizations: emptyToNull(raw.description_localizations),
       required: isContainer ? undefined : (raw.required ?? false),
-      choices: Array.isArray(raw.choices) ? raw.choices.map((c: Record<string, unknown>) => ({ name: c.name, value: c.value, name_localizations: emptyToNull(c.name_localizations) })) : [],
+      choices: Array.isArray(raw.choices)
+        ? raw.choices.map((c: Record<string, unknown>) => ({
+            name: c.name,
+            value: c.value,
+            name_localizations: emptyToNull(c.name_localizations),
+          }))
+        : [],
       autocomplete: raw.autocomplete ?? false,
       min_length: raw.min_length ?? null,
       max_length: raw.max_length ?? null,

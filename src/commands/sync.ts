@@ -46,15 +46,17 @@ export class CommandSync {
   async #sync(target: SyncTarget): Promise<SyncResult> {
     const scopes = this.#scopes(target.devGuilds);
     const result: SyncResult = { updated: [], unchanged: [], failed: [] };
-    await Promise.all([...scopes].map(async ([scope, commands]) => {
-      try {
-        const changed = await syncScope(target, scope, commands);
-        (changed ? result.updated : result.unchanged).push(scope);
-        this.#known.add(scope);
-      } catch (error) {
-        result.failed.push(new CommandSyncError(scope === 'global' ? 'global' : `guild ${scope}`, { cause: error }));
-      }
-    }));
+    await Promise.all(
+      [...scopes].map(async ([scope, commands]) => {
+        try {
+          const changed = await syncScope(target, scope, commands);
+          (changed ? result.updated : result.unchanged).push(scope);
+          this.#known.add(scope);
+        } catch (error) {
+          result.failed.push(new CommandSyncError(scope === 'global' ? 'global' : `guild ${scope}`, { cause: error }));
+        }
+      }),
+    );
     return result;
   }
 
@@ -74,7 +76,10 @@ async function syncScope({ rest, applicationId }: SyncTarget, scope: string, com
   const route = scope === 'global' ? Routes.applicationCommands(applicationId) : Routes.applicationGuildCommands(applicationId, scope);
   const registered = (await rest.get(route)) as Record<string, unknown>[];
   const setFields = { contexts: commands.some((c) => c.contexts), integrationTypes: commands.some((c) => c.integration_types) };
-  const key = (list: Record<string, unknown>[]) => JSON.stringify(list.map((c) => comparable(c, setFields)).sort((a, b) => (a as { name: string }).name.localeCompare((b as { name: string }).name)));
+  const key = (list: Record<string, unknown>[]) =>
+    JSON.stringify(
+      list.map((c) => comparable(c, setFields)).sort((a, b) => (a as { name: string }).name.localeCompare((b as { name: string }).name)),
+    );
   if (key(registered) === key(commands as unknown as Record<string, unknown>[])) return false;
   await rest.put(route, { body: commands });
   return true;

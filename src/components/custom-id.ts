@@ -10,7 +10,9 @@ type TemplateNames<T extends string> = T extends `${string}{${infer Name}}${infe
  * The parameters a custom id template names: `'delete:{id}'` gives `{ id: string }`, an exact id `{}`. The names
  * are collected first: `keyof Record<string, never>` is `string`, which would widen every template to any key.
  */
-export type TemplateParams<T extends string> = string extends T ? Readonly<Record<string, string>> : { readonly [K in TemplateNames<T>]: string };
+export type TemplateParams<T extends string> = string extends T
+  ? Readonly<Record<string, string>>
+  : { readonly [K in TemplateNames<T>]: string };
 
 /** How a handler is matched: an exact custom id, a template with `{name}` parts, or a regular expression (named groups become params). */
 export type CustomIdPattern = string | RegExp;
@@ -40,11 +42,14 @@ export class CustomIdMatcher {
       this.#names = [];
       return;
     }
-    if (typeof pattern !== 'string' || pattern.length === 0) throw new CommandDefinitionError(where, '`customId` must be a non-empty string or a RegExp');
-    if (pattern.length > CUSTOM_ID_LIMIT) throw new CommandDefinitionError(where, `customId "${pattern}" is longer than ${String(CUSTOM_ID_LIMIT)} characters`);
+    if (typeof pattern !== 'string' || pattern.length === 0)
+      throw new CommandDefinitionError(where, '`customId` must be a non-empty string or a RegExp');
+    if (pattern.length > CUSTOM_ID_LIMIT)
+      throw new CommandDefinitionError(where, `customId "${pattern}" is longer than ${String(CUSTOM_ID_LIMIT)} characters`);
     this.label = pattern;
     this.#names = [...pattern.matchAll(PARAM)].map((m) => m[1] ?? '');
-    if (new Set(this.#names).size !== this.#names.length) throw new CommandDefinitionError(where, `customId "${pattern}" names a parameter twice`);
+    if (new Set(this.#names).size !== this.#names.length)
+      throw new CommandDefinitionError(where, `customId "${pattern}" names a parameter twice`);
     if (this.#names.length === 0) {
       this.exact = pattern;
       this.#regex = undefined;
@@ -69,16 +74,23 @@ export class CustomIdMatcher {
    */
   build(params: Readonly<Record<string, string | number>> = {}): string {
     if (this.exact !== undefined) return this.exact;
-    if (this.#regex && this.#names.length === 0) throw new TypeError(`A handler matched by the RegExp /${this.label}/ cannot build a custom id; write it yourself`);
+    if (this.#regex && this.#names.length === 0)
+      throw new TypeError(`A handler matched by the RegExp /${this.label}/ cannot build a custom id; write it yourself`);
     const id = this.label.replace(PARAM, (_, name: string) => {
       const value = params[name];
       if (value === undefined || String(value) === '') throw new TypeError(`Custom id "${this.label}" needs a value for {${name}}`);
       return String(value);
     });
-    if (id.length > CUSTOM_ID_LIMIT) throw new RangeError(`Custom id "${id.slice(0, 40)}…" is ${String(id.length)} characters; Discord allows ${String(CUSTOM_ID_LIMIT)}`);
+    if (id.length > CUSTOM_ID_LIMIT) {
+      const limit = String(CUSTOM_ID_LIMIT);
+      throw new RangeError(`Custom id "${id.slice(0, 40)}…" is ${String(id.length)} characters; Discord allows ${limit}`);
+    }
     // A value holding the text that follows its part (`a:b` in `delete:{id}:{page}`) would come back split differently.
     const parsed = this.match(id);
-    if (this.#names.some((name) => parsed?.[name] !== String(params[name]))) throw new TypeError(`Custom id "${this.label}": the values ${JSON.stringify(params)} would not be read back as given; keep the separators out of them`);
+    if (this.#names.some((name) => parsed?.[name] !== String(params[name])))
+      throw new TypeError(
+        `Custom id "${this.label}": the values ${JSON.stringify(params)} would not be read back as given; keep the separators out of them`,
+      );
     return id;
   }
 }

@@ -31,15 +31,19 @@ type FieldInput = Omit<TextField, 'style'>;
 /** Text input builders for `modal({ fields })`. */
 export const field = {
   /** A one-line text input. */
-  short: <const F extends FieldInput>(input: F) => ({ ...input, style: TextInputStyle.Short }) as F & { readonly style: TextInputStyle.Short },
+  short: <const F extends FieldInput>(input: F) =>
+    ({ ...input, style: TextInputStyle.Short }) as F & { readonly style: TextInputStyle.Short },
   /** A multi-line text input. */
-  paragraph: <const F extends FieldInput>(input: F) => ({ ...input, style: TextInputStyle.Paragraph }) as F & { readonly style: TextInputStyle.Paragraph },
+  paragraph: <const F extends FieldInput>(input: F) =>
+    ({ ...input, style: TextInputStyle.Paragraph }) as F & { readonly style: TextInputStyle.Paragraph },
 };
 
 export type ModalFields = Readonly<Record<string, TextField>>;
 
 /** What a submission handler reads: required fields as `string`, optional ones `undefined` when left empty. */
-export type FieldValues<F extends ModalFields> = { readonly [K in keyof F]: F[K] extends { required: false } ? string | undefined : string };
+export type FieldValues<F extends ModalFields> = {
+  readonly [K in keyof F]: F[K] extends { required: false } ? string | undefined : string;
+};
 
 export interface ModalInput<P extends CustomIdPattern, F extends ModalFields> extends GuardOptions {
   /** `'feedback'` or a template `'report:{eventId}'` whose parts come back in `ctx.params`. */
@@ -52,7 +56,10 @@ export interface ModalInput<P extends CustomIdPattern, F extends ModalFields> ex
   onError?(event: ModalErrorEvent): unknown;
 }
 
-export interface ModalDefinition<P extends CustomIdPattern = CustomIdPattern, F extends ModalFields = ModalFields> extends ModalInput<P, F> {
+export interface ModalDefinition<P extends CustomIdPattern = CustomIdPattern, F extends ModalFields = ModalFields> extends ModalInput<
+  P,
+  F
+> {
   readonly kind: 'modal';
   readonly matcher: CustomIdMatcher;
   /**
@@ -88,17 +95,19 @@ export function modal<const P extends CustomIdPattern, const F extends ModalFiel
         title: input.title,
         components: Object.entries(input.fields).map(([name, text]) => ({
           type: ComponentType.ActionRow,
-          components: [{
-            type: ComponentType.TextInput,
-            custom_id: name,
-            label: text.label,
-            style: text.style,
-            required: text.required ?? true,
-            ...(text.minLength === undefined ? {} : { min_length: text.minLength }),
-            ...(text.maxLength === undefined ? {} : { max_length: text.maxLength }),
-            ...(text.placeholder === undefined ? {} : { placeholder: text.placeholder }),
-            ...((values?.[name] ?? text.value) === undefined ? {} : { value: values?.[name] ?? text.value }),
-          }],
+          components: [
+            {
+              type: ComponentType.TextInput,
+              custom_id: name,
+              label: text.label,
+              style: text.style,
+              required: text.required ?? true,
+              ...(text.minLength === undefined ? {} : { min_length: text.minLength }),
+              ...(text.maxLength === undefined ? {} : { max_length: text.maxLength }),
+              ...(text.placeholder === undefined ? {} : { placeholder: text.placeholder }),
+              ...((values?.[name] ?? text.value) === undefined ? {} : { value: values?.[name] ?? text.value }),
+            },
+          ],
         })),
       };
       return { toJSON: () => json };
@@ -119,16 +128,21 @@ export function readFields(interaction: ModalSubmitInteraction, fields: ModalFie
 function validateModal(where: string, input: ModalInput<CustomIdPattern, ModalFields>): void {
   if (typeof input.run !== 'function') throw new CommandDefinitionError(where, '`run` must be a function');
   validateGuards(input, where);
-  if (typeof input.title !== 'string' || input.title.length < 1 || input.title.length > TITLE_LIMIT) throw new CommandDefinitionError(where, `title must have 1-${String(TITLE_LIMIT)} characters`);
+  if (typeof input.title !== 'string' || input.title.length < 1 || input.title.length > TITLE_LIMIT)
+    throw new CommandDefinitionError(where, `title must have 1-${String(TITLE_LIMIT)} characters`);
   const fields = Object.entries(input.fields);
-  if (fields.length < 1 || fields.length > FIELD_LIMIT) throw new CommandDefinitionError(where, `a modal needs 1 to ${String(FIELD_LIMIT)} fields`);
+  if (fields.length < 1 || fields.length > FIELD_LIMIT)
+    throw new CommandDefinitionError(where, `a modal needs 1 to ${String(FIELD_LIMIT)} fields`);
   for (const [name, text] of fields) {
     const at = `${where} (field ${name})`;
     if (name.length > 100) throw new CommandDefinitionError(at, 'field names must have at most 100 characters');
-    if (text.label.length < 1 || text.label.length > LABEL_LIMIT) throw new CommandDefinitionError(at, `label must have 1-${String(LABEL_LIMIT)} characters`);
-    if ((text.placeholder?.length ?? 0) > PLACEHOLDER_LIMIT) throw new CommandDefinitionError(at, `placeholder must have at most ${String(PLACEHOLDER_LIMIT)} characters`);
+    if (text.label.length < 1 || text.label.length > LABEL_LIMIT)
+      throw new CommandDefinitionError(at, `label must have 1-${String(LABEL_LIMIT)} characters`);
+    if ((text.placeholder?.length ?? 0) > PLACEHOLDER_LIMIT)
+      throw new CommandDefinitionError(at, `placeholder must have at most ${String(PLACEHOLDER_LIMIT)} characters`);
     const min = text.minLength ?? 0;
     const max = text.maxLength ?? TEXT_LIMIT;
-    if (min < 0 || max < 1 || max > TEXT_LIMIT || min > max) throw new CommandDefinitionError(at, `minLength/maxLength must satisfy 0 <= minLength <= maxLength <= ${String(TEXT_LIMIT)}`);
+    if (min < 0 || max < 1 || max > TEXT_LIMIT || min > max)
+      throw new CommandDefinitionError(at, `minLength/maxLength must satisfy 0 <= minLength <= maxLength <= ${String(TEXT_LIMIT)}`);
   }
 }

@@ -7,7 +7,6 @@ import type { ModalDefinition } from './modal.js';
 export type HandlerDefinition = ComponentDefinition | ModalDefinition;
 type HandlerKind = ComponentKind | 'modal';
 
-
 export interface OneMessageOptions {
   /** Only interactions on this message reach the handler (`{ id }` of a message, or the id). */
   message: { readonly id: string } | string;
@@ -55,7 +54,10 @@ export class HandlerRegistry {
     if (oneMessage) return this.#addForMessage(definition, owner, oneMessage);
     const registered: RegisteredHandler = { definition, owner, messageId: undefined };
     const { exact } = definition.matcher;
-    const taken = exact === undefined ? this.#patterns.find((r) => sameRoute(r.definition, definition)) : this.#exact.get(`${definition.kind}:${exact}`);
+    const taken =
+      exact === undefined
+        ? this.#patterns.find((r) => sameRoute(r.definition, definition))
+        : this.#exact.get(`${definition.kind}:${exact}`);
     if (taken) throw new DuplicateHandlerError(labelOf(definition), taken.owner ? `extension ${taken.owner.name}` : 'the bot');
     if (exact === undefined) this.#patterns = [...this.#patterns, registered];
     else this.#exact.set(`${definition.kind}:${exact}`, registered);
@@ -89,8 +91,16 @@ export class HandlerRegistry {
     this.#byMessage.clear();
   }
 
-  #addForMessage(definition: HandlerDefinition, owner: Owner | undefined, { message, timeoutMs = DEFAULT_ONE_MESSAGE_TIMEOUT_MS, onTimeout }: OneMessageOptions): () => void {
-    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_TIMEOUT_MS) throw new RangeError(`timeoutMs of ${labelOf(definition)} must be between 1 and ${String(MAX_TIMEOUT_MS)} ms (about 24 days); a persistent handler answers for longer`);
+  #addForMessage(
+    definition: HandlerDefinition,
+    owner: Owner | undefined,
+    { message, timeoutMs = DEFAULT_ONE_MESSAGE_TIMEOUT_MS, onTimeout }: OneMessageOptions,
+  ): () => void {
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_TIMEOUT_MS)
+      throw new RangeError(
+        `timeoutMs of ${labelOf(definition)} must be between 1 and ${String(MAX_TIMEOUT_MS)} ` +
+          `ms (about 24 days); a persistent handler answers for longer`,
+      );
     // A handler still running while the bot stops may add one; after a restart its message answers as expired.
     if (this.#closed) return () => undefined;
     const messageId = typeof message === 'string' ? message : message.id;
@@ -132,6 +142,9 @@ export function labelOf(definition: HandlerDefinition): string {
 
 /** Two patterns that match the same ids: equal RegExps, or templates equal but for their parameters' names. */
 function sameRoute(a: HandlerDefinition, b: HandlerDefinition): boolean {
-  const shape = (definition: HandlerDefinition) => (typeof definition.customId === 'string' ? `template ${definition.customId.replace(/\{[^}]*\}/g, '{}')}` : `regexp ${definition.matcher.label}`);
+  const shape = (definition: HandlerDefinition) =>
+    typeof definition.customId === 'string'
+      ? `template ${definition.customId.replace(/\{[^}]*\}/g, '{}')}`
+      : `regexp ${definition.matcher.label}`;
   return a.kind === b.kind && shape(a) === shape(b);
 }

@@ -42,7 +42,11 @@ export class DuplicateCommandError extends LanternError<'LANTERN_ERR_DUPLICATE_C
  */
 export class OptionMismatchError extends LanternError<'LANTERN_ERR_OPTION_MISMATCH'> {
   constructor(command: string, option: string, options?: ErrorOptions) {
-    super('LANTERN_ERR_OPTION_MISMATCH', `Option "${option}" of ${command} does not match its definition; the registered command is out of date`, options);
+    super(
+      'LANTERN_ERR_OPTION_MISMATCH',
+      `Option "${option}" of ${command} does not match its definition; the registered command is out of date`,
+      options,
+    );
   }
 }
 

@@ -1,3 +1,17 @@
 export { LanternError } from './lantern-error.js';
-export { ClientOptionsError, ClientStateError, CommandDefinitionError, CommandSyncError, DuplicateCommandError, DuplicateHandlerError, UnknownComponentError, ExtensionLoadError, ExtensionStateError, NonErrorThrownError, OptionMismatchError, TokenMissingError, UnknownCommandError } from './codes.js';
+export {
+  ClientOptionsError,
+  ClientStateError,
+  CommandDefinitionError,
+  CommandSyncError,
+  DuplicateCommandError,
+  DuplicateHandlerError,
+  UnknownComponentError,
+  ExtensionLoadError,
+  ExtensionStateError,
+  NonErrorThrownError,
+  OptionMismatchError,
+  TokenMissingError,
+  UnknownCommandError,
+} from './codes.js';
 export { Redactor } from './redact.js';

@@ -8,10 +8,27 @@ const ID = String.raw`\d{15,22}`;
 
 /** What Discord checks for the requests bots make most, by method and route (a first match wins). */
 const NEEDS: readonly { method: string; route: RegExp; needs: (body: RequestBody) => bigint }[] = [
-  { method: 'POST', route: new RegExp(`^/channels/(${ID})/messages$`), needs: (body) => P.ViewChannel | (body.thread ? P.SendMessagesInThreads : P.SendMessages) | (body.embeds ? P.EmbedLinks : 0n) | (body.files ? P.AttachFiles : 0n) | (body.reply ? P.ReadMessageHistory : 0n) },
+  {
+    method: 'POST',
+    route: new RegExp(`^/channels/(${ID})/messages$`),
+    needs: (body) =>
+      P.ViewChannel |
+      (body.thread ? P.SendMessagesInThreads : P.SendMessages) |
+      (body.embeds ? P.EmbedLinks : 0n) |
+      (body.files ? P.AttachFiles : 0n) |
+      (body.reply ? P.ReadMessageHistory : 0n),
+  },
   { method: 'DELETE', route: new RegExp(`^/channels/(${ID})/messages/${ID}$`), needs: () => P.ViewChannel | P.ManageMessages },
-  { method: 'POST', route: new RegExp(`^/channels/(${ID})/messages/bulk-delete$`), needs: () => P.ViewChannel | P.ManageMessages | P.ReadMessageHistory },
-  { method: 'PUT', route: new RegExp(`^/channels/(${ID})/messages/${ID}/reactions/`), needs: () => P.ViewChannel | P.AddReactions | P.ReadMessageHistory },
+  {
+    method: 'POST',
+    route: new RegExp(`^/channels/(${ID})/messages/bulk-delete$`),
+    needs: () => P.ViewChannel | P.ManageMessages | P.ReadMessageHistory,
+  },
+  {
+    method: 'PUT',
+    route: new RegExp(`^/channels/(${ID})/messages/${ID}/reactions/`),
+    needs: () => P.ViewChannel | P.AddReactions | P.ReadMessageHistory,
+  },
   { method: 'PUT', route: new RegExp(`^/channels/(${ID})/pins/${ID}$`), needs: () => P.ViewChannel | P.ManageMessages },
   { method: 'POST', route: new RegExp(`^/channels/(${ID})/webhooks$`), needs: () => P.ManageWebhooks },
   { method: 'POST', route: new RegExp(`^/channels/(${ID})/threads$`), needs: () => P.ViewChannel | P.CreatePublicThreads },
@@ -46,13 +63,22 @@ export function explainMissingPermissions(error: unknown, discord: DiscordClient
   const channelId = rule.route.exec(path)?.[1];
   const json = (refused.requestBody.json ?? {}) as { embeds?: unknown[]; message_reference?: unknown };
   const thread = channelId !== undefined && discord.channels.cache.get(channelId)?.isThread() === true;
-  const needed = rule.needs({ embeds: (json.embeds?.length ?? 0) > 0, files: (refused.requestBody.files?.length ?? 0) > 0, reply: json.message_reference !== undefined, thread });
+  const needed = rule.needs({
+    embeds: (json.embeds?.length ?? 0) > 0,
+    files: (refused.requestBody.files?.length ?? 0) > 0,
+    reply: json.message_reference !== undefined,
+    thread,
+  });
   const where = channelId ? describeChannel(discord, channelId) : 'the server';
   const have = channelId ? botPermissionsIn(discord, channelId, ctx) : botGuildPermissions(discord, path);
   const neededNames = new PermissionsBitField(needed).toArray();
   if (!have) return `Discord refused ${request} with Missing Permissions: the bot needs ${list(neededNames)} in ${where}`;
   const missing = have.missing(needed);
-  if (missing.length === 0) return `Discord refused ${request} with Missing Permissions in ${where}, though the bot seems to have ${list(neededNames)} there (a role hierarchy or a channel overwrite may be the cause)`;
+  if (missing.length === 0)
+    return (
+      `Discord refused ${request} with Missing Permissions in ${where}, though the bot seems to ` +
+      `have ${list(neededNames)} there (a role hierarchy or a channel overwrite may be the cause)`
+    );
   return `Discord refused ${request}: the bot lacks ${list(missing)} in ${where}`;
 }
 
@@ -68,7 +94,11 @@ function describeChannel(discord: DiscordClient, channelId: string): string {
   return channel && 'name' in channel && channel.name ? `#${channel.name} (${channelId})` : `channel ${channelId}`;
 }
 
-function botPermissionsIn(discord: DiscordClient, channelId: string, ctx: InteractionContext | undefined): Readonly<PermissionsBitField> | undefined {
+function botPermissionsIn(
+  discord: DiscordClient,
+  channelId: string,
+  ctx: InteractionContext | undefined,
+): Readonly<PermissionsBitField> | undefined {
   const channel = discord.channels.cache.get(channelId);
   const me = discord.user;
   if (channel && me && 'permissionsFor' in channel) {

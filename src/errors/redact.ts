@@ -24,7 +24,8 @@ export class Redactor {
 
   /** Registers an exact value to hide, shown as `[REDACTED <label>]`. */
   add(secret: string, label = 'SECRET'): void {
-    if (secret.length < MIN_SECRET_LENGTH) throw new RangeError(`A secret must have at least ${String(MIN_SECRET_LENGTH)} characters to be redacted safely`);
+    if (secret.length < MIN_SECRET_LENGTH)
+      throw new RangeError(`A secret must have at least ${String(MIN_SECRET_LENGTH)} characters to be redacted safely`);
     const replacement = `[REDACTED ${label}]`;
     this.#secrets.set(secret, replacement);
     const encoded = encodeURIComponent(secret);

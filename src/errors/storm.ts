@@ -14,7 +14,8 @@ interface Group<Occurrence> {
   lastEventId: string | undefined;
 }
 
-export type Admission = { readonly send: true; readonly suppressedBefore: number } | { readonly send: false; readonly lastEventId: string | undefined };
+export type Admission =
+  { readonly send: true; readonly suppressedBefore: number } | { readonly send: false; readonly lastEventId: string | undefined };
 
 /**
  * Storm control: at most `limit` occurrences per group per minute go on (to Sentry, to the log). Later ones are
@@ -64,7 +65,8 @@ export class StormControl<Occurrence> {
   drain(): { key: string; occurrence: Occurrence; suppressedBefore: number }[] {
     const held = [];
     for (const [key, group] of this.#groups) {
-      if (group.latestSuppressed !== undefined) held.push({ key, occurrence: group.latestSuppressed, suppressedBefore: group.suppressed - 1 });
+      if (group.latestSuppressed !== undefined)
+        held.push({ key, occurrence: group.latestSuppressed, suppressedBefore: group.suppressed - 1 });
     }
     this.#groups.clear();
     return held;

@@ -50,9 +50,18 @@ export class EventHub {
     private readonly track: (work: Promise<unknown>) => void,
   ) {}
 
-  listen<E extends EventName>(event: E, handler: Listener<E>, options: ListenOptions & { owner?: ListenerOwner; isDefault?: boolean } = {}): () => void {
+  listen<E extends EventName>(
+    event: E,
+    handler: Listener<E>,
+    options: ListenOptions & { owner?: ListenerOwner; isDefault?: boolean } = {},
+  ): () => void {
     if (typeof handler !== 'function') throw new TypeError(`listen("${event}") needs a function`);
-    const registration: Registration = { handler: handler as (...args: unknown[]) => unknown, isDefault: options.isDefault ?? false, disablesDefaults: options.disableDefaultListeners ?? false, owner: options.owner };
+    const registration: Registration = {
+      handler: handler as (...args: unknown[]) => unknown,
+      isDefault: options.isDefault ?? false,
+      disablesDefaults: options.disableDefaultListeners ?? false,
+      owner: options.owner,
+    };
     this.#listeners.set(event, [...(this.#listeners.get(event) ?? []), registration]);
     if (!LANTERN_EVENTS.has(event)) this.#bindDiscordEvent(event as keyof ClientEvents);
     return () => {
@@ -80,7 +89,16 @@ export class EventHub {
 
   /** Dispatches an `Error` event and returns it, with `handled` and `reference` as its listeners left them. */
   async error(init: ErrorInit): Promise<ErrorEvent> {
-    const event: ErrorEvent = { source: init.source, error: toError(init.error), ctx: init.ctx, extension: init.extension, expected: init.expected ?? false, task: init.task, handled: init.handled ?? false, reference: undefined };
+    const event: ErrorEvent = {
+      source: init.source,
+      error: toError(init.error),
+      ctx: init.ctx,
+      extension: init.extension,
+      expected: init.expected ?? false,
+      task: init.task,
+      handled: init.handled ?? false,
+      reference: undefined,
+    };
     await this.emit('Error', event);
     return event;
   }
@@ -89,7 +107,10 @@ export class EventHub {
     const name = registration.handler.name ? ` (${registration.handler.name})` : '';
     if (event === 'Error') {
       const failed = args[0] as ErrorEvent;
-      this.log.error(`An Error listener${name} threw while handling an error from ${failed.source}; it is not re-dispatched: ${formatError(error, this.redactor)}`);
+      this.log.error(
+        `An Error listener${name} threw while handling an error from ${failed.source}; ` +
+          `it is not re-dispatched: ${formatError(error, this.redactor)}`,
+      );
       return;
     }
     await this.error({ source: `listener ${event}${name}`, error, extension: registration.owner?.name });
@@ -104,6 +125,10 @@ export class EventHub {
   }
 
   #remove(match: (registration: Registration) => boolean): void {
-    for (const [event, registrations] of this.#listeners) this.#listeners.set(event, registrations.filter((r) => !match(r)));
+    for (const [event, registrations] of this.#listeners)
+      this.#listeners.set(
+        event,
+        registrations.filter((r) => !match(r)),
+      );
   }
 }

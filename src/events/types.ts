@@ -1,5 +1,11 @@
 import type { ClientEvents } from 'discord.js';
-import type { AnyCommandContext, AutocompleteContext, ComponentContext, InteractionContext, ModalContext } from '../interactions/context.js';
+import type {
+  AnyCommandContext,
+  AutocompleteContext,
+  ComponentContext,
+  InteractionContext,
+  ModalContext,
+} from '../interactions/context.js';
 
 /** Lantern's own events. PascalCase, so they never collide with discord.js's camelCase gateway events. */
 export const Events = {
@@ -109,7 +115,11 @@ export interface LanternEvents {
 /** Everything `bot.listen` accepts: Lantern's events and every discord.js client event. */
 export type EventName = keyof LanternEvents | keyof ClientEvents;
 
-export type EventArgs<E extends EventName> = E extends keyof LanternEvents ? LanternEvents[E] : E extends keyof ClientEvents ? ClientEvents[E] : never;
+export type EventArgs<E extends EventName> = E extends keyof LanternEvents
+  ? LanternEvents[E]
+  : E extends keyof ClientEvents
+    ? ClientEvents[E]
+    : never;
 
 export type Listener<E extends EventName> = (...args: EventArgs<E>) => unknown;
 

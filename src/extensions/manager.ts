@@ -83,13 +83,21 @@ export class ExtensionManager {
     // A module in a CommonJS package scope (a `.ts` or `.js` file there, under tsx) is cached by file name, not
     // URL: the fresh query alone would hand back the old version, so it is dropped from the require cache first.
     if (base) Reflect.deleteProperty(requireCache, fileURLToPath(base));
-    const next = base ? await this.#import(`${base}?reload=${String(++this.#reloads)}`, name) : { extension: previous.extension, url: undefined };
+    const next = base
+      ? await this.#import(`${base}?reload=${String(++this.#reloads)}`, name)
+      : { extension: previous.extension, url: undefined };
     await this.#teardown(previous);
     try {
       await this.#setup(new LoadedExtension(name, next.extension, previous.options, next.url ?? previous.url));
     } catch (error) {
       await this.#setup(new LoadedExtension(name, previous.extension, previous.options, previous.url)).catch(() => undefined);
-      throw new ExtensionLoadError(name, this.#loaded.has(name) ? 'the new version failed; the previous version is loaded again' : 'the new version failed and so did the previous one; the extension is unloaded', { cause: error });
+      throw new ExtensionLoadError(
+        name,
+        this.#loaded.has(name)
+          ? 'the new version failed; the previous version is loaded again'
+          : 'the new version failed and so did the previous one; the extension is unloaded',
+        { cause: error },
+      );
     }
   }
 
@@ -129,7 +137,9 @@ export class ExtensionManager {
     } catch (error) {
       return this.#loadFailed(name, `could not import ${source}`, error);
     }
-    const extension = [namespace, namespace.default].find((candidate): candidate is Extension<unknown> => typeof (candidate as Partial<Extension<unknown>> | undefined)?.setup === 'function');
+    const extension = [namespace, namespace.default].find(
+      (candidate): candidate is Extension<unknown> => typeof (candidate as Partial<Extension<unknown>> | undefined)?.setup === 'function',
+    );
     if (!extension) return this.#loadFailed(name, `${source} exports no \`setup(bot, options)\` function`);
     return { extension, url: url.startsWith('file:') ? url : undefined };
   }

@@ -1,9 +1,24 @@
 import { MessageFlags } from 'discord.js';
-import type { AnySelectMenuInteraction, APIModalInteractionResponseCallbackData, AutocompleteInteraction, ButtonInteraction, BaseMessageOptions, ChatInputCommandInteraction, Interaction, InteractionEditReplyOptions, InteractionReplyOptions, MessageContextMenuCommandInteraction, ModalSubmitInteraction, RepliableInteraction, UserContextMenuCommandInteraction } from 'discord.js';
+import type {
+  AnySelectMenuInteraction,
+  APIModalInteractionResponseCallbackData,
+  AutocompleteInteraction,
+  ButtonInteraction,
+  BaseMessageOptions,
+  ChatInputCommandInteraction,
+  Interaction,
+  InteractionEditReplyOptions,
+  InteractionReplyOptions,
+  MessageContextMenuCommandInteraction,
+  ModalSubmitInteraction,
+  RepliableInteraction,
+  UserContextMenuCommandInteraction,
+} from 'discord.js';
 import type { Client } from '../client/client.js';
 
 /** A message to send: text, or message options plus `ephemeral` (only the invoking user sees it). */
-export type MessageInput = string | (BaseMessageOptions & { ephemeral?: boolean; allowedMentions?: InteractionReplyOptions['allowedMentions'] });
+export type MessageInput =
+  string | (BaseMessageOptions & { ephemeral?: boolean; allowedMentions?: InteractionReplyOptions['allowedMentions'] });
 
 /** What started an interaction; trackers tag errors with it. */
 export type InteractionKind = 'slash' | 'userCommand' | 'messageCommand' | 'button' | 'select' | 'modal' | 'autocomplete';
@@ -16,7 +31,10 @@ export class InteractionContext<I extends Interaction = Interaction> {
   readonly bot: Client;
   readonly interaction: I;
   readonly kind: InteractionKind;
-  /** The handler, as `Error` events name it: `/ban`, `user command Report`, `button delete:{id}`, `modal feedback`, `autocomplete /search query`. */
+  /**
+   * The handler, as `Error` events name it: `/ban`, `user command Report`, `button delete:{id}`, `modal feedback`, `autocomplete /search
+   * query`.
+   */
   readonly source: string;
   /** When the interaction reached Lantern (`performance.now()` clock). */
   readonly receivedAt: number;
@@ -109,7 +127,12 @@ export class RepliableContext<I extends RepliableInteraction = RepliableInteract
 }
 
 /** Interactions Discord lets a bot answer with a modal. */
-type ModalOpeningInteraction = ChatInputCommandInteraction | UserContextMenuCommandInteraction | MessageContextMenuCommandInteraction | ButtonInteraction | AnySelectMenuInteraction;
+type ModalOpeningInteraction =
+  | ChatInputCommandInteraction
+  | UserContextMenuCommandInteraction
+  | MessageContextMenuCommandInteraction
+  | ButtonInteraction
+  | AnySelectMenuInteraction;
 
 /** A context that can answer with a modal: commands and components (a modal submission cannot). */
 export class ModalOpeningContext<I extends ModalOpeningInteraction> extends RepliableContext<I> {
@@ -221,7 +244,10 @@ export class ComponentContext<Params = Record<string, string>> extends ModalOpen
 }
 
 /** A modal submission's context: the fields, typed from the modal's definition, and the custom id's parameters. */
-export class ModalContext<Fields = Record<string, string | undefined>, Params = Record<string, string>> extends RepliableContext<ModalSubmitInteraction> {
+export class ModalContext<
+  Fields = Record<string, string | undefined>,
+  Params = Record<string, string>,
+> extends RepliableContext<ModalSubmitInteraction> {
   readonly customId: string;
   readonly params: Params;
   #fields: Fields | undefined;

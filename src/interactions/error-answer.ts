@@ -39,7 +39,8 @@ export function tracebackEmbed(error: Error, redactor: Redactor, reference: stri
 
 /** What the user who hit the error is sent: always ephemeral, traceback or friendly text by the policy. */
 export function errorAnswer(event: InteractionErrorEvent, policy: ErrorAnswerPolicy, redactor: Redactor) {
-  if (showsTraceback(policy, event.ctx.user.id)) return { embeds: [tracebackEmbed(event.error, redactor, event.reference)], ephemeral: true } as const;
+  if (showsTraceback(policy, event.ctx.user.id))
+    return { embeds: [tracebackEmbed(event.error, redactor, event.reference)], ephemeral: true } as const;
   const reference = event.reference ? `\nError reference: \`${event.reference}\`` : '';
   return { content: redactor.redact(policy.message(event)).slice(0, 1900) + reference, ephemeral: true } as const;
 }

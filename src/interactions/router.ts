@@ -1,5 +1,11 @@
 import { MessageFlags } from 'discord.js';
-import type { AutocompleteInteraction, Interaction, MessageContextMenuCommandInteraction, RepliableInteraction, UserContextMenuCommandInteraction } from 'discord.js';
+import type {
+  AutocompleteInteraction,
+  Interaction,
+  MessageContextMenuCommandInteraction,
+  RepliableInteraction,
+  UserContextMenuCommandInteraction,
+} from 'discord.js';
 import type { Client } from '../client/client.js';
 import type { AutocompleteChoice, OptionDefinitions, OptionValues } from '../commands/options.js';
 import { isExpectedError } from '../checks/errors.js';
@@ -21,7 +27,14 @@ import type { EventHub } from '../events/hub.js';
 import type { InteractionErrorEvent, LanternEvents } from '../events/types.js';
 import type { Log } from '../log/log.js';
 import { settlesWithin } from '../util/settle.js';
-import { AutocompleteContext, CommandContext, ComponentContext, MessageCommandContext, ModalContext, UserCommandContext } from './context.js';
+import {
+  AutocompleteContext,
+  CommandContext,
+  ComponentContext,
+  MessageCommandContext,
+  ModalContext,
+  UserCommandContext,
+} from './context.js';
 import type { InteractionContext, RepliableContext } from './context.js';
 import { DEFAULT_ERROR_MESSAGE, errorAnswer } from './error-answer.js';
 import type { ErrorAnswerPolicy } from './error-answer.js';
@@ -151,15 +164,36 @@ export class InteractionRouter {
         ctx.setOptions(readOptions(interaction, runnable.options ?? {}, path));
         return runnable.run(ctx);
       };
-      return { ctx, run, errorHandlers: resolved.errorHandlers, extension: resolved.registered.owner?.name, errorEvent: 'CommandError', completionEvent: 'CommandCompletion', extra: { command: path }, layers: this.#layers(resolved.registered.owner, resolved.layers) };
+      return {
+        ctx,
+        run,
+        errorHandlers: resolved.errorHandlers,
+        extension: resolved.registered.owner?.name,
+        errorEvent: 'CommandError',
+        completionEvent: 'CommandCompletion',
+        extra: { command: path },
+        layers: this.#layers(resolved.registered.owner, resolved.layers),
+      };
     }
     if (interaction.isContextMenuCommand()) {
       const resolved = resolveContextMenu(commands, interaction);
       if (!resolved.definition) return { refuse: messages.unknownCommand, reason: unknownCommand(resolved.path) };
       const { definition } = resolved;
-      const ctx = definition.type === 'user' ? new UserCommandContext(bot, interaction as UserContextMenuCommandInteraction, receivedAt) : new MessageCommandContext(bot, interaction as MessageContextMenuCommandInteraction, receivedAt);
+      const ctx =
+        definition.type === 'user'
+          ? new UserCommandContext(bot, interaction as UserContextMenuCommandInteraction, receivedAt)
+          : new MessageCommandContext(bot, interaction as MessageContextMenuCommandInteraction, receivedAt);
       const run = () => (definition.run as (ctx: RepliableContext) => unknown)(ctx);
-      return { ctx, run, errorHandlers: resolved.errorHandlers, extension: resolved.registered.owner?.name, errorEvent: 'CommandError', completionEvent: 'CommandCompletion', extra: { command: resolved.path }, layers: this.#layers(resolved.registered.owner, resolved.layers) };
+      return {
+        ctx,
+        run,
+        errorHandlers: resolved.errorHandlers,
+        extension: resolved.registered.owner?.name,
+        errorEvent: 'CommandError',
+        completionEvent: 'CommandCompletion',
+        extra: { command: resolved.path },
+        layers: this.#layers(resolved.registered.owner, resolved.layers),
+      };
     }
     if (interaction.isButton() || interaction.isAnySelectMenu()) {
       const kind = interaction.isButton() ? 'button' : 'select';
@@ -171,7 +205,8 @@ export class InteractionRouter {
     if (interaction.isModalSubmit()) {
       const resolved = handlers.resolve('modal', interaction.customId, interaction.message?.id);
       const { definition } = resolved?.registered ?? {};
-      if (!resolved || definition?.kind !== 'modal') return { refuse: messages.unknownComponent, reason: unknownComponent('modal', interaction.customId) };
+      if (!resolved || definition?.kind !== 'modal')
+        return { refuse: messages.unknownComponent, reason: unknownComponent('modal', interaction.customId) };
       const ctx = new ModalContext(bot, interaction, labelOf(definition), resolved.params, receivedAt);
       return this.#handlerRoute(ctx, resolved, 'ModalError', 'ModalCompletion', () => {
         ctx.setFields(readFields(interaction, definition.fields));
@@ -181,15 +216,32 @@ export class InteractionRouter {
   }
 
   /** `prepare` runs first inside the handler's error path (reading what a stale form may not hold). */
-  #handlerRoute(ctx: ComponentContext | ModalContext, resolved: ResolvedHandler, errorEvent: ErrorEventName, completionEvent: CompletionEventName, prepare?: () => void): Route {
+  #handlerRoute(
+    ctx: ComponentContext | ModalContext,
+    resolved: ResolvedHandler,
+    errorEvent: ErrorEventName,
+    completionEvent: CompletionEventName,
+    prepare?: () => void,
+  ): Route {
     const { definition, owner } = resolved.registered;
-    const errorHandlers = [definition.onError?.bind(definition), owner?.onError?.bind(owner)].filter((handler): handler is ErrorHandler => handler !== undefined);
+    const errorHandlers = [definition.onError?.bind(definition), owner?.onError?.bind(owner)].filter(
+      (handler): handler is ErrorHandler => handler !== undefined,
+    );
     const own = guardLayer(ctx.source, definition);
     const run = () => {
       prepare?.();
       return (definition.run as (ctx: RepliableContext) => unknown)(ctx);
     };
-    return { ctx, run, errorHandlers, extension: owner?.name, errorEvent, completionEvent, extra: {}, layers: this.#layers(owner, own ? [own] : []) };
+    return {
+      ctx,
+      run,
+      errorHandlers,
+      extension: owner?.name,
+      errorEvent,
+      completionEvent,
+      extra: {},
+      layers: this.#layers(owner, own ? [own] : []),
+    };
   }
 
   #layers(owner: { readonly name: string; readonly guards?: GuardOptions } | undefined, own: readonly GuardLayer[]): readonly GuardLayer[] {
@@ -204,23 +256,32 @@ export class InteractionRouter {
    * their answer: when it threw before calling `next`, the work runs anyway.
    */
   async #wrapped(ctx: InteractionContext, work: () => Promise<void>): Promise<void> {
-    const run = this.#wrappers.reduceRight<() => Promise<void>>((next, { wrap, owner }) => async () => {
-      let called = false as boolean;
-      const once = () => {
-        called = true;
-        return next();
-      };
-      const source = `interaction wrapper${wrap.name ? ` (${wrap.name})` : ''}`;
-      try {
-        await wrap(ctx, once);
-      } catch (error) {
-        await this.parts.hub.error({ source, error, ctx, extension: owner?.name });
-      }
-      if (!called) {
-        await this.parts.hub.error({ source, error: new Error('The wrapper returned without calling next(); the interaction was handled without it'), ctx, extension: owner?.name });
-        await next();
-      }
-    }, work);
+    const run = this.#wrappers.reduceRight<() => Promise<void>>(
+      (next, { wrap, owner }) =>
+        async () => {
+          let called = false as boolean;
+          const once = () => {
+            called = true;
+            return next();
+          };
+          const source = `interaction wrapper${wrap.name ? ` (${wrap.name})` : ''}`;
+          try {
+            await wrap(ctx, once);
+          } catch (error) {
+            await this.parts.hub.error({ source, error, ctx, extension: owner?.name });
+          }
+          if (!called) {
+            await this.parts.hub.error({
+              source,
+              error: new Error('The wrapper returned without calling next(); the interaction was handled without it'),
+              ctx,
+              extension: owner?.name,
+            });
+            await next();
+          }
+        },
+      work,
+    );
     await run();
   }
 
@@ -229,9 +290,14 @@ export class InteractionRouter {
     try {
       if (route.layers.length === 0) await route.run();
       else {
-        await this.parts.guards.run(ctx, route.layers, async () => {
-          await route.run();
-        }, { onWait: () => ctx.defer() });
+        await this.parts.guards.run(
+          ctx,
+          route.layers,
+          async () => {
+            await route.run();
+          },
+          { onWait: () => ctx.defer() },
+        );
       }
     } catch (error) {
       await this.#fail(route, toError(error));
@@ -243,12 +309,26 @@ export class InteractionRouter {
   async #fail(route: Route, error: Error): Promise<void> {
     const { ctx } = route;
     const expected = isExpectedError(error);
-    const event: InteractionErrorEvent = { error, ctx, source: ctx.source, extension: route.extension, expected, handled: false, reference: undefined, ...route.extra };
+    const event: InteractionErrorEvent = {
+      error,
+      ctx,
+      source: ctx.source,
+      extension: route.extension,
+      expected,
+      handled: false,
+      reference: undefined,
+      ...route.extra,
+    };
     const chain = this.#runErrorChain(event, route);
     // The user's answer waits for the chain (it may answer, or set a reference) but not for ever: a slow or hung
     // handler must not turn into "The application did not respond". The chain goes on, and stop() waits for it.
-    const waitMs = ctx.acknowledged ? ACKNOWLEDGED_ANSWER_WAIT_MS : Math.max(0, UNACKNOWLEDGED_ANSWER_DEADLINE_MS - (performance.now() - ctx.receivedAt));
-    if (!(await settlesWithin(chain, waitMs))) this.parts.log.warn(`The error handlers of ${ctx.source} are still running after ${String(Math.round(waitMs))} ms; answering the user without them`);
+    const waitMs = ctx.acknowledged
+      ? ACKNOWLEDGED_ANSWER_WAIT_MS
+      : Math.max(0, UNACKNOWLEDGED_ANSWER_DEADLINE_MS - (performance.now() - ctx.receivedAt));
+    if (!(await settlesWithin(chain, waitMs)))
+      this.parts.log.warn(
+        `The error handlers of ${ctx.source} are still running after ${String(Math.round(waitMs))} ms; answering the user without them`,
+      );
     // Even a handled error leaves the user with an answer when nobody gave one.
     if (!(event.handled && ctx.acknowledged)) {
       try {
@@ -256,7 +336,9 @@ export class InteractionRouter {
         await ctx.send(explained === undefined ? await this.#errorAnswer(event) : { content: explained, ephemeral: true });
       } catch (answerError) {
         const permissions = explainMissingPermissions(answerError, this.parts.bot.discord, ctx);
-        this.parts.log.warn(`Could not tell the user about the error in ${ctx.source}: ${permissions ?? summarizeError(answerError, this.parts.redactor)}`);
+        this.parts.log.warn(
+          `Could not tell the user about the error in ${ctx.source}: ${permissions ?? summarizeError(answerError, this.parts.redactor)}`,
+        );
       }
     }
     await chain;
@@ -283,7 +365,10 @@ export class InteractionRouter {
     }
   }
 
-  async #runErrorChain(event: InteractionErrorEvent, route: { readonly errorHandlers: readonly ErrorHandler[]; readonly errorEvent: ErrorEventName | 'AutocompleteError' }): Promise<void> {
+  async #runErrorChain(
+    event: InteractionErrorEvent,
+    route: { readonly errorHandlers: readonly ErrorHandler[]; readonly errorEvent: ErrorEventName | 'AutocompleteError' },
+  ): Promise<void> {
     for (const onError of route.errorHandlers) {
       try {
         await onError(event as never);
@@ -299,7 +384,11 @@ export class InteractionRouter {
     const resolved = resolveAutocomplete(this.parts.commands, interaction);
     if (!resolved.handler) {
       if (this.#stopping || !resolved.known) await this.#respond(interaction, []);
-      if (!resolved.known) this.parts.log.warn(`${unknownCommand(resolved.path)} (autocomplete of ${resolved.option}, from user ${interaction.user.id}); answered with no suggestions`);
+      if (!resolved.known)
+        this.parts.log.warn(
+          `${unknownCommand(resolved.path)} (autocomplete of ${resolved.option}, ` +
+            `from user ${interaction.user.id}); answered with no suggestions`,
+        );
       return;
     }
     if (this.#stopping) return this.#respond(interaction, []);
@@ -311,7 +400,15 @@ export class InteractionRouter {
         await interaction.respond(this.#choices(choices, ctx.source));
       } catch (thrown) {
         if (!interaction.responded) await this.#respond(interaction, []);
-        const event: InteractionErrorEvent = { error: toError(thrown), ctx, source: ctx.source, extension: registered.owner?.name, expected: false, handled: false, reference: undefined };
+        const event: InteractionErrorEvent = {
+          error: toError(thrown),
+          ctx,
+          source: ctx.source,
+          extension: registered.owner?.name,
+          expected: false,
+          handled: false,
+          reference: undefined,
+        };
         const ownerOnError = registered.owner?.onError?.bind(registered.owner);
         await this.#runErrorChain(event, { errorHandlers: ownerOnError ? [ownerOnError] : [], errorEvent: 'AutocompleteError' });
         return;
@@ -322,16 +419,28 @@ export class InteractionRouter {
 
   /** Fits a handler's suggestions into Discord's limits: 25 of them, names cut to 100 characters, over-long values left out. */
   #choices(choices: readonly AutocompleteChoice[], source: string): { name: string; value: string | number }[] {
-    const fitting = choices.map((choice) => (typeof choice === 'object' ? choice : { name: String(choice), value: choice })).filter((choice) => typeof choice.value !== 'string' || choice.value.length <= CHOICE_TEXT_LIMIT);
-    if (fitting.length < choices.length) this.parts.log.warn(`${source} suggested ${String(choices.length - fitting.length)} values longer than ${String(CHOICE_TEXT_LIMIT)} characters; Discord refuses them, so they were left out`);
-    return fitting.slice(0, MAX_CHOICES).map(({ name, value }) => ({ name: name.length > CHOICE_TEXT_LIMIT ? `${name.slice(0, CHOICE_TEXT_LIMIT - 1)}…` : name || String(value).slice(0, CHOICE_TEXT_LIMIT), value }));
+    const fitting = choices
+      .map((choice) => (typeof choice === 'object' ? choice : { name: String(choice), value: choice }))
+      .filter((choice) => typeof choice.value !== 'string' || choice.value.length <= CHOICE_TEXT_LIMIT);
+    if (fitting.length < choices.length)
+      this.parts.log.warn(
+        `${source} suggested ${String(choices.length - fitting.length)} values longer than ` +
+          `${String(CHOICE_TEXT_LIMIT)} characters; Discord refuses them, so they were left out`,
+      );
+    return fitting.slice(0, MAX_CHOICES).map(({ name, value }) => ({
+      name:
+        name.length > CHOICE_TEXT_LIMIT ? `${name.slice(0, CHOICE_TEXT_LIMIT - 1)}…` : name || String(value).slice(0, CHOICE_TEXT_LIMIT),
+      value,
+    }));
   }
 
   async #respond(interaction: AutocompleteInteraction, choices: []): Promise<void> {
     try {
       await interaction.respond(choices);
     } catch (error) {
-      this.parts.log.warn(`Could not answer the autocomplete of /${interaction.commandName}: ${summarizeError(error, this.parts.redactor)}`);
+      this.parts.log.warn(
+        `Could not answer the autocomplete of /${interaction.commandName}: ${summarizeError(error, this.parts.redactor)}`,
+      );
     }
   }
 

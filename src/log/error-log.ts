@@ -23,7 +23,10 @@ interface Repeats {
 /** Checks the `errorLogLimit` client option: a whole number of lines per minute, at least 1, or `Infinity`. */
 export function validateErrorLogLimit(limit: number): void {
   if (limit !== Infinity && !(Number.isInteger(limit) && limit >= 1)) {
-    throw new ClientOptionsError('errorLogLimit', `must be a whole number of times per minute, at least 1, or Infinity (got ${String(limit)})`);
+    throw new ClientOptionsError(
+      'errorLogLimit',
+      `must be a whole number of times per minute, at least 1, or Infinity (got ${String(limit)})`,
+    );
   }
 }
 
@@ -57,7 +60,9 @@ export class ErrorLog {
       return;
     }
     this.#writeRepeats(key);
-    this.log.error(`Error in ${source}${reference ? ` (reference ${reference})` : ''}: ${preface ? `${preface}\n` : ''}${relativePaths(text)}`);
+    this.log.error(
+      `Error in ${source}${reference ? ` (reference ${reference})` : ''}: ${preface ? `${preface}\n` : ''}${relativePaths(text)}`,
+    );
   }
 
   /** Writes every count still open; the bot has stopped. */
@@ -77,7 +82,14 @@ export class ErrorLog {
     const timer = this.clock.setTimeout(() => {
       this.#writeRepeats(key);
     }, STORM_WINDOW_MS);
-    this.#repeats.set(key, { source, title: summarizeError(error, this.redactor), since: this.clock.now(), count: 1, latestReference: reference, timer });
+    this.#repeats.set(key, {
+      source,
+      title: summarizeError(error, this.redactor),
+      since: this.clock.now(),
+      count: 1,
+      latestReference: reference,
+      timer,
+    });
   }
 
   #writeRepeats(key: string): void {
@@ -87,6 +99,9 @@ export class ErrorLog {
     this.clock.clearTimeout(repeats.timer);
     const { source, title, since, count, latestReference } = repeats;
     const times = count === 1 ? 'once more' : `${count.toLocaleString('en')} more times`;
-    this.log.error(`Error in ${source}: the same error ${times} since ${new Date(since).toISOString()}, not logged in full (${title}${latestReference ? `; latest reference ${latestReference}` : ''})`);
+    this.log.error(
+      `Error in ${source}: the same error ${times} since ${new Date(since).toISOString()}, not ` +
+        `logged in full (${title}${latestReference ? `; latest reference ${latestReference}` : ''})`,
+    );
   }
 }

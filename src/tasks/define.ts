@@ -36,7 +36,8 @@ interface TaskCommon {
  * A task runs `every` so many milliseconds, or when a `cron` pattern matches (`'0 * * * *'`: every hour, read in
  * `timezone` or the process's local time). Iterations never overlap: the next is planned when one ends.
  */
-export type TaskDefinition = TaskCommon & ({ every: number; cron?: undefined; timezone?: undefined } | { cron: string; timezone?: string; every?: undefined });
+export type TaskDefinition = TaskCommon &
+  ({ every: number; cron?: undefined; timezone?: undefined } | { cron: string; timezone?: string; every?: undefined });
 
 /** When a task runs next. */
 export interface Schedule {
@@ -50,16 +51,19 @@ export function parseSchedule(definition: TaskDefinition, now: number): Schedule
   if (typeof name !== 'string' || name.trim() === '') throw new TaskDefinitionError('(unnamed)', 'it needs a `name`');
   const problem = (text: string, cause?: unknown) => new TaskDefinitionError(name, text, cause === undefined ? undefined : { cause });
   if (typeof run !== 'function') throw problem('`run` must be a function');
-  if (stopAfterFailures !== undefined && !(Number.isInteger(stopAfterFailures) && (stopAfterFailures as number) > 0)) throw problem(`\`stopAfterFailures\` must be a positive whole number, got ${shown(stopAfterFailures)}`);
+  if (stopAfterFailures !== undefined && !(Number.isInteger(stopAfterFailures) && (stopAfterFailures as number) > 0))
+    throw problem(`\`stopAfterFailures\` must be a positive whole number, got ${shown(stopAfterFailures)}`);
   if (every !== undefined && cron !== undefined) throw problem('give either `every` or `cron`, not both');
   if (every !== undefined) {
-    if (typeof every !== 'number' || !Number.isFinite(every) || every <= 0) throw problem(`\`every\` must be a positive number of milliseconds, got ${shown(every)}`);
+    if (typeof every !== 'number' || !Number.isFinite(every) || every <= 0)
+      throw problem(`\`every\` must be a positive number of milliseconds, got ${shown(every)}`);
     if (timezone !== undefined) throw problem('`timezone` applies to `cron` schedules only');
     return { next: (from) => from + every };
   }
   if (cron === undefined) throw problem("it needs a schedule: `every` (milliseconds) or `cron` (a pattern such as '*/5 * * * *')");
   if (typeof cron !== 'string') throw problem(`\`cron\` must be a pattern string, got ${shown(cron)}`);
-  if (timezone !== undefined && !isTimeZone(timezone)) throw problem(`\`timezone\` '${shown(timezone)}' is not an IANA time zone (such as 'Europe/Berlin')`);
+  if (timezone !== undefined && !isTimeZone(timezone))
+    throw problem(`\`timezone\` '${shown(timezone)}' is not an IANA time zone (such as 'Europe/Berlin')`);
   let pattern: Cron;
   try {
     // Paused and without a function, croner only parses and computes; the bot's Clock does the waiting.

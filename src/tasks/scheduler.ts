@@ -55,8 +55,13 @@ export class TaskScheduler {
   add(definition: TaskDefinition, owner: TaskOwner | undefined, bot: Client): Task {
     const schedule = parseSchedule(definition, this.host.clock.now());
     const taken = this.#tasks.get(definition.name);
-    if (taken) throw new TaskDefinitionError(definition.name, `a task with this name was already added (by ${taken.owner ? `extension ${taken.owner.name}` : 'the bot'})`);
-    if (this.#phase === 'stopped') throw new ClientStateError(`Task ${definition.name} was added after stop(); a stopped bot runs no tasks`);
+    if (taken)
+      throw new TaskDefinitionError(
+        definition.name,
+        `a task with this name was already added (by ${taken.owner ? `extension ${taken.owner.name}` : 'the bot'})`,
+      );
+    if (this.#phase === 'stopped')
+      throw new ClientStateError(`Task ${definition.name} was added after stop(); a stopped bot runs no tasks`);
     const task = new ScheduledTask(definition, schedule, owner, bot, this.host, () => this.#phase);
     this.#tasks.set(definition.name, task);
     task.resume();
@@ -172,13 +177,16 @@ class ScheduledTask implements Task {
 
   #wakeAt(at: number): void {
     const delay = Math.max(at - this.host.clock.now(), 0);
-    this.#timer = this.host.clock.setTimeout(() => {
-      this.#timer = undefined;
-      // Long waits go in steps, and a timer may fire a little early: running only once `at` has come keeps a cron
-      // task from matching the same minute twice.
-      if (this.host.clock.now() < at) this.#wakeAt(at);
-      else this.#runIteration();
-    }, Math.min(delay, MAX_TIMER_MS));
+    this.#timer = this.host.clock.setTimeout(
+      () => {
+        this.#timer = undefined;
+        // Long waits go in steps, and a timer may fire a little early: running only once `at` has come keeps a cron
+        // task from matching the same minute twice.
+        if (this.host.clock.now() < at) this.#wakeAt(at);
+        else this.#runIteration();
+      },
+      Math.min(delay, MAX_TIMER_MS),
+    );
   }
 
   #runIteration(): void {
@@ -201,10 +209,20 @@ class ScheduledTask implements Task {
     const limit = this.definition.stopAfterFailures;
     if (failure && this.#enabled && limit !== undefined && this.#consecutiveFailures >= limit) {
       this.stop();
-      this.host.log.warn(`Task ${this.name} stopped after ${this.#consecutiveFailures} failed iterations in a row (the last: ${failure.name}: ${failure.message}); task.start() resumes it`);
+      this.host.log.warn(
+        `Task ${this.name} stopped after ${this.#consecutiveFailures} failed iterations in ` +
+          `a row (the last: ${failure.name}: ${failure.message}); task.start() resumes it`,
+      );
     } else if (this.running) {
       this.#planNext();
     }
-    if (failure) await this.host.hub.emit('TaskError', { error: failure, task: { name: this.name, iteration }, extension: this.owner?.name, handled: false, reference: undefined });
+    if (failure)
+      await this.host.hub.emit('TaskError', {
+        error: failure,
+        task: { name: this.name, iteration },
+        extension: this.owner?.name,
+        handled: false,
+        reference: undefined,
+      });
   }
 }

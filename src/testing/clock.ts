@@ -57,14 +57,18 @@ export class FakeClock implements Clock {
 
   /** Moves time forward by `ms`, firing every timer due on the way (also those set meanwhile). */
   async advance(ms: number): Promise<void> {
-    if (!(Number.isFinite(ms) && ms >= 0)) throw new RangeError(`FakeClock.advance needs a finite number of milliseconds >= 0, got ${String(ms)}`);
+    if (!(Number.isFinite(ms) && ms >= 0))
+      throw new RangeError(`FakeClock.advance needs a finite number of milliseconds >= 0, got ${String(ms)}`);
     await this.#runUntil(this.#now + ms);
   }
 
   /** Moves time forward to `time` (a Date or ms since the epoch); time never goes back. */
   async advanceTo(time: Date | number): Promise<void> {
     const target = typeof time === 'number' ? time : time.getTime();
-    if (!(target >= this.#now)) throw new RangeError(`FakeClock cannot go back from ${new Date(this.#now).toISOString()} to ${String(time instanceof Date ? time.toISOString() : time)}`);
+    if (!(target >= this.#now))
+      throw new RangeError(
+        `FakeClock cannot go back from ${new Date(this.#now).toISOString()} to ${String(time instanceof Date ? time.toISOString() : time)}`,
+      );
     await this.#runUntil(target);
   }
 

@@ -5,7 +5,11 @@ import type { FormError } from './discord-error.js';
 import { snowflake } from './state.js';
 
 const CHAT_INPUT_NAME = /^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
-const MAX_PER_TYPE: Record<number, number> = { [ApplicationCommandType.ChatInput]: 100, [ApplicationCommandType.User]: 15, [ApplicationCommandType.Message]: 15 };
+const MAX_PER_TYPE: Record<number, number> = {
+  [ApplicationCommandType.ChatInput]: 100,
+  [ApplicationCommandType.User]: 15,
+  [ApplicationCommandType.Message]: 15,
+};
 const GLOBAL = 'global';
 
 type CommandBody = Record<string, unknown>;
@@ -35,7 +39,10 @@ export class CommandStore {
 
   /** PUT: replaces the whole set; commands keep their id when their name and type stay. */
   overwrite(body: unknown, guildId?: string): APIApplicationCommand[] {
-    if (!Array.isArray(body)) throw DiscordApiFailure.invalidForm([{ path: '_root', code: 'ARRAY_TYPE_CONVERT', message: 'Only iterables may be used in a ListType' }]);
+    if (!Array.isArray(body))
+      throw DiscordApiFailure.invalidForm([
+        { path: '_root', code: 'ARRAY_TYPE_CONVERT', message: 'Only iterables may be used in a ListType' },
+      ]);
     const errors = body.flatMap((command: unknown, i) => validateCommand(command, String(i)));
     if (errors.length > 0) throw DiscordApiFailure.invalidForm(errors);
     const commands = body as CommandBody[];
@@ -44,12 +51,22 @@ export class CommandStore {
     commands.forEach((command, i) => {
       const type = commandType(command);
       const key = `${type}:${String(command.name)}`;
-      if (seen.has(key)) errors.push({ path: `${i}.name`, code: 'APPLICATION_COMMANDS_DUPLICATE_NAME', message: `Application command names must be unique` });
+      if (seen.has(key))
+        errors.push({
+          path: `${i}.name`,
+          code: 'APPLICATION_COMMANDS_DUPLICATE_NAME',
+          message: `Application command names must be unique`,
+        });
       seen.add(key);
       counts.set(type, (counts.get(type) ?? 0) + 1);
     });
     for (const [type, count] of counts) {
-      if (count > (MAX_PER_TYPE[type] ?? 0)) errors.push({ path: '_root', code: 'APPLICATION_COMMANDS_TOO_MANY', message: `Too many commands of type ${type}: ${count} > ${MAX_PER_TYPE[type] ?? 0}` });
+      if (count > (MAX_PER_TYPE[type] ?? 0))
+        errors.push({
+          path: '_root',
+          code: 'APPLICATION_COMMANDS_TOO_MANY',
+          message: `Too many commands of type ${type}: ${count} > ${MAX_PER_TYPE[type] ?? 0}`,
+        });
     }
     if (errors.length > 0) throw DiscordApiFailure.invalidForm(errors);
 
@@ -130,7 +147,8 @@ function at(prefix: string, key: string): string {
 }
 
 function validateCommand(value: unknown, path: string): FormError[] {
-  if (typeof value !== 'object' || value === null) return [{ path: at(path, '_root'), code: 'MODEL_TYPE_CONVERT', message: 'Expected an object' }];
+  if (typeof value !== 'object' || value === null)
+    return [{ path: at(path, '_root'), code: 'MODEL_TYPE_CONVERT', message: 'Expected an object' }];
   const command = value as CommandBody;
   const type = commandType(command);
   const errors: FormError[] = [];
@@ -141,13 +159,21 @@ function validateCommand(value: unknown, path: string): FormError[] {
   if (typeof name !== 'string' || name.length < 1 || name.length > 32) {
     errors.push({ path: at(path, 'name'), code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 32 in length.' });
   } else if (type === ApplicationCommandType.ChatInput && (!CHAT_INPUT_NAME.test(name) || name !== name.toLowerCase())) {
-    errors.push({ path: at(path, 'name'), code: 'APPLICATION_COMMAND_INVALID_NAME', message: `Command name "${name}" is invalid (lowercase letters, digits, - and _ only)` });
+    errors.push({
+      path: at(path, 'name'),
+      code: 'APPLICATION_COMMAND_INVALID_NAME',
+      message: `Command name "${name}" is invalid (lowercase letters, digits, - and _ only)`,
+    });
   }
   if (type === ApplicationCommandType.ChatInput) {
     errors.push(...validateDescription(command.description, path));
     errors.push(...validateOptions(command.options, at(path, 'options'), 0));
   } else if (typeof command.description === 'string' && command.description !== '') {
-    errors.push({ path: at(path, 'description'), code: 'APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION', message: 'Context menu commands cannot have a description' });
+    errors.push({
+      path: at(path, 'description'),
+      code: 'APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION',
+      message: 'Context menu commands cannot have a description',
+    });
   }
   return errors;
 }
@@ -168,7 +194,12 @@ function validateOptions(value: unknown, path: string, depth: number): FormError
   const names = new Set<string>();
   let sawOptional = false;
   const kinds = new Set(options.map((o) => SUBCOMMAND_TYPES.has(o?.type as number)));
-  if (kinds.size > 1) errors.push({ path, code: 'APPLICATION_COMMAND_OPTIONS_TYPE_INVALID', message: 'Subcommands and subcommand groups cannot be mixed with other options' });
+  if (kinds.size > 1)
+    errors.push({
+      path,
+      code: 'APPLICATION_COMMAND_OPTIONS_TYPE_INVALID',
+      message: 'Subcommands and subcommand groups cannot be mixed with other options',
+    });
   options.forEach((option, i) => {
     const here = `${path}.${i}`;
     if (typeof option !== 'object' || option === null) {
@@ -181,7 +212,11 @@ function validateOptions(value: unknown, path: string, depth: number): FormError
       return;
     }
     if (typeof option.name !== 'string' || !CHAT_INPUT_NAME.test(option.name) || option.name !== option.name.toLowerCase()) {
-      errors.push({ path: `${here}.name`, code: 'APPLICATION_COMMAND_INVALID_NAME', message: `Option name "${String(option.name)}" is invalid` });
+      errors.push({
+        path: `${here}.name`,
+        code: 'APPLICATION_COMMAND_INVALID_NAME',
+        message: `Option name "${String(option.name)}" is invalid`,
+      });
     } else if (names.has(option.name)) {
       errors.push({ path: `${here}.name`, code: 'APPLICATION_COMMAND_OPTION_NAME_ALREADY_EXISTS', message: 'Option names must be unique' });
     } else {
@@ -189,20 +224,46 @@ function validateOptions(value: unknown, path: string, depth: number): FormError
     }
     errors.push(...validateDescription(option.description, here));
     if (type === ApplicationCommandOptionType.SubcommandGroup) {
-      if (depth > 0) errors.push({ path: `${here}.type`, code: 'APPLICATION_COMMAND_OPTIONS_TYPE_INVALID', message: 'Subcommand groups can only be at the top level' });
+      if (depth > 0)
+        errors.push({
+          path: `${here}.type`,
+          code: 'APPLICATION_COMMAND_OPTIONS_TYPE_INVALID',
+          message: 'Subcommand groups can only be at the top level',
+        });
       const children = (option.options ?? []) as CommandBody[];
-      if (children.some((c) => c.type !== ApplicationCommandOptionType.Subcommand)) errors.push({ path: `${here}.options`, code: 'APPLICATION_COMMAND_OPTIONS_TYPE_INVALID', message: 'Subcommand groups can only contain subcommands' });
+      if (children.some((c) => c.type !== ApplicationCommandOptionType.Subcommand))
+        errors.push({
+          path: `${here}.options`,
+          code: 'APPLICATION_COMMAND_OPTIONS_TYPE_INVALID',
+          message: 'Subcommand groups can only contain subcommands',
+        });
       errors.push(...validateOptions(option.options, `${here}.options`, depth + 1));
     } else if (type === ApplicationCommandOptionType.Subcommand) {
-      if (depth > 1) errors.push({ path: `${here}.type`, code: 'APPLICATION_COMMAND_OPTIONS_TYPE_INVALID', message: 'Subcommands cannot be nested this deep' });
+      if (depth > 1)
+        errors.push({
+          path: `${here}.type`,
+          code: 'APPLICATION_COMMAND_OPTIONS_TYPE_INVALID',
+          message: 'Subcommands cannot be nested this deep',
+        });
       errors.push(...validateOptions(option.options, `${here}.options`, 2));
     } else {
-      if (option.required === true && sawOptional) errors.push({ path: `${here}.required`, code: 'APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID', message: 'Required options must be placed before non-required options' });
+      if (option.required === true && sawOptional)
+        errors.push({
+          path: `${here}.required`,
+          code: 'APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID',
+          message: 'Required options must be placed before non-required options',
+        });
       if (option.required !== true) sawOptional = true;
       const choices = option.choices;
       if (Array.isArray(choices)) {
-        if (choices.length > 25) errors.push({ path: `${here}.choices`, code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 25 or fewer in length.' });
-        if (option.autocomplete === true && choices.length > 0) errors.push({ path: `${here}.autocomplete`, code: 'APPLICATION_COMMAND_AUTOCOMPLETE_INVALID', message: 'Autocomplete cannot be set with choices' });
+        if (choices.length > 25)
+          errors.push({ path: `${here}.choices`, code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 25 or fewer in length.' });
+        if (option.autocomplete === true && choices.length > 0)
+          errors.push({
+            path: `${here}.autocomplete`,
+            code: 'APPLICATION_COMMAND_AUTOCOMPLETE_INVALID',
+            message: 'Autocomplete cannot be set with choices',
+          });
       }
     }
   });

@@ -37,7 +37,8 @@ export class DiscordApiFailure extends Error {
 }
 
 export const UNKNOWN_INTERACTION = (): DiscordApiFailure => new DiscordApiFailure(404, 10062, 'Unknown interaction');
-export const ALREADY_ACKNOWLEDGED = (): DiscordApiFailure => new DiscordApiFailure(400, 40060, 'Interaction has already been acknowledged.');
+export const ALREADY_ACKNOWLEDGED = (): DiscordApiFailure =>
+  new DiscordApiFailure(400, 40060, 'Interaction has already been acknowledged.');
 export const UNKNOWN_WEBHOOK = (): DiscordApiFailure => new DiscordApiFailure(404, 10015, 'Unknown Webhook');
 export const INVALID_WEBHOOK_TOKEN = (): DiscordApiFailure => new DiscordApiFailure(401, 50027, 'Invalid Webhook Token');
 export const UNKNOWN_MESSAGE = (): DiscordApiFailure => new DiscordApiFailure(404, 10008, 'Unknown Message');

@@ -107,17 +107,40 @@ export class FakeDiscord {
       ...stripUndefined(options),
     };
     const o = this.options;
-    this.#state = new FakeState({ now: o.now, messageHistoryLimit: o.messageHistoryLimit, botUsername: o.botUsername, applicationName: o.applicationName });
+    this.#state = new FakeState({
+      now: o.now,
+      messageHistoryLimit: o.messageHistoryLimit,
+      botUsername: o.botUsername,
+      applicationName: o.applicationName,
+    });
     // Only a digest of the token is kept: nothing the fake records or logs can contain it.
     this.#generatedToken = token === undefined ? makeBotToken(this.#state.botUser.id) : null;
     this.#tokenDigest = digest(token ?? this.#generatedToken ?? '');
     this.commands = new CommandStore(this.#state.application.id);
     this.actorHost = { state: this.#state, commands: this.commands, interact: (input) => this.deliver(input) };
-    this.responder = new InteractionResponder(this.#state, { interactionTimeoutMs: o.interactionTimeoutMs, interactionTokenTtlMs: o.interactionTokenTtlMs, interactionLimit: o.interactionLimit });
+    this.responder = new InteractionResponder(this.#state, {
+      interactionTimeoutMs: o.interactionTimeoutMs,
+      interactionTokenTtlMs: o.interactionTokenTtlMs,
+      interactionLimit: o.interactionLimit,
+    });
     this.webhookStore = new FakeWebhooks(this.#state, () => this.apiUrl);
     const verifyToken = (token: unknown): boolean => typeof token === 'string' && timingSafeEqual(digest(token), this.#tokenDigest);
-    this.gateway = new FakeGateway(this.#state, { heartbeatIntervalMs: o.heartbeatIntervalMs, privilegedIntents: o.privilegedIntents, resumeBufferLimit: o.resumeBufferLimit, verifyToken, gatewayUrl: () => this.gatewayUrl });
-    const routes = createRoutes({ state: this.#state, commands: this.commands, responder: this.responder, webhooks: this.webhookStore, gatewayUrl: () => this.gatewayUrl, shardCount: o.shards, maxConcurrency: o.maxConcurrency });
+    this.gateway = new FakeGateway(this.#state, {
+      heartbeatIntervalMs: o.heartbeatIntervalMs,
+      privilegedIntents: o.privilegedIntents,
+      resumeBufferLimit: o.resumeBufferLimit,
+      verifyToken,
+      gatewayUrl: () => this.gatewayUrl,
+    });
+    const routes = createRoutes({
+      state: this.#state,
+      commands: this.commands,
+      responder: this.responder,
+      webhooks: this.webhookStore,
+      gatewayUrl: () => this.gatewayUrl,
+      shardCount: o.shards,
+      maxConcurrency: o.maxConcurrency,
+    });
     this.server = createServer(
       createRestListener({
         state: this.#state,
@@ -161,14 +184,20 @@ export class FakeDiscord {
   async stop(): Promise<void> {
     await this.gateway.stop();
     this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => {
-      resolve();
-    }));
+    await new Promise<void>((resolve) =>
+      this.server.close(() => {
+        resolve();
+      }),
+    );
   }
 
   /** The bot token to log in with (only when the fake made it up; otherwise you already have yours). */
   get token(): string {
-    if (this.#generatedToken === null) throw new FakeDiscordError('LANTERN_ERR_FAKE_TOKEN_NOT_KEPT', 'This fake was given its token in the options and keeps only a digest of it');
+    if (this.#generatedToken === null)
+      throw new FakeDiscordError(
+        'LANTERN_ERR_FAKE_TOKEN_NOT_KEPT',
+        'This fake was given its token in the options and keeps only a digest of it',
+      );
     return this.#generatedToken;
   }
 
@@ -267,7 +296,11 @@ export class FakeDiscord {
   /** Delivers an interaction over the gateway to the shard that holds its guild (shard 0 for DMs). */
   private deliver(input: Parameters<ActorHost['interact']>[0]): InteractionHandle {
     if (!this.gateway.hasSessionFor(input.channel.guildId)) {
-      throw new FakeDiscordError('LANTERN_ERR_FAKE_NOT_CONNECTED', `No bot session holds the shard for ${input.channel.guildId ? `guild ${input.channel.guildId}` : 'DMs'}: log the client in and wait for ready first`);
+      throw new FakeDiscordError(
+        'LANTERN_ERR_FAKE_NOT_CONNECTED',
+        `No bot session holds the shard for ${input.channel.guildId ? `guild ${input.channel.guildId}` : 'DMs'}: ` +
+          `log the client in and wait for ready first`,
+      );
     }
     const id = snowflake(this.#state.now());
     const token = interactionToken(id);

@@ -12,8 +12,36 @@ export type { AttachmentInput } from './interactions/resolver.js';
 export type { CloseEvent, FakeGateway, IdentifyEvent, ResumeEvent, ShardSelector, ShardSessionInfo } from './gateway/gateway.js';
 export { shardOf } from './gateway/gateway.js';
 export type { CommandStore } from './commands.js';
-export type { ChannelInit, FakeChannel, FakeGuild, FakeMember, FakeRole, FakeUser, GuildInit, MemberInit, OverwriteInit, RoleInit, StoredFile, UserInit } from './state.js';
+export type {
+  ChannelInit,
+  FakeChannel,
+  FakeGuild,
+  FakeMember,
+  FakeRole,
+  FakeUser,
+  GuildInit,
+  MemberInit,
+  OverwriteInit,
+  RoleInit,
+  StoredFile,
+  UserInit,
+} from './state.js';
 export type { FakeWebhook } from './webhooks.js';
 export { ALL_PERMISSIONS, DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS } from './permissions.js';
-export { SentryReceiver, SentryReceiverError, type EnvelopeHeader, type EnvelopeItem, type EnvelopeItemHeader, type MalformedEnvelope, type RateLimitOptions, type ReceivedEnvelope, type ReceivedEvent, type ReceivedException, type SentryReceiverErrorCode, type SentryReceiverMode, type WaitForEventsOptions, type WaitOptions } from './sentry/receiver.js';
+export {
+  SentryReceiver,
+  SentryReceiverError,
+  type EnvelopeHeader,
+  type EnvelopeItem,
+  type EnvelopeItemHeader,
+  type MalformedEnvelope,
+  type RateLimitOptions,
+  type ReceivedEnvelope,
+  type ReceivedEvent,
+  type ReceivedException,
+  type SentryReceiverErrorCode,
+  type SentryReceiverMode,
+  type WaitForEventsOptions,
+  type WaitOptions,
+} from './sentry/receiver.js';
 export { FakeClock } from './clock.js';

@@ -1,7 +1,35 @@
 import { EventEmitter } from 'node:events';
 import { DiscordSnowflake } from '@sapphire/snowflake';
-import { ChannelType, GatewayIntentBits, MessageFlags, GuildDefaultMessageNotifications, GuildExplicitContentFilter, GuildMFALevel, GuildNSFWLevel, GuildPremiumTier, GuildSystemChannelFlags, GuildVerificationLevel, MessageType, OverwriteType } from 'discord-api-types/v10';
-import type { GuildMemberFlags, RoleFlags, APIAttachment, APIChannel, APIEmbed, APIGuild, APIGuildMember, APIMessage, APIMessageComponent, APIOverwrite, APIRole, APIUser, APIActionRowComponent, APIComponentInMessageActionRow } from 'discord-api-types/v10';
+import {
+  ChannelType,
+  GatewayIntentBits,
+  MessageFlags,
+  GuildDefaultMessageNotifications,
+  GuildExplicitContentFilter,
+  GuildMFALevel,
+  GuildNSFWLevel,
+  GuildPremiumTier,
+  GuildSystemChannelFlags,
+  GuildVerificationLevel,
+  MessageType,
+  OverwriteType,
+} from 'discord-api-types/v10';
+import type {
+  GuildMemberFlags,
+  RoleFlags,
+  APIAttachment,
+  APIChannel,
+  APIEmbed,
+  APIGuild,
+  APIGuildMember,
+  APIMessage,
+  APIMessageComponent,
+  APIOverwrite,
+  APIRole,
+  APIUser,
+  APIActionRowComponent,
+  APIComponentInMessageActionRow,
+} from 'discord-api-types/v10';
 import { FakeDiscordError } from './errors.js';
 import { DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS, computePermissions } from './permissions.js';
 import { waitForEmit } from './wait.js';
@@ -128,7 +156,15 @@ export interface StoredMessageEvent {
   readonly message: APIMessage;
 }
 
-const GUILD_TEXT_TYPES = new Set<ChannelType>([ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.GuildVoice, ChannelType.GuildStageVoice, ChannelType.PublicThread, ChannelType.PrivateThread, ChannelType.AnnouncementThread]);
+const GUILD_TEXT_TYPES = new Set<ChannelType>([
+  ChannelType.GuildText,
+  ChannelType.GuildAnnouncement,
+  ChannelType.GuildVoice,
+  ChannelType.GuildStageVoice,
+  ChannelType.PublicThread,
+  ChannelType.PrivateThread,
+  ChannelType.AnnouncementThread,
+]);
 
 export class FakeChannel {
   readonly id = snowflake();
@@ -146,7 +182,17 @@ export class FakeChannel {
 
   constructor(
     private readonly state: FakeState,
-    init: { name: string | null; type: ChannelType; guildId: string | null; parentId?: string | null; position?: number; topic?: string; nsfw?: boolean; permissionOverwrites?: APIOverwrite[]; recipient?: FakeUser },
+    init: {
+      name: string | null;
+      type: ChannelType;
+      guildId: string | null;
+      parentId?: string | null;
+      position?: number;
+      topic?: string;
+      nsfw?: boolean;
+      permissionOverwrites?: APIOverwrite[];
+      recipient?: FakeUser;
+    },
   ) {
     this.type = init.type;
     this.name = init.name;
@@ -169,12 +215,25 @@ export class FakeChannel {
 
   /** Resolves with the first message posted here from now on that passes `accept`. */
   waitForMessage(accept: (message: APIMessage) => boolean = () => true, { timeout = 5000 } = {}): Promise<APIMessage> {
-    return waitForEmit<StoredMessageEvent>(this.state.events, 'message', (e) => e.channel === this && accept(e.message), timeout, `a message in channel ${this.name ?? this.id}`).then((e) => e.message);
+    return waitForEmit<StoredMessageEvent>(
+      this.state.events,
+      'message',
+      (e) => e.channel === this && accept(e.message),
+      timeout,
+      `a message in channel ${this.name ?? this.id}`,
+    ).then((e) => e.message);
   }
 
   toAPI(): APIChannel {
     if (this.type === ChannelType.DM) {
-      return { id: this.id, type: ChannelType.DM, last_message_id: null, name: null, recipients: this.recipient ? [userToAPI(this.recipient)] : [], flags: 0 } as unknown as APIChannel;
+      return {
+        id: this.id,
+        type: ChannelType.DM,
+        last_message_id: null,
+        name: null,
+        recipients: this.recipient ? [userToAPI(this.recipient)] : [],
+        flags: 0,
+      } as unknown as APIChannel;
     }
     return {
       id: this.id,
@@ -215,7 +274,17 @@ export class FakeGuild {
     this.ownerId = owner.id;
     this.preferredLocale = init.preferredLocale ?? 'en-US';
     this.joinedAt = new Date(state.now()).toISOString();
-    this.roles.set(this.id, { id: this.id, guildId: this.id, name: '@everyone', permissions: init.everyonePermissions ?? DEFAULT_EVERYONE_PERMISSIONS, position: 0, color: 0, hoist: false, mentionable: false, managed: false });
+    this.roles.set(this.id, {
+      id: this.id,
+      guildId: this.id,
+      name: '@everyone',
+      permissions: init.everyonePermissions ?? DEFAULT_EVERYONE_PERMISSIONS,
+      position: 0,
+      color: 0,
+      hoist: false,
+      mentionable: false,
+      managed: false,
+    });
   }
 
   /** The @everyone role (its id is the guild's id). */
@@ -230,7 +299,10 @@ export class FakeGuild {
   /** The channel with that name; throws if there is none, so a typo fails loudly. */
   channel(name: string): FakeChannel {
     for (const channel of this.channels.values()) if (channel.name === name) return channel;
-    throw new FakeDiscordError('LANTERN_ERR_FAKE_UNKNOWN_ENTITY', `Guild "${this.name}" has no channel named "${name}" (it has: ${[...this.channels.values()].map((c) => c.name).join(', ')})`);
+    throw new FakeDiscordError(
+      'LANTERN_ERR_FAKE_UNKNOWN_ENTITY',
+      `Guild "${this.name}" has no channel named "${name}" (it has: ${[...this.channels.values()].map((c) => c.name).join(', ')})`,
+    );
   }
 
   role(name: string): FakeRole {
@@ -241,7 +313,11 @@ export class FakeGuild {
   member(user: FakeUser | string): FakeMember {
     const id = typeof user === 'string' ? user : user.id;
     const member = this.members.get(id);
-    if (!member) throw new FakeDiscordError('LANTERN_ERR_FAKE_NOT_A_MEMBER', `User ${id} is not a member of guild "${this.name}"; add them with guild.addMember(user)`);
+    if (!member)
+      throw new FakeDiscordError(
+        'LANTERN_ERR_FAKE_NOT_A_MEMBER',
+        `User ${id} is not a member of guild "${this.name}"; add them with guild.addMember(user)`,
+      );
     return member;
   }
 
@@ -280,16 +356,19 @@ export class FakeGuild {
       managed,
     };
     this.roles.set(role.id, role);
-    if (this.announced) this.state.dispatch('GUILD_ROLE_CREATE', { guild_id: this.id, role: roleToAPI(role) }, this.id, GatewayIntentBits.Guilds);
+    if (this.announced)
+      this.state.dispatch('GUILD_ROLE_CREATE', { guild_id: this.id, role: roleToAPI(role) }, this.id, GatewayIntentBits.Guilds);
     return role;
   }
 
   addMember(user: FakeUser, init: MemberInit = {}): FakeMember {
     const roles = (init.roles ?? []).map((r) => (typeof r === 'string' ? r : r.id));
-    for (const id of roles) if (!this.roles.has(id)) throw new FakeDiscordError('LANTERN_ERR_FAKE_UNKNOWN_ENTITY', `Guild "${this.name}" has no role ${id}`);
+    for (const id of roles)
+      if (!this.roles.has(id)) throw new FakeDiscordError('LANTERN_ERR_FAKE_UNKNOWN_ENTITY', `Guild "${this.name}" has no role ${id}`);
     const member: FakeMember = { user, roles, nick: init.nick ?? null, joinedAt: new Date(this.state.now()).toISOString() };
     this.members.set(user.id, member);
-    if (this.announced) this.state.dispatch('GUILD_MEMBER_ADD', { ...this.memberToAPI(member), guild_id: this.id }, this.id, GatewayIntentBits.GuildMembers);
+    if (this.announced)
+      this.state.dispatch('GUILD_MEMBER_ADD', { ...this.memberToAPI(member), guild_id: this.id }, this.id, GatewayIntentBits.GuildMembers);
     return member;
   }
 
@@ -297,7 +376,13 @@ export class FakeGuild {
   permissionsOf(user: FakeUser | string, channel?: FakeChannel): bigint {
     const member = this.member(user);
     return computePermissions(
-      { guildId: this.id, ownerId: this.ownerId, userId: member.user.id, roleIds: member.roles, rolePermissions: (id) => this.roles.get(id)?.permissions ?? 0n },
+      {
+        guildId: this.id,
+        ownerId: this.ownerId,
+        userId: member.user.id,
+        roleIds: member.roles,
+        rolePermissions: (id) => this.roles.get(id)?.permissions ?? 0n,
+      },
       channel?.permissionOverwrites,
     );
   }
@@ -381,9 +466,16 @@ export class FakeGuild {
   }
 }
 
-
 export function userToAPI(user: FakeUser): APIUser {
-  return { id: user.id, username: user.username, global_name: user.globalName, discriminator: '0', avatar: null, bot: user.bot, locale: user.locale };
+  return {
+    id: user.id,
+    username: user.username,
+    global_name: user.globalName,
+    discriminator: '0',
+    avatar: null,
+    bot: user.bot,
+    locale: user.locale,
+  };
 }
 
 export function roleToAPI(role: FakeRole): APIRole {
@@ -445,7 +537,13 @@ export class FakeState {
   }
 
   addUser(init: UserInit): FakeUser {
-    const user: FakeUser = { id: snowflake(), username: init.username, globalName: init.globalName ?? null, bot: init.bot ?? false, locale: init.locale ?? 'en-US' };
+    const user: FakeUser = {
+      id: snowflake(),
+      username: init.username,
+      globalName: init.globalName ?? null,
+      bot: init.bot ?? false,
+      locale: init.locale ?? 'en-US',
+    };
     this.users.set(user.id, user);
     return user;
   }
@@ -523,7 +621,9 @@ export class FakeState {
       ...(init.webhookId ? { webhook_id: init.webhookId } : {}),
       ...(init.applicationId ? { application_id: init.applicationId } : {}),
       ...(init.interactionMetadata ? { interaction_metadata: init.interactionMetadata } : {}),
-      ...(init.reference ? { message_reference: { ...init.reference, channel_id: channel.id, ...(channel.guildId ? { guild_id: channel.guildId } : {}) } } : {}),
+      ...(init.reference
+        ? { message_reference: { ...init.reference, channel_id: channel.id, ...(channel.guildId ? { guild_id: channel.guildId } : {}) } }
+        : {}),
     };
     retain(this.messageIndex, message.id, message, this.retentionLimit);
     if (!ephemeral) {
@@ -545,8 +645,15 @@ export class FakeState {
    * the message ephemeral or not (that is fixed at creation) and ends a deferred reply's loading state.
    */
   editMessage(message: APIMessage, patch: Partial<APIMessage>): APIMessage {
-    const flags = ((patch.flags ?? message.flags ?? 0) & ~(MessageFlags.Ephemeral | MessageFlags.Loading)) | ((message.flags ?? 0) & MessageFlags.Ephemeral);
-    Object.assign(message, patch, { flags, edited_timestamp: new Date(this.now()).toISOString() }, patch.content === undefined ? {} : this.mentionsIn(patch.content));
+    const flags =
+      ((patch.flags ?? message.flags ?? 0) & ~(MessageFlags.Ephemeral | MessageFlags.Loading)) |
+      ((message.flags ?? 0) & MessageFlags.Ephemeral);
+    Object.assign(
+      message,
+      patch,
+      { flags, edited_timestamp: new Date(this.now()).toISOString() },
+      patch.content === undefined ? {} : this.mentionsIn(patch.content),
+    );
     const channel = this.channels.get(message.channel_id);
     if (channel?.messages.includes(message)) this.dispatchMessageEvent('MESSAGE_UPDATE', channel, message);
     return message;

@@ -26,7 +26,16 @@ export class FakeWebhook {
   }
 
   toAPI(): APIWebhook {
-    return { id: this.id, type: WebhookType.Incoming, token: this.token, name: this.name, avatar: null, channel_id: this.channel.id, guild_id: this.channel.guildId ?? undefined, application_id: null };
+    return {
+      id: this.id,
+      type: WebhookType.Incoming,
+      token: this.token,
+      name: this.name,
+      avatar: null,
+      channel_id: this.channel.id,
+      guild_id: this.channel.guildId ?? undefined,
+      application_id: null,
+    };
   }
 }
 
@@ -54,7 +63,11 @@ export class FakeWebhooks {
     const webhook = this.get(id, token);
     const { fields } = readMessageFields(this.state, body, files);
     const username = typeof body.username === 'string' ? body.username : webhook.name;
-    const message = this.state.createMessage(webhook.channel, { author: { id: webhook.id, username, discriminator: '0000', global_name: null, avatar: null, bot: true }, ...fields, webhookId: webhook.id });
+    const message = this.state.createMessage(webhook.channel, {
+      author: { id: webhook.id, username, discriminator: '0000', global_name: null, avatar: null, bot: true },
+      ...fields,
+      webhookId: webhook.id,
+    });
     webhook.executions.push(message);
     return message;
   }

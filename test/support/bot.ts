@@ -35,9 +35,19 @@ export function recordingLogger(): { logger: Logger; logged: TestBot['logged'] }
  * A Lantern client wired to `discord` (its REST and token), logging into memory and recording `Error` events.
  * `setup` runs before start (add commands, listeners, extensions there). Stopped after the file.
  */
-export async function startBot(discord: FakeDiscord, options: ClientOptions = {}, setup: (bot: Client) => unknown = () => undefined): Promise<TestBot> {
+export async function startBot(
+  discord: FakeDiscord,
+  options: ClientOptions = {},
+  setup: (bot: Client) => unknown = () => undefined,
+): Promise<TestBot> {
   const { logger, logged } = recordingLogger();
-  const bot = new Client({ token: discord.token, logger, handleProcessErrors: false, ...options, discord: { ...options.discord, rest: { ...discord.rest, ...options.discord?.rest } } });
+  const bot = new Client({
+    token: discord.token,
+    logger,
+    handleProcessErrors: false,
+    ...options,
+    discord: { ...options.discord, rest: { ...discord.rest, ...options.discord?.rest } },
+  });
   const errors: ErrorEvent[] = [];
   botsOf.get(discord)?.add(bot);
   bot.listen('Error', (event) => {
@@ -76,7 +86,16 @@ export const OUTCOME_EVENTS = [
 export interface RecordedOutcome {
   readonly name: (typeof OUTCOME_EVENTS)[number];
   readonly source: string;
-  readonly event: { readonly source: string; readonly error?: Error; readonly expected?: boolean; readonly extension?: string; readonly command?: string; readonly durationMs?: number; readonly ctx?: unknown; readonly handled?: boolean };
+  readonly event: {
+    readonly source: string;
+    readonly error?: Error;
+    readonly expected?: boolean;
+    readonly extension?: string;
+    readonly command?: string;
+    readonly durationMs?: number;
+    readonly ctx?: unknown;
+    readonly handled?: boolean;
+  };
 }
 
 /** Records every outcome event of `bot` in the order they ran. */

@@ -56,7 +56,11 @@ export async function waitUntil(condition: () => boolean, timeoutMs = 3000): Pro
 }
 
 /** Sends an unregistered slash command as `actor` and resolves with what `handler` returned or threw. */
-export function runCommand(client: Client, actor: UserActor, handler: (interaction: ChatInputCommandInteraction) => Promise<unknown>): Promise<unknown> {
+export function runCommand(
+  client: Client,
+  actor: UserActor,
+  handler: (interaction: ChatInputCommandInteraction) => Promise<unknown>,
+): Promise<unknown> {
   return new Promise((resolve) => {
     client.once(Events.InteractionCreate, (interaction) => {
       if (interaction.isChatInputCommand()) handler(interaction).then(resolve, resolve);

@@ -19,7 +19,9 @@ export interface SentryFilterHint extends EventHint {
 export type SentryFilter = (event: SentryEvent, hint: SentryFilterHint) => SentryEvent | null | PromiseLike<SentryEvent | null>;
 
 /** The Sentry SDK's options that the extension passes through, with a plain `stackParser` (a function). */
-export type SentryClientOptions = Omit<NodeOptions, 'dsn' | 'stackParser'> & { stackParser?: Extract<NodeOptions['stackParser'], (...args: never[]) => unknown> };
+export type SentryClientOptions = Omit<NodeOptions, 'dsn' | 'stackParser'> & {
+  stackParser?: Extract<NodeOptions['stackParser'], (...args: never[]) => unknown>;
+};
 
 /**
  * Default integrations a bot must not have. Lantern dispatches unhandled rejections and uncaught exceptions as
@@ -105,7 +107,10 @@ function botDefaults(sdk: Sdk, sentry: SentryClientOptions): Integration[] {
 }
 
 /** Lantern's log duplicates are dropped, then the user's `beforeSend` and `filter` decide. A filter that throws drops the event. */
-function beforeSend(userBeforeSend: SentryClientOptions['beforeSend'], { filter, log, redactor }: ClientSettings): NonNullable<NodeOptions['beforeSend']> {
+function beforeSend(
+  userBeforeSend: SentryClientOptions['beforeSend'],
+  { filter, log, redactor }: ClientSettings,
+): NonNullable<NodeOptions['beforeSend']> {
   return async (event, hint) => {
     if (event.logger === 'console' && event.message?.startsWith(LANTERN_ERROR_LINE)) return null;
     try {

@@ -11,6 +11,9 @@ export class SentryMissingError extends LanternError<'LANTERN_ERR_SENTRY_MISSING
 export class SentryDsnError extends LanternError<'LANTERN_ERR_SENTRY_DSN'> {
   constructor(problem: string) {
     // The DSN itself is never quoted: it is a credential.
-    super('LANTERN_ERR_SENTRY_DSN', `The Sentry DSN ${problem}; copy it from your project's Client Keys (DSN) page, shaped like https://<key>@<host>/<project id>`);
+    super(
+      'LANTERN_ERR_SENTRY_DSN',
+      `The Sentry DSN ${problem}; copy it from your project's Client Keys (DSN) page, shaped like https://<key>@<host>/<project id>`,
+    );
   }
 }

@@ -60,7 +60,16 @@ function botContext(bot: Client): Record<string, unknown> {
 /** The interaction as the `interaction` context: whatever of its kind tells what the user did. */
 function interactionContext(ctx: InteractionContext, command: string | undefined): Record<string, unknown> {
   const { interaction } = ctx;
-  const context: Record<string, unknown> = { id: interaction.id, type: ctx.kind, source: ctx.source, command, guild_id: ctx.guildId, channel_id: ctx.channelId, locale: ctx.locale, guild_locale: interaction.guildLocale };
+  const context: Record<string, unknown> = {
+    id: interaction.id,
+    type: ctx.kind,
+    source: ctx.source,
+    command,
+    guild_id: ctx.guildId,
+    channel_id: ctx.channelId,
+    locale: ctx.locale,
+    guild_locale: interaction.guildLocale,
+  };
   if (interaction.isChatInputCommand() || interaction.isAutocomplete()) context.options = readOptions(interaction.options.data).values;
   if (interaction.isAutocomplete()) context.focused = interaction.options.getFocused(true).name;
   if (interaction.isContextMenuCommand()) context.target_id = interaction.targetId;
@@ -82,7 +91,8 @@ function interactionContext(ctx: InteractionContext, command: string | undefined
 function commandOf(ctx: InteractionContext): string | undefined {
   if ('command' in ctx && typeof ctx.command === 'string') return ctx.command;
   const interaction: Interaction = ctx.interaction;
-  if (interaction.isChatInputCommand() || interaction.isAutocomplete()) return ['/' + interaction.commandName, ...readOptions(interaction.options.data).path].join(' ');
+  if (interaction.isChatInputCommand() || interaction.isAutocomplete())
+    return ['/' + interaction.commandName, ...readOptions(interaction.options.data).path].join(' ');
   if (interaction.isUserContextMenuCommand()) return `user command ${interaction.commandName}`;
   if (interaction.isMessageContextMenuCommand()) return `message command ${interaction.commandName}`;
   return undefined;

@@ -5,7 +5,22 @@ import { errorType } from '../../errors/format.js';
 const MAX_CAUSE_DEPTH = 6;
 
 /** Error codes of a connection that failed or stalled, from Node and from undici (discord.js's HTTP client). */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED',
+]);
 /** discord.js aborts a request that outlives its REST timeout: an `AbortError`, a network failure for our purpose. */
 const NETWORK_NAMES = new Set(['AbortError', 'ConnectTimeoutError', 'HeadersTimeoutError', 'BodyTimeoutError', 'SocketError']);
 
@@ -36,22 +51,47 @@ export function groupError(source: string, error: Error): Grouping {
     return {
       fingerprint,
       key: fingerprint.join(' '),
-      tags: { failure: discordError.status >= 500 ? 'discord_server_error' : 'discord_api_error', discord_code: String(discordError.code), discord_status: String(discordError.status) },
-      discord: { code: discordError.code, status: discordError.status, method: discordError.method.toUpperCase(), route, ...discordError.rawError },
+      tags: {
+        failure: discordError.status >= 500 ? 'discord_server_error' : 'discord_api_error',
+        discord_code: String(discordError.code),
+        discord_status: String(discordError.status),
+      },
+      discord: {
+        code: discordError.code,
+        status: discordError.status,
+        method: discordError.method.toUpperCase(),
+        route,
+        ...discordError.rawError,
+      },
     };
   }
   if (discordError instanceof HTTPError) {
     const route = routeTemplate(discordError.url);
     const fingerprint = [...wrapper, 'discord-http-error', String(discordError.status), discordError.method.toUpperCase(), route];
-    return { fingerprint, key: fingerprint.join(' '), tags: { failure: 'discord_server_error', discord_status: String(discordError.status) }, discord: { status: discordError.status, method: discordError.method.toUpperCase(), route } };
+    return {
+      fingerprint,
+      key: fingerprint.join(' '),
+      tags: { failure: 'discord_server_error', discord_status: String(discordError.status) },
+      discord: { status: discordError.status, method: discordError.method.toUpperCase(), route },
+    };
   }
   if (discordError instanceof RateLimitError) {
     const route = routeTemplate(discordError.route);
     const fingerprint = [...wrapper, 'discord-rate-limited', discordError.method.toUpperCase(), route];
-    return { fingerprint, key: fingerprint.join(' '), tags: { failure: 'discord_rate_limited' }, discord: { method: discordError.method.toUpperCase(), route, global: discordError.global, retry_after_ms: discordError.retryAfter } };
+    return {
+      fingerprint,
+      key: fingerprint.join(' '),
+      tags: { failure: 'discord_rate_limited' },
+      discord: { method: discordError.method.toUpperCase(), route, global: discordError.global, retry_after_ms: discordError.retryAfter },
+    };
   }
   const network = chain.some(isNetworkFailure);
-  return { fingerprint: undefined, key: `${source} ${errorType(error)} ${throwingFrame(error)}`, tags: network ? { failure: 'network' } : {}, discord: undefined };
+  return {
+    fingerprint: undefined,
+    key: `${source} ${errorType(error)} ${throwingFrame(error)}`,
+    tags: network ? { failure: 'network' } : {},
+    discord: undefined,
+  };
 }
 
 /** A URL's origin and Discord's `/api/v10` prefix. */
@@ -67,7 +107,9 @@ export function routeTemplate(urlOrPath: string): string {
   const end = urlOrPath.search(/[?#]/);
   const path = (end === -1 ? urlOrPath : urlOrPath.slice(0, end)).replace(ORIGIN_AND_API_PREFIX, '');
   // One pass (it runs on every REST call for breadcrumbs): a token after a webhook or interaction id, an emoji, an id.
-  return path.replace(ROUTE_PARAMETERS, (_match, owner: string | undefined, reaction: string | undefined) => (owner ? `/${owner}/:id/:token` : reaction ? '/reactions/:emoji' : '/:id'));
+  return path.replace(ROUTE_PARAMETERS, (_match, owner: string | undefined, reaction: string | undefined) =>
+    owner ? `/${owner}/:id/:token` : reaction ? '/reactions/:emoji' : '/:id',
+  );
 }
 
 function causeChain(error: Error): Error[] {

@@ -43,7 +43,16 @@ const DEFAULTS = { requestTimeoutMs: 5000, flushTimeoutMs: 2000, eventsPerGroupP
 export default defineExtension<SentryOptions>({
   name: 'sentry',
   async setup(bot, options = {}) {
-    const { dsn = process.env.SENTRY_DSN, filter, captureExpected = false, requestTimeoutMs = DEFAULTS.requestTimeoutMs, flushTimeoutMs = DEFAULTS.flushTimeoutMs, eventsPerGroupPerMinute = DEFAULTS.eventsPerGroupPerMinute, clock = bot.clock, ...sentry } = options;
+    const {
+      dsn = process.env.SENTRY_DSN,
+      filter,
+      captureExpected = false,
+      requestTimeoutMs = DEFAULTS.requestTimeoutMs,
+      flushTimeoutMs = DEFAULTS.flushTimeoutMs,
+      eventsPerGroupPerMinute = DEFAULTS.eventsPerGroupPerMinute,
+      clock = bot.clock,
+      ...sentry
+    } = options;
     assertSdkInstalled();
     if (!dsn) {
       bot.log.warn('Sentry: no DSN (the `dsn` option or SENTRY_DSN), so errors are not sent to Sentry');
@@ -61,7 +70,13 @@ export default defineExtension<SentryOptions>({
     client.startClientReportTracking();
     if (client.getOptions().enableOpenTelemetrySetup) sdk.initOpenTelemetry(client);
 
-    const tracker = new SentryTracker(bot, sdk, client, http, { captureExpected, eventsPerGroupPerMinute, flushTimeoutMs, now: () => clock.now(), log: bot.log });
+    const tracker = new SentryTracker(bot, sdk, client, http, {
+      captureExpected,
+      eventsPerGroupPerMinute,
+      flushTimeoutMs,
+      now: () => clock.now(),
+      log: bot.log,
+    });
     bot.listen('Error', tracker.onError);
     bot.aroundInteraction(tracker.aroundInteraction);
     const { rest } = bot.discord;
@@ -77,7 +92,9 @@ export default defineExtension<SentryOptions>({
       tracker.gatewayBreadcrumb(`shard ${String(shard)} resumed (${String(replayed)} events replayed)`);
     });
     const { environment, release } = client.getOptions();
-    bot.log.info(`Sentry error tracking is on${environment ? ` (environment ${environment}${release ? `, release ${release}` : ''})` : ''}`);
+    bot.log.info(
+      `Sentry error tracking is on${environment ? ` (environment ${environment}${release ? `, release ${release}` : ''})` : ''}`,
+    );
 
     return async () => {
       rest.off('response', tracker.onRestResponse);

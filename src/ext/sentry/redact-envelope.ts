@@ -50,7 +50,13 @@ function redactAsJson(payload: unknown, redact: Redact): string | undefined {
   try {
     json = JSON.stringify(payload, (_key, value: unknown) => {
       if (typeof value === 'string') return ESCAPED_IN_JSON.test(value) ? redact(value) : value;
-      if (value === null || typeof value !== 'object' || Array.isArray(value) || !Object.keys(value).some((key) => ESCAPED_IN_JSON.test(key))) return value;
+      if (
+        value === null ||
+        typeof value !== 'object' ||
+        Array.isArray(value) ||
+        !Object.keys(value).some((key) => ESCAPED_IN_JSON.test(key))
+      )
+        return value;
       return Object.fromEntries(Object.entries(value).map(([key, entry]) => [redact(key), entry]));
     });
   } catch {
@@ -98,7 +104,8 @@ function mapStrings(value: unknown, map: Redact, depth: number): unknown {
   if (depth >= MAX_DEPTH) return TOO_DEEP;
   if (Array.isArray(value)) return value.map((entry: unknown) => mapStrings(entry, map, depth + 1));
   // toJSON first, as the serialiser would (a session's payload is an object with toJSON).
-  const plain: unknown = typeof (value as { toJSON?: unknown }).toJSON === 'function' ? (value as { toJSON: () => unknown }).toJSON() : value;
+  const plain: unknown =
+    typeof (value as { toJSON?: unknown }).toJSON === 'function' ? (value as { toJSON: () => unknown }).toJSON() : value;
   if (plain !== value) return mapStrings(plain, map, depth + 1);
   const copy: Record<string, unknown> = {};
   for (const [key, entry] of Object.entries(value)) copy[map(key)] = mapStrings(entry, map, depth + 1);

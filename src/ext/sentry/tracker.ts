@@ -82,7 +82,11 @@ export class SentryTracker {
     this.#interactionOf.set(scope, ctx);
     return sdk.withIsolationScope(scope, () => {
       sdk.getCurrentScope().setClient(this.client);
-      this.#breadcrumb({ category: 'interaction', message: `${ctx.source} (${ctx.kind}) from user ${ctx.user.id}`, data: { id: ctx.interaction.id, guild_id: ctx.guildId, channel_id: ctx.channelId } });
+      this.#breadcrumb({
+        category: 'interaction',
+        message: `${ctx.source} (${ctx.kind}) from user ${ctx.user.id}`,
+        data: { id: ctx.interaction.id, guild_id: ctx.guildId, channel_id: ctx.channelId },
+      });
       if (!this.#tracing) return next();
       return sdk.startNewTrace(() => sdk.startSpan({ name: ctx.source, op: 'discord.interaction' }, next));
     });
@@ -129,17 +133,30 @@ export class SentryTracker {
 
   #reportDropped(): void {
     if (this.#dropped === 0) return;
-    this.settings.log.warn(`Sentry: ${String(this.#dropped)} error${this.#dropped === 1 ? ' was' : 's were'} not sent: they came faster than events could be built (at most ${String(MAX_PENDING_CAPTURES)} wait)`);
+    this.settings.log.warn(
+      `Sentry: ${String(this.#dropped)} error${this.#dropped === 1 ? ' was' : 's were'} not sent: ` +
+        `they came faster than events could be built (at most ${String(MAX_PENDING_CAPTURES)} wait)`,
+    );
     this.#dropped = 0;
   }
 
   /** A REST call discord.js made, as a breadcrumb: method, route template (no ids, no tokens), status. */
   readonly onRestResponse = (request: { method: string; path: string }, response: { status: number }): void => {
-    this.#breadcrumb({ type: 'http', category: 'discord.rest', data: { method: request.method.toUpperCase(), url: routeTemplate(request.path), status_code: response.status } });
+    this.#breadcrumb({
+      type: 'http',
+      category: 'discord.rest',
+      data: { method: request.method.toUpperCase(), url: routeTemplate(request.path), status_code: response.status },
+    });
   };
 
   readonly onRateLimited = (info: { method: string; route: string; timeToReset: number; global: boolean }): void => {
-    this.#breadcrumb({ category: 'discord.rest', level: 'warning', message: `rate limited${info.global ? ' (global)' : ''}: ${info.method.toUpperCase()} ${routeTemplate(info.route)} for ${String(info.timeToReset)} ms` });
+    this.#breadcrumb({
+      category: 'discord.rest',
+      level: 'warning',
+      message:
+        `rate limited${info.global ? ' (global)' : ''}: ${info.method.toUpperCase()} ` +
+        `${routeTemplate(info.route)} for ${String(info.timeToReset)} ms`,
+    });
   };
 
   /** A gateway event (a shard connecting, dropping, resuming) as a background breadcrumb. */
@@ -184,10 +201,16 @@ export class SentryTracker {
     for (const [name, context] of Object.entries(data.contexts)) scope.setContext(name, context);
     if (grouping.discord) scope.setContext('discord', grouping.discord);
     if (grouping.fingerprint) scope.setFingerprint(grouping.fingerprint);
-    if (suppressedBefore > 0) scope.setContext('storm', { suppressed_before: suppressedBefore, limit_per_minute: this.settings.eventsPerGroupPerMinute });
+    if (suppressedBefore > 0)
+      scope.setContext('storm', { suppressed_before: suppressedBefore, limit_per_minute: this.settings.eventsPerGroupPerMinute });
     // Sentry's own format: 32 hex digits, which the SDK keeps when the hint carries it.
     const eventId = randomUUID().replaceAll('-', '');
-    const hint: SentryFilterHint = { event_id: eventId, originalException: event.error, mechanism: { type: 'lantern', handled: !UNHANDLED_SOURCES.has(event.source) }, lantern: event };
+    const hint: SentryFilterHint = {
+      event_id: eventId,
+      originalException: event.error,
+      mechanism: { type: 'lantern', handled: !UNHANDLED_SOURCES.has(event.source) },
+      lantern: event,
+    };
     // The interaction goes on (its answer adds breadcrumbs) before the event is built from this copy.
     const isolationNow = isolation.clone();
     return {

@@ -98,7 +98,13 @@ export class FakeGateway {
 
   /** Every shard that has identified, connected or waiting to resume. */
   get shards(): ShardSessionInfo[] {
-    return [...this.sessions.values()].map((s) => ({ sessionId: s.id, shard: s.shard, intents: s.intents, connected: s.socket?.readyState === WebSocket.OPEN, sequence: s.sequence }));
+    return [...this.sessions.values()].map((s) => ({
+      sessionId: s.id,
+      shard: s.shard,
+      intents: s.intents,
+      connected: s.socket?.readyState === WebSocket.OPEN,
+      sequence: s.sequence,
+    }));
   }
 
   /** How many IDENTIFYs succeeded since start. */
@@ -230,7 +236,8 @@ export class FakeGateway {
       case GatewayOpcodes.VoiceStateUpdate:
       case GatewayOpcodes.RequestGuildMembers:
         if (!connection.session) socket.close(GatewayCloseCodes.NotAuthenticated, 'Not authenticated');
-        else if (payload.op === GatewayOpcodes.RequestGuildMembers) this.sendMemberChunk(connection.session, payload.d as Record<string, unknown>);
+        else if (payload.op === GatewayOpcodes.RequestGuildMembers)
+          this.sendMemberChunk(connection.session, payload.d as Record<string, unknown>);
         return;
       default:
         socket.close(connection.session ? GatewayCloseCodes.UnknownOpcode : GatewayCloseCodes.NotAuthenticated, 'Unknown opcode');
@@ -263,7 +270,15 @@ export class FakeGateway {
     }
     const previous = this.sessions.get(pair[0]);
     if (previous) this.forget(previous);
-    const session: Session = { id: randomBytes(16).toString('hex'), shard: pair, intents, sequence: 0, socket, buffer: [], acksPaused: false };
+    const session: Session = {
+      id: randomBytes(16).toString('hex'),
+      shard: pair,
+      intents,
+      sequence: 0,
+      socket,
+      buffer: [],
+      acksPaused: false,
+    };
     this.sessions.set(pair[0], session);
     this.sessionsById.set(session.id, session);
     connection.session = session;
@@ -324,7 +339,9 @@ export class FakeGateway {
     const query = typeof d.query === 'string' ? d.query.toLowerCase() : '';
     const ids = Array.isArray(d.user_ids) ? new Set(d.user_ids as string[]) : null;
     const limit = typeof d.limit === 'number' && d.limit > 0 ? d.limit : Infinity;
-    const members = [...guild.members.values()].filter((m) => (ids ? ids.has(m.user.id) : m.user.username.toLowerCase().startsWith(query))).slice(0, limit);
+    const members = [...guild.members.values()]
+      .filter((m) => (ids ? ids.has(m.user.id) : m.user.username.toLowerCase().startsWith(query)))
+      .slice(0, limit);
     this.send(session, 'GUILD_MEMBERS_CHUNK', {
       guild_id: guild.id,
       members: members.map((m) => guild.memberToAPI(m)),
@@ -350,7 +367,8 @@ export class FakeGateway {
     if (hidesContent && (t === 'MESSAGE_CREATE' || t === 'MESSAGE_UPDATE')) {
       const message = d as { author?: { id: string }; mentions?: { id: string }[] };
       const botId = this.state.botUser.id;
-      if (message.author?.id !== botId && !message.mentions?.some((u) => u.id === botId)) return { ...message, content: '', embeds: [], attachments: [], components: [] };
+      if (message.author?.id !== botId && !message.mentions?.some((u) => u.id === botId))
+        return { ...message, content: '', embeds: [], attachments: [], components: [] };
     }
     return d;
   }

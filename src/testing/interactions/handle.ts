@@ -1,6 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import type { APIApplicationCommandOptionChoice, APIInteraction, APIMessage, APIModalInteractionResponseCallbackData, InteractionType } from 'discord-api-types/v10';
+import type {
+  APIApplicationCommandOptionChoice,
+  APIInteraction,
+  APIMessage,
+  APIModalInteractionResponseCallbackData,
+  InteractionType,
+} from 'discord-api-types/v10';
 import type { FakeChannel, FakeUser, StoredFile } from '../state.js';
 import { waitForEmit } from '../wait.js';
 

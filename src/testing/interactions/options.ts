@@ -10,7 +10,6 @@ import type { AttachmentInput, Resolver } from './resolver.js';
 export type OptionValue = string | number | boolean | FakeUser | FakeChannel | FakeRole | AttachmentInput;
 export type OptionValues = Readonly<Record<string, OptionValue>>;
 
-
 const S = ApplicationCommandOptionType;
 const SCALAR_TYPES = new Set<ApplicationCommandOptionType>([S.String, S.Integer, S.Number, S.Boolean]);
 
@@ -20,7 +19,13 @@ const SCALAR_TYPES = new Set<ApplicationCommandOptionType>([S.String, S.Integer,
  * `path` names the command then its subcommand group and subcommand: `['settings', 'volume', 'set']`.
  * Without a definition (an unregistered command) option types are inferred from the values.
  */
-export function buildCommandOptions(resolver: Resolver, command: APIApplicationCommand | null, path: readonly string[], values: OptionValues, focused?: string): APIApplicationCommandInteractionDataOption[] {
+export function buildCommandOptions(
+  resolver: Resolver,
+  command: APIApplicationCommand | null,
+  path: readonly string[],
+  values: OptionValues,
+  focused?: string,
+): APIApplicationCommandInteractionDataOption[] {
   let definitions = command?.options ?? null;
   const wrappers: { type: ApplicationCommandOptionType.Subcommand | ApplicationCommandOptionType.SubcommandGroup; name: string }[] = [];
   for (const name of path.slice(1)) {
@@ -30,7 +35,10 @@ export function buildCommandOptions(resolver: Resolver, command: APIApplicationC
     }
     const found = definitions.find((o) => o.name === name && (o.type === S.Subcommand || o.type === S.SubcommandGroup));
     if (!found || (found.type !== S.Subcommand && found.type !== S.SubcommandGroup)) {
-      throw new FakeDiscordError('LANTERN_ERR_FAKE_UNKNOWN_COMMAND', `/${path.join(' ')}: "${name}" is not a subcommand or group of /${path[0] ?? ''} (it has: ${describe(definitions)})`);
+      throw new FakeDiscordError(
+        'LANTERN_ERR_FAKE_UNKNOWN_COMMAND',
+        `/${path.join(' ')}: "${name}" is not a subcommand or group of /${path[0] ?? ''} (it has: ${describe(definitions)})`,
+      );
     }
     wrappers.push({ type: found.type, name });
     definitions = found.options ?? [];
@@ -42,25 +50,47 @@ export function buildCommandOptions(resolver: Resolver, command: APIApplicationC
   const leaf: APIApplicationCommandInteractionDataOption[] = [];
   for (const [name, value] of Object.entries(values)) {
     const definition = definitions?.find((o) => o.name === name);
-    if (definitions && !definition) throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `/${path.join(' ')} has no option "${name}" (it has: ${describe(definitions) || 'none'})`);
+    if (definitions && !definition)
+      throw new FakeDiscordError(
+        'LANTERN_ERR_FAKE_BAD_OPTION',
+        `/${path.join(' ')} has no option "${name}" (it has: ${describe(definitions) || 'none'})`,
+      );
     const type = definition?.type ?? inferType(value);
     if (name === focused) {
-      if (definition && !('autocomplete' in definition && definition.autocomplete)) throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `Option "${name}" of /${path.join(' ')} does not have autocomplete enabled`);
-      leaf.push({ name, type, value: typeof value === 'object' ? '' : String(value), focused: true } as APIApplicationCommandInteractionDataOption);
+      if (definition && !('autocomplete' in definition && definition.autocomplete))
+        throw new FakeDiscordError(
+          'LANTERN_ERR_FAKE_BAD_OPTION',
+          `Option "${name}" of /${path.join(' ')} does not have autocomplete enabled`,
+        );
+      leaf.push({
+        name,
+        type,
+        value: typeof value === 'object' ? '' : String(value),
+        focused: true,
+      } as APIApplicationCommandInteractionDataOption);
       continue;
     }
-    leaf.push({ name, type, value: resolveValue(resolver, path, name, type, definition, value) } as APIApplicationCommandInteractionDataOption);
+    leaf.push({
+      name,
+      type,
+      value: resolveValue(resolver, path, name, type, definition, value),
+    } as APIApplicationCommandInteractionDataOption);
   }
   if (focused === undefined) {
     for (const definition of definitions ?? []) {
-      if ('required' in definition && definition.required && !(definition.name in values)) throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `/${path.join(' ')} requires option "${definition.name}"`);
+      if ('required' in definition && definition.required && !(definition.name in values))
+        throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `/${path.join(' ')} requires option "${definition.name}"`);
     }
   } else if (!(focused in values)) {
-    throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `The focused option "${focused}" needs a value (what the user has typed so far)`);
+    throw new FakeDiscordError(
+      'LANTERN_ERR_FAKE_BAD_OPTION',
+      `The focused option "${focused}" needs a value (what the user has typed so far)`,
+    );
   }
 
   let options = leaf;
-  for (const wrapper of wrappers.reverse()) options = [{ type: wrapper.type, name: wrapper.name, options } as APIApplicationCommandInteractionDataOption];
+  for (const wrapper of wrappers.reverse())
+    options = [{ type: wrapper.type, name: wrapper.name, options } as APIApplicationCommandInteractionDataOption];
   return options;
 }
 
@@ -88,7 +118,14 @@ interface OptionConstraints {
   readonly channel_types?: readonly number[];
 }
 
-function resolveValue(r: Resolver, path: readonly string[], name: string, type: ApplicationCommandOptionType, definition: APIApplicationCommandOption | undefined, value: OptionValue): string | number | boolean {
+function resolveValue(
+  r: Resolver,
+  path: readonly string[],
+  name: string,
+  type: ApplicationCommandOptionType,
+  definition: APIApplicationCommandOption | undefined,
+  value: OptionValue,
+): string | number | boolean {
   const fail = (why: string): never => {
     throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `Option "${name}" of /${path.join(' ')}: ${why}`);
   };
@@ -97,7 +134,8 @@ function resolveValue(r: Resolver, path: readonly string[], name: string, type: 
     const expected = type === S.String ? 'string' : type === S.Boolean ? 'boolean' : 'number';
     if (typeof value !== expected) fail(`expected a ${expected}, got ${typeof value === 'object' ? 'an object' : typeof value}`);
     if (type === S.Integer && !Number.isInteger(value)) fail(`expected an integer, got ${JSON.stringify(value)}`);
-    if (def?.choices?.length && !def.choices.some((c) => c.value === value)) fail(`${JSON.stringify(value)} is not one of the choices ${JSON.stringify(def.choices.map((c) => c.value))}`);
+    if (def?.choices?.length && !def.choices.some((c) => c.value === value))
+      fail(`${JSON.stringify(value)} is not one of the choices ${JSON.stringify(def.choices.map((c) => c.value))}`);
     if (typeof value === 'number') {
       if (def?.min_value !== undefined && value < def.min_value) fail(`${value} is below the minimum ${def.min_value}`);
       if (def?.max_value !== undefined && value > def.max_value) fail(`${value} is above the maximum ${def.max_value}`);
@@ -115,7 +153,8 @@ function resolveValue(r: Resolver, path: readonly string[], name: string, type: 
       return r.user(value);
     case S.Channel: {
       if (!(value instanceof FakeChannel)) return fail('expected a channel');
-      if (def?.channel_types?.length && !def.channel_types.includes(value.type)) fail(`channel type ${value.type} is not one of ${JSON.stringify(def.channel_types)}`);
+      if (def?.channel_types?.length && !def.channel_types.includes(value.type))
+        fail(`channel type ${value.type} is not one of ${JSON.stringify(def.channel_types)}`);
       return r.channelOption(value);
     }
     case S.Role:
@@ -133,12 +172,7 @@ function resolveValue(r: Resolver, path: readonly string[], name: string, type: 
   }
 }
 
-
 /** `'/settings volume set'` → `['settings', 'volume', 'set']`. */
 export function commandPath(command: string): string[] {
   return command.replace(/^\//, '').trim().split(/\s+/);
 }
-
-
-
-

@@ -11,7 +11,18 @@ export function interactionToken(id: string): string {
 }
 
 /** The INTERACTION_CREATE payload Discord sends for `user` acting in `channel`, with every field discord.js reads. */
-export function interactionPayload(state: FakeState, input: { id: string; token: string; type: InteractionType; data: Record<string, unknown>; user: FakeUser; channel: FakeChannel; sourceMessage: APIMessage | null }): APIInteraction {
+export function interactionPayload(
+  state: FakeState,
+  input: {
+    id: string;
+    token: string;
+    type: InteractionType;
+    data: Record<string, unknown>;
+    user: FakeUser;
+    channel: FakeChannel;
+    sourceMessage: APIMessage | null;
+  },
+): APIInteraction {
   const { user, channel } = input;
   const guild = channel.guild;
   const where = guild

@@ -45,14 +45,29 @@ export class Resolver {
   /** A channel, with the acting user's permissions there. */
   channelOption(target: FakeChannel): string {
     const guild = target.guild;
-    this.put('channels', target.id, { ...target.toAPI(), permissions: guild?.members.has(this.actor.id) ? String(guild.permissionsOf(this.actor, target)) : '0' });
+    this.put('channels', target.id, {
+      ...target.toAPI(),
+      permissions: guild?.members.has(this.actor.id) ? String(guild.permissionsOf(this.actor, target)) : '0',
+    });
     return target.id;
   }
 
   /** Stores the file so its URL serves it, as Discord's CDN would. */
   attachment(input: AttachmentInput): string {
-    const stored = this.state.storeFile({ filename: input.name, contentType: input.contentType ?? 'application/octet-stream', data: Buffer.from(input.data) });
-    this.put('attachments', stored.id, { id: stored.id, filename: stored.filename, size: stored.data.length, url: stored.url, proxy_url: stored.url, content_type: stored.contentType, ephemeral: true });
+    const stored = this.state.storeFile({
+      filename: input.name,
+      contentType: input.contentType ?? 'application/octet-stream',
+      data: Buffer.from(input.data),
+    });
+    this.put('attachments', stored.id, {
+      id: stored.id,
+      filename: stored.filename,
+      size: stored.data.length,
+      url: stored.url,
+      proxy_url: stored.url,
+      content_type: stored.contentType,
+      ephemeral: true,
+    });
     return stored.id;
   }
 

@@ -1,6 +1,13 @@
 import { InteractionResponseType, InteractionType, MessageFlags, MessageType } from 'discord-api-types/v10';
 import type { APIApplicationCommandOptionChoice, APIMessage, APIModalInteractionResponseCallbackData } from 'discord-api-types/v10';
-import { ALREADY_ACKNOWLEDGED, DiscordApiFailure, INVALID_WEBHOOK_TOKEN, UNKNOWN_INTERACTION, UNKNOWN_MESSAGE, UNKNOWN_WEBHOOK } from '../discord-error.js';
+import {
+  ALREADY_ACKNOWLEDGED,
+  DiscordApiFailure,
+  INVALID_WEBHOOK_TOKEN,
+  UNKNOWN_INTERACTION,
+  UNKNOWN_MESSAGE,
+  UNKNOWN_WEBHOOK,
+} from '../discord-error.js';
 import { readMessageFields } from '../messages.js';
 import type { IncomingFile } from '../messages.js';
 import type { RestReply } from '../rest/server.js';
@@ -19,8 +26,16 @@ export interface ResponderOptions {
 }
 
 const ALLOWED_CALLBACKS: Record<number, readonly InteractionType[]> = {
-  [InteractionResponseType.ChannelMessageWithSource]: [InteractionType.ApplicationCommand, InteractionType.MessageComponent, InteractionType.ModalSubmit],
-  [InteractionResponseType.DeferredChannelMessageWithSource]: [InteractionType.ApplicationCommand, InteractionType.MessageComponent, InteractionType.ModalSubmit],
+  [InteractionResponseType.ChannelMessageWithSource]: [
+    InteractionType.ApplicationCommand,
+    InteractionType.MessageComponent,
+    InteractionType.ModalSubmit,
+  ],
+  [InteractionResponseType.DeferredChannelMessageWithSource]: [
+    InteractionType.ApplicationCommand,
+    InteractionType.MessageComponent,
+    InteractionType.ModalSubmit,
+  ],
   [InteractionResponseType.DeferredMessageUpdate]: [InteractionType.MessageComponent, InteractionType.ModalSubmit],
   [InteractionResponseType.UpdateMessage]: [InteractionType.MessageComponent, InteractionType.ModalSubmit],
   [InteractionResponseType.ApplicationCommandAutocompleteResult]: [InteractionType.ApplicationCommandAutocomplete],
@@ -75,7 +90,10 @@ export class InteractionResponder {
     const type = body.type as number;
     const kind = KIND_OF_CALLBACK[type];
     const allowed = ALLOWED_CALLBACKS[type];
-    if (kind === undefined || allowed === undefined) throw DiscordApiFailure.invalidForm([{ path: 'type', code: 'BASE_TYPE_CHOICES', message: `Value must be one of {4, 5, 6, 7, 8, 9}.` }]);
+    if (kind === undefined || allowed === undefined)
+      throw DiscordApiFailure.invalidForm([
+        { path: 'type', code: 'BASE_TYPE_CHOICES', message: `Value must be one of {4, 5, 6, 7, 8, 9}.` },
+      ]);
     const source = init.sourceMessage;
     if (!allowed.includes(init.type) || ((kind === 'update' || kind === 'deferUpdate') && source === null)) {
       throw new DiscordApiFailure(400, 40043, `Interaction callback type ${type} is not valid for interaction type ${init.type}`);
@@ -89,7 +107,15 @@ export class InteractionResponder {
         const flags = typeof data.flags === 'number' ? data.flags : 0;
         const ephemeral = (flags & MessageFlags.Ephemeral) !== 0;
         const { fields, stored } = defer ? { fields: {}, stored: [] } : readMessageFields(this.state, data, files);
-        const message = this.state.createMessage(init.channel, { ...this.responseAuthor(init), ...fields, flags: (fields.flags ?? 0) | (ephemeral ? MessageFlags.Ephemeral : 0) | (defer ? MessageFlags.Loading : 0) }, { ephemeral });
+        const message = this.state.createMessage(
+          init.channel,
+          {
+            ...this.responseAuthor(init),
+            ...fields,
+            flags: (fields.flags ?? 0) | (ephemeral ? MessageFlags.Ephemeral : 0) | (defer ? MessageFlags.Loading : 0),
+          },
+          { ephemeral },
+        );
         live.original = message;
         live.originalLoading = defer;
         live.acknowledgement = kind;
@@ -128,7 +154,13 @@ export class InteractionResponder {
         interaction: {
           id: init.id,
           type: init.type,
-          ...(message ? { response_message_id: message.id, response_message_loading: live.originalLoading, response_message_ephemeral: isEphemeral(message) } : {}),
+          ...(message
+            ? {
+                response_message_id: message.id,
+                response_message_loading: live.originalLoading,
+                response_message_ephemeral: isEphemeral(message),
+              }
+            : {}),
         },
         resource: { type, ...(message && kind !== 'deferUpdate' ? { message } : {}) },
       },
@@ -199,14 +231,18 @@ export class InteractionResponder {
     return message;
   }
 
-  private responseAuthor(init: InteractionInit): Pick<MessageInit, 'author' | 'webhookId' | 'applicationId' | 'type' | 'interactionMetadata'> {
+  private responseAuthor(
+    init: InteractionInit,
+  ): Pick<MessageInit, 'author' | 'webhookId' | 'applicationId' | 'type' | 'interactionMetadata'> {
     const applicationId = this.state.application.id;
-    const commandType = init.type === InteractionType.ApplicationCommand ? (init.payload.data as { type?: number } | undefined)?.type : undefined;
+    const commandType =
+      init.type === InteractionType.ApplicationCommand ? (init.payload.data as { type?: number } | undefined)?.type : undefined;
     return {
       author: userToAPI(this.state.botUser),
       webhookId: applicationId,
       applicationId,
-      type: commandType === undefined ? MessageType.Default : commandType === 1 ? MessageType.ChatInputCommand : MessageType.ContextMenuCommand,
+      type:
+        commandType === undefined ? MessageType.Default : commandType === 1 ? MessageType.ChatInputCommand : MessageType.ContextMenuCommand,
       interactionMetadata: {
         id: init.id,
         type: init.type,
@@ -231,13 +267,20 @@ function isEphemeral(message: APIMessage): boolean {
 }
 
 function validateChoices(value: unknown): APIApplicationCommandOptionChoice[] {
-  if (!Array.isArray(value)) throw DiscordApiFailure.invalidForm([{ path: 'data.choices', code: 'BASE_TYPE_REQUIRED', message: 'This field is required' }]);
+  if (!Array.isArray(value))
+    throw DiscordApiFailure.invalidForm([{ path: 'data.choices', code: 'BASE_TYPE_REQUIRED', message: 'This field is required' }]);
   const errors = [];
   if (value.length > 25) errors.push({ path: 'data.choices', code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 25 or fewer in length.' });
   for (const [i, entry] of (value as unknown[]).entries()) {
     const choice = isObject(entry) ? entry : {};
-    if (typeof choice.name !== 'string' || choice.name.length < 1 || choice.name.length > 100) errors.push({ path: `data.choices.${i}.name`, code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 100 in length.' });
-    if (typeof choice.value === 'string' ? choice.value.length > 100 : typeof choice.value !== 'number') errors.push({ path: `data.choices.${i}.value`, code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be a number, or a string of 100 or fewer in length.' });
+    if (typeof choice.name !== 'string' || choice.name.length < 1 || choice.name.length > 100)
+      errors.push({ path: `data.choices.${i}.name`, code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 100 in length.' });
+    if (typeof choice.value === 'string' ? choice.value.length > 100 : typeof choice.value !== 'number')
+      errors.push({
+        path: `data.choices.${i}.value`,
+        code: 'BASE_TYPE_BAD_LENGTH',
+        message: 'Must be a number, or a string of 100 or fewer in length.',
+      });
   }
   if (errors.length > 0) throw DiscordApiFailure.invalidForm(errors);
   return value as APIApplicationCommandOptionChoice[];
@@ -245,9 +288,12 @@ function validateChoices(value: unknown): APIApplicationCommandOptionChoice[] {
 
 function validateModal(data: Record<string, unknown>): APIModalInteractionResponseCallbackData {
   const errors = [];
-  if (typeof data.custom_id !== 'string' || data.custom_id.length < 1 || data.custom_id.length > 100) errors.push({ path: 'data.custom_id', code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 100 in length.' });
-  if (typeof data.title !== 'string' || data.title.length < 1 || data.title.length > 45) errors.push({ path: 'data.title', code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 45 in length.' });
-  if (!Array.isArray(data.components) || data.components.length < 1 || data.components.length > 5) errors.push({ path: 'data.components', code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 5 in length.' });
+  if (typeof data.custom_id !== 'string' || data.custom_id.length < 1 || data.custom_id.length > 100)
+    errors.push({ path: 'data.custom_id', code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 100 in length.' });
+  if (typeof data.title !== 'string' || data.title.length < 1 || data.title.length > 45)
+    errors.push({ path: 'data.title', code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 45 in length.' });
+  if (!Array.isArray(data.components) || data.components.length < 1 || data.components.length > 5)
+    errors.push({ path: 'data.components', code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 5 in length.' });
   if (errors.length > 0) throw DiscordApiFailure.invalidForm(errors);
   return data as unknown as APIModalInteractionResponseCallbackData;
 }

@@ -1,5 +1,10 @@
 import { ApplicationCommandType, ComponentType, InteractionType, MessageType } from 'discord-api-types/v10';
-import type { APIApplicationCommand, APIInteractionDataResolved, APIMessage, APIModalInteractionResponseCallbackData } from 'discord-api-types/v10';
+import type {
+  APIApplicationCommand,
+  APIInteractionDataResolved,
+  APIMessage,
+  APIModalInteractionResponseCallbackData,
+} from 'discord-api-types/v10';
 import type { CommandStore } from '../commands.js';
 import { FakeDiscordError } from '../errors.js';
 import { FakeChannel, snowflake, userToAPI } from '../state.js';
@@ -13,7 +18,13 @@ import type { OptionValues } from './options.js';
 export interface ActorHost {
   readonly state: FakeState;
   readonly commands: CommandStore;
-  interact(input: { user: FakeUser; channel: FakeChannel; type: InteractionType; data: Record<string, unknown>; sourceMessage: APIMessage | null }): InteractionHandle;
+  interact(input: {
+    user: FakeUser;
+    channel: FakeChannel;
+    type: InteractionType;
+    data: Record<string, unknown>;
+    sourceMessage: APIMessage | null;
+  }): InteractionHandle;
 }
 
 export interface CommandInvokeOptions {
@@ -58,7 +69,13 @@ export class UserActor {
     const registered = this.findCommand(path[0] ?? '', ApplicationCommandType.ChatInput, allowUnregistered);
     const resolver = this.resolver();
     const built = buildCommandOptions(resolver, registered, path, options);
-    return this.command(ApplicationCommandType.ChatInput, path[0] ?? '', registered, { options: built, ...withResolved(resolver) }, InteractionType.ApplicationCommand);
+    return this.command(
+      ApplicationCommandType.ChatInput,
+      path[0] ?? '',
+      registered,
+      { options: built, ...withResolved(resolver) },
+      InteractionType.ApplicationCommand,
+    );
   }
 
   /** Types into an autocomplete option: `focused` names the option being typed, its value is the text so far. */
@@ -66,7 +83,13 @@ export class UserActor {
     const path = commandPath(command);
     const registered = this.findCommand(path[0] ?? '', ApplicationCommandType.ChatInput, false);
     const built = buildCommandOptions(this.resolver(), registered, path, options, focused);
-    return this.command(ApplicationCommandType.ChatInput, path[0] ?? '', registered, { options: built }, InteractionType.ApplicationCommandAutocomplete);
+    return this.command(
+      ApplicationCommandType.ChatInput,
+      path[0] ?? '',
+      registered,
+      { options: built },
+      InteractionType.ApplicationCommandAutocomplete,
+    );
   }
 
   /** Runs a user context-menu command on `target`. */
@@ -74,22 +97,44 @@ export class UserActor {
     const registered = this.findCommand(name, ApplicationCommandType.User, allowUnregistered);
     const resolver = this.resolver();
     resolver.user(target);
-    return this.command(ApplicationCommandType.User, name, registered, { target_id: target.id, ...withResolved(resolver) }, InteractionType.ApplicationCommand);
+    return this.command(
+      ApplicationCommandType.User,
+      name,
+      registered,
+      { target_id: target.id, ...withResolved(resolver) },
+      InteractionType.ApplicationCommand,
+    );
   }
 
   /** Runs a message context-menu command on `target`. */
   messageCommand(name: string, copy: APIMessage, { allowUnregistered = false }: CommandInvokeOptions = {}): InteractionHandle {
     const target = this.live(copy);
     const registered = this.findCommand(name, ApplicationCommandType.Message, allowUnregistered);
-    return this.command(ApplicationCommandType.Message, name, registered, { target_id: target.id, resolved: { messages: { [target.id]: target } } }, InteractionType.ApplicationCommand);
+    return this.command(
+      ApplicationCommandType.Message,
+      name,
+      registered,
+      { target_id: target.id, resolved: { messages: { [target.id]: target } } },
+      InteractionType.ApplicationCommand,
+    );
   }
 
   /** Clicks the button `customId` on `message`. */
   click(copy: APIMessage, customId: string): InteractionHandle {
     const message = this.live(copy);
     const component = findComponent(message, customId);
-    if (component.type !== ComponentType.Button) throw new FakeDiscordError('LANTERN_ERR_FAKE_UNKNOWN_COMPONENT', `Component "${customId}" is a ${ComponentType[component.type]}, not a button`);
-    return this.host.interact({ user: this.user, channel: this.channelOf(message), type: InteractionType.MessageComponent, data: { custom_id: customId, component_type: ComponentType.Button }, sourceMessage: message });
+    if (component.type !== ComponentType.Button)
+      throw new FakeDiscordError(
+        'LANTERN_ERR_FAKE_UNKNOWN_COMPONENT',
+        `Component "${customId}" is a ${ComponentType[component.type]}, not a button`,
+      );
+    return this.host.interact({
+      user: this.user,
+      channel: this.channelOf(message),
+      type: InteractionType.MessageComponent,
+      data: { custom_id: customId, component_type: ComponentType.Button },
+      sourceMessage: message,
+    });
   }
 
   /** Picks `values` in the select menu `customId` on `message`: option values for a string select, else users, roles or channels. */
@@ -97,41 +142,71 @@ export class UserActor {
     const message = this.live(copy);
     const component = findComponent(message, customId);
     const { type } = component;
-    if (type === ComponentType.Button || type === ComponentType.TextInput) throw new FakeDiscordError('LANTERN_ERR_FAKE_UNKNOWN_COMPONENT', `Component "${customId}" is not a select menu`);
+    if (type === ComponentType.Button || type === ComponentType.TextInput)
+      throw new FakeDiscordError('LANTERN_ERR_FAKE_UNKNOWN_COMPONENT', `Component "${customId}" is not a select menu`);
     const min = component.min_values ?? 1;
     const max = component.max_values ?? 1;
-    if (values.length < min || values.length > max) throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `Select "${customId}" takes ${min} to ${max} values, got ${values.length}`);
+    if (values.length < min || values.length > max)
+      throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `Select "${customId}" takes ${min} to ${max} values, got ${values.length}`);
     const resolver = this.resolver();
     const ids = values.map((value) => {
       if (typeof value === 'string') {
-        if (type !== ComponentType.StringSelect) throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `Select "${customId}" is a ${ComponentType[type]}: pass users, roles or channels, not strings`);
-        if (!component.options?.some((o) => o.value === value)) throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `Select "${customId}" has no option "${value}"`);
+        if (type !== ComponentType.StringSelect)
+          throw new FakeDiscordError(
+            'LANTERN_ERR_FAKE_BAD_OPTION',
+            `Select "${customId}" is a ${ComponentType[type]}: pass users, roles or channels, not strings`,
+          );
+        if (!component.options?.some((o) => o.value === value))
+          throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `Select "${customId}" has no option "${value}"`);
         return value;
       }
       if (value instanceof FakeChannel) {
-        if (type !== ComponentType.ChannelSelect) throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `Select "${customId}" does not take channels`);
+        if (type !== ComponentType.ChannelSelect)
+          throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `Select "${customId}" does not take channels`);
         return resolver.channelOption(value);
       }
       if ('username' in value) {
-        if (type !== ComponentType.UserSelect && type !== ComponentType.MentionableSelect) throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `Select "${customId}" does not take users`);
+        if (type !== ComponentType.UserSelect && type !== ComponentType.MentionableSelect)
+          throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `Select "${customId}" does not take users`);
         return resolver.user(value);
       }
-      if (type !== ComponentType.RoleSelect && type !== ComponentType.MentionableSelect) throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `Select "${customId}" does not take roles`);
+      if (type !== ComponentType.RoleSelect && type !== ComponentType.MentionableSelect)
+        throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `Select "${customId}" does not take roles`);
       return resolver.role(value);
     });
-    return this.host.interact({ user: this.user, channel: this.channelOf(message), type: InteractionType.MessageComponent, data: { custom_id: customId, component_type: type, values: ids, ...withResolved(resolver) }, sourceMessage: message });
+    return this.host.interact({
+      user: this.user,
+      channel: this.channelOf(message),
+      type: InteractionType.MessageComponent,
+      data: { custom_id: customId, component_type: type, values: ids, ...withResolved(resolver) },
+      sourceMessage: message,
+    });
   }
 
   /** Submits the modal that `shownBy` opened, with a value per text input (or a list per select) keyed by custom_id. */
   submitModal(shownBy: InteractionHandle, values: Readonly<Record<string, string | readonly string[]>>): InteractionHandle {
     const modal = shownBy.modal;
-    if (!modal) throw new FakeDiscordError('LANTERN_ERR_FAKE_NO_MODAL', `Interaction ${shownBy.id} showed no modal (responses: ${shownBy.responses.map((r) => r.kind).join(', ') || 'none'})`);
+    if (!modal)
+      throw new FakeDiscordError(
+        'LANTERN_ERR_FAKE_NO_MODAL',
+        `Interaction ${shownBy.id} showed no modal (responses: ${shownBy.responses.map((r) => r.kind).join(', ') || 'none'})`,
+      );
     const components = modalSubmission(modal, values);
-    return this.host.interact({ user: this.user, channel: shownBy.channel, type: InteractionType.ModalSubmit, data: { custom_id: modal.custom_id, components }, sourceMessage: shownBy.sourceMessage });
+    return this.host.interact({
+      user: this.user,
+      channel: shownBy.channel,
+      type: InteractionType.ModalSubmit,
+      data: { custom_id: modal.custom_id, components },
+      sourceMessage: shownBy.sourceMessage,
+    });
   }
 
   /** Any interaction, with `data` exactly as given: for payloads no real client would send. */
-  interact(type: InteractionType, data: Record<string, unknown>, { message = null }: { message?: APIMessage | null } = {}): InteractionHandle {
+  interact(
+    type: InteractionType,
+    data: Record<string, unknown>,
+    { message = null }: { message?: APIMessage | null } = {},
+  ): InteractionHandle {
     return this.host.interact({ user: this.user, channel: this.channel, type, data, sourceMessage: message && this.live(message) });
   }
 
@@ -143,12 +218,30 @@ export class UserActor {
   private findCommand(name: string, type: ApplicationCommandType, allowUnregistered: boolean): APIApplicationCommand | null {
     const found = this.host.commands.find(name, type, this.channel.guildId);
     if (found || allowUnregistered) return found ?? null;
-    const known = [...this.host.commands.list(), ...(this.channel.guildId ? this.host.commands.list(this.channel.guildId) : [])].filter((c) => c.type === type).map((c) => c.name);
-    throw new FakeDiscordError('LANTERN_ERR_FAKE_UNKNOWN_COMMAND', `No ${ApplicationCommandType[type]} command "${name}" is registered here (registered: ${known.join(', ') || 'none'}); pass { allowUnregistered: true } to send it anyway`);
+    const known = [...this.host.commands.list(), ...(this.channel.guildId ? this.host.commands.list(this.channel.guildId) : [])]
+      .filter((c) => c.type === type)
+      .map((c) => c.name);
+    throw new FakeDiscordError(
+      'LANTERN_ERR_FAKE_UNKNOWN_COMMAND',
+      `No ${ApplicationCommandType[type]} command "${name}" is registered here (registered: ` +
+        `${known.join(', ') || 'none'}); pass { allowUnregistered: true } to send it anyway`,
+    );
   }
 
-  private command(type: ApplicationCommandType, name: string, registered: APIApplicationCommand | null, extra: Record<string, unknown>, interactionType: InteractionType): InteractionHandle {
-    const data = { id: registered?.id ?? snowflake(), name, type, ...(registered?.guild_id ? { guild_id: registered.guild_id } : {}), ...extra };
+  private command(
+    type: ApplicationCommandType,
+    name: string,
+    registered: APIApplicationCommand | null,
+    extra: Record<string, unknown>,
+    interactionType: InteractionType,
+  ): InteractionHandle {
+    const data = {
+      id: registered?.id ?? snowflake(),
+      name,
+      type,
+      ...(registered?.guild_id ? { guild_id: registered.guild_id } : {}),
+      ...extra,
+    };
     return this.host.interact({ user: this.user, channel: this.channel, type: interactionType, data, sourceMessage: null });
   }
 
@@ -182,7 +275,8 @@ function findComponent(message: APIMessage, customId: string): FoundComponent {
       seen.push(node.custom_id);
       if (node.custom_id === customId) {
         const found = node as unknown as FoundComponent;
-        if (found.disabled) throw new FakeDiscordError('LANTERN_ERR_FAKE_UNKNOWN_COMPONENT', `Component "${customId}" is disabled; a user cannot use it`);
+        if (found.disabled)
+          throw new FakeDiscordError('LANTERN_ERR_FAKE_UNKNOWN_COMPONENT', `Component "${customId}" is disabled; a user cannot use it`);
         return found;
       }
     }
@@ -192,7 +286,10 @@ function findComponent(message: APIMessage, customId: string): FoundComponent {
       else if (child) stack.push(child);
     }
   }
-  throw new FakeDiscordError('LANTERN_ERR_FAKE_UNKNOWN_COMPONENT', `Message ${message.id} has no component "${customId}" (it has: ${seen.join(', ') || 'none'})`);
+  throw new FakeDiscordError(
+    'LANTERN_ERR_FAKE_UNKNOWN_COMPONENT',
+    `Message ${message.id} has no component "${customId}" (it has: ${seen.join(', ') || 'none'})`,
+  );
 }
 
 interface ModalField {
@@ -204,26 +301,44 @@ interface ModalField {
 }
 
 /** The `components` of a modal submit, mirroring the modal's layout (action rows or labels). */
-function modalSubmission(modal: APIModalInteractionResponseCallbackData, values: Readonly<Record<string, string | readonly string[]>>): unknown[] {
+function modalSubmission(
+  modal: APIModalInteractionResponseCallbackData,
+  values: Readonly<Record<string, string | readonly string[]>>,
+): unknown[] {
   const used = new Set<string>();
   const answer = (field: ModalField): Record<string, unknown> => {
     const value = values[field.custom_id];
     used.add(field.custom_id);
     if (field.type === ComponentType.TextInput) {
       const text = typeof value === 'string' ? value : '';
-      if ((field.required ?? true) && text === '') throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `Modal field "${field.custom_id}" is required`);
-      if (field.min_length !== undefined && text !== '' && text.length < field.min_length) throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `Modal field "${field.custom_id}" needs at least ${field.min_length} characters`);
-      if (field.max_length !== undefined && text.length > field.max_length) throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `Modal field "${field.custom_id}" takes at most ${field.max_length} characters`);
+      if ((field.required ?? true) && text === '')
+        throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `Modal field "${field.custom_id}" is required`);
+      if (field.min_length !== undefined && text !== '' && text.length < field.min_length)
+        throw new FakeDiscordError(
+          'LANTERN_ERR_FAKE_BAD_OPTION',
+          `Modal field "${field.custom_id}" needs at least ${field.min_length} characters`,
+        );
+      if (field.max_length !== undefined && text.length > field.max_length)
+        throw new FakeDiscordError(
+          'LANTERN_ERR_FAKE_BAD_OPTION',
+          `Modal field "${field.custom_id}" takes at most ${field.max_length} characters`,
+        );
       return { type: field.type, custom_id: field.custom_id, value: text };
     }
     return { type: field.type, custom_id: field.custom_id, values: Array.isArray(value) ? value : value === undefined ? [] : [value] };
   };
-  const components = (modal.components as unknown as { type: number; id?: number; components?: ModalField[]; component?: ModalField }[]).map((top) => {
+  const components = (
+    modal.components as unknown as { type: number; id?: number; components?: ModalField[]; component?: ModalField }[]
+  ).map((top) => {
     if (top.type === ComponentType.ActionRow) return { type: top.type, components: (top.components ?? []).map(answer) };
     if (top.component) return { type: top.type, ...(top.id === undefined ? {} : { id: top.id }), component: answer(top.component) };
     return { type: top.type, ...(top.id === undefined ? {} : { id: top.id }) };
   });
   const unknown = Object.keys(values).filter((k) => !used.has(k));
-  if (unknown.length > 0) throw new FakeDiscordError('LANTERN_ERR_FAKE_BAD_OPTION', `Modal "${modal.custom_id}" has no field ${unknown.map((k) => `"${k}"`).join(', ')}`);
+  if (unknown.length > 0)
+    throw new FakeDiscordError(
+      'LANTERN_ERR_FAKE_BAD_OPTION',
+      `Modal "${modal.custom_id}" has no field ${unknown.map((k) => `"${k}"`).join(', ')}`,
+    );
   return components;
 }

@@ -41,7 +41,10 @@ export const DiscordFaults = {
   unknownMessage: (): FaultResponse => ({ status: 404, body: { message: 'Unknown Message', code: 10008 } }),
   serverError: (status = 500): FaultResponse => ({ status, body: { message: `${status}: Internal Server Error`, code: 0 } }),
   /** A 429 with Discord's headers; `retryAfter` in seconds (fractions allowed, as discord.js reads them). */
-  rateLimited: (retryAfter: number, { global = false, scope = 'user' }: { global?: boolean; scope?: 'user' | 'global' | 'shared' } = {}): FaultResponse => ({
+  rateLimited: (
+    retryAfter: number,
+    { global = false, scope = 'user' }: { global?: boolean; scope?: 'user' | 'global' | 'shared' } = {},
+  ): FaultResponse => ({
     status: 429,
     body: { message: 'You are being rate limited.', retry_after: retryAfter, global },
     headers: {
@@ -65,7 +68,9 @@ export class FaultInjector {
     const times = fault.times ?? 1;
     if (!(times > 0)) throw new RangeError(`times must be positive, got ${times}`);
     if (!fault.hang && fault.status === undefined) throw new TypeError('A fault needs a status (or hang: true)');
-    const response = fault.hang ? 'hang' : { status: fault.status ?? 500, body: fault.body, headers: fault.headers, delayMs: fault.delayMs };
+    const response = fault.hang
+      ? 'hang'
+      : { status: fault.status ?? 500, body: fault.body, headers: fault.headers, delayMs: fault.delayMs };
     this.armed.push({ rule: fault, response, remaining: times });
   }
 
@@ -92,5 +97,13 @@ function matches(rule: FaultRule, method: string, path: string): boolean {
   if (rule.method !== undefined && rule.method.toUpperCase() !== method) return false;
   if (rule.route === undefined) return true;
   if (rule.route instanceof RegExp) return rule.route.test(path);
-  return matchSegments(rule.route.replace(/^\/api\/v10/, '').split('/').slice(1), pathSegments(path)) !== null;
+  return (
+    matchSegments(
+      rule.route
+        .replace(/^\/api\/v10/, '')
+        .split('/')
+        .slice(1),
+      pathSegments(path),
+    ) !== null
+  );
 }

@@ -26,7 +26,12 @@ const noContent: RestReply = { status: 204 };
 /** Every REST route the fake serves, with Discord's templates; literal segments (`@me`) come before parameters. */
 export function createRoutes(ctx: RouteContext): RouteDefinition<RouteHandler>[] {
   const { state, commands, responder, webhooks } = ctx;
-  const r = (method: string, template: string, auth: Auth, handler: RouteHandler): RouteDefinition<RouteHandler> => ({ method, template, auth, handler });
+  const r = (method: string, template: string, auth: Auth, handler: RouteHandler): RouteDefinition<RouteHandler> => ({
+    method,
+    template,
+    auth,
+    handler,
+  });
   const object = (req: RestRequest): Record<string, unknown> => (Array.isArray(req.body) ? {} : req.body);
   const guildOf = (req: RestRequest) => {
     const guild = state.guilds.get(req.params.guild_id ?? '');
@@ -52,13 +57,47 @@ export function createRoutes(ctx: RouteContext): RouteDefinition<RouteHandler>[]
   };
   const applicationAPI = () => {
     const [owner, ...rest] = state.application.owners;
-    const team = rest.length > 0 && owner ? { id: state.application.id, name: `${state.application.name} team`, icon: null, owner_user_id: owner.id, members: state.application.owners.map((u) => ({ user: userToAPI(u), team_id: state.application.id, membership_state: 2, permissions: ['*'], role: 'admin' })) } : null;
-    return { id: state.application.id, name: state.application.name, description: '', icon: null, bot_public: true, bot_require_code_grant: false, owner: owner ? userToAPI(owner) : undefined, team, verify_key: '0'.repeat(64), flags: 0, summary: '', bot: userToAPI(state.botUser) };
+    const team =
+      rest.length > 0 && owner
+        ? {
+            id: state.application.id,
+            name: `${state.application.name} team`,
+            icon: null,
+            owner_user_id: owner.id,
+            members: state.application.owners.map((u) => ({
+              user: userToAPI(u),
+              team_id: state.application.id,
+              membership_state: 2,
+              permissions: ['*'],
+              role: 'admin',
+            })),
+          }
+        : null;
+    return {
+      id: state.application.id,
+      name: state.application.name,
+      description: '',
+      icon: null,
+      bot_public: true,
+      bot_require_code_grant: false,
+      owner: owner ? userToAPI(owner) : undefined,
+      team,
+      verify_key: '0'.repeat(64),
+      flags: 0,
+      summary: '',
+      bot: userToAPI(state.botUser),
+    };
   };
 
   return [
     r('GET', '/gateway', 'none', () => ok({ url: ctx.gatewayUrl() })),
-    r('GET', '/gateway/bot', 'bot', () => ok({ url: ctx.gatewayUrl(), shards: ctx.shardCount, session_start_limit: { total: 1000, remaining: 1000, reset_after: 86_400_000, max_concurrency: ctx.maxConcurrency } })),
+    r('GET', '/gateway/bot', 'bot', () =>
+      ok({
+        url: ctx.gatewayUrl(),
+        shards: ctx.shardCount,
+        session_start_limit: { total: 1000, remaining: 1000, reset_after: 86_400_000, max_concurrency: ctx.maxConcurrency },
+      }),
+    ),
     r('GET', '/users/@me', 'bot', () => ok(userToAPI(state.botUser))),
     r('POST', '/users/@me/channels', 'bot', (req) => {
       const user = state.users.get(String(object(req).recipient_id));
@@ -81,9 +120,15 @@ export function createRoutes(ctx: RouteContext): RouteDefinition<RouteHandler>[]
         const { command, created } = commands.create(req.body, commandGuild(req));
         return ok(command, created ? 201 : 200);
       }),
-      r('GET', `${scope}/commands/:command_id`, 'bot', (req) => ok(commands.get(req.params.command_id ?? '', commandGuild(req)) ?? unknownCommand())),
-      r('PATCH', `${scope}/commands/:command_id`, 'bot', (req) => ok(commands.edit(req.params.command_id ?? '', req.body, commandGuild(req)) ?? unknownCommand())),
-      r('DELETE', `${scope}/commands/:command_id`, 'bot', (req) => (commands.delete(req.params.command_id ?? '', commandGuild(req)) ? noContent : unknownCommand())),
+      r('GET', `${scope}/commands/:command_id`, 'bot', (req) =>
+        ok(commands.get(req.params.command_id ?? '', commandGuild(req)) ?? unknownCommand()),
+      ),
+      r('PATCH', `${scope}/commands/:command_id`, 'bot', (req) =>
+        ok(commands.edit(req.params.command_id ?? '', req.body, commandGuild(req)) ?? unknownCommand()),
+      ),
+      r('DELETE', `${scope}/commands/:command_id`, 'bot', (req) =>
+        commands.delete(req.params.command_id ?? '', commandGuild(req)) ? noContent : unknownCommand(),
+      ),
     ]),
 
     r('GET', '/guilds/:guild_id', 'bot', (req) => ok(guildOf(req).toAPI())),
@@ -106,12 +151,28 @@ export function createRoutes(ctx: RouteContext): RouteDefinition<RouteHandler>[]
       const channel = channelOf(req);
       if (!channel.isTextBased) throw new DiscordApiFailure(400, 50008, 'Cannot send messages in a non-text channel');
       const body = object(req);
-      requireBotPermissions(state, channel, PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | (Array.isArray(body.embeds) && body.embeds.length > 0 ? PermissionFlagsBits.EmbedLinks : 0n) | (req.files.length > 0 ? PermissionFlagsBits.AttachFiles : 0n));
+      requireBotPermissions(
+        state,
+        channel,
+        PermissionFlagsBits.ViewChannel |
+          PermissionFlagsBits.SendMessages |
+          (Array.isArray(body.embeds) && body.embeds.length > 0 ? PermissionFlagsBits.EmbedLinks : 0n) |
+          (req.files.length > 0 ? PermissionFlagsBits.AttachFiles : 0n),
+      );
       const { fields } = readMessageFields(state, body, req.files);
       const reference = body.message_reference as { message_id?: unknown } | undefined;
       const repliedTo = typeof reference?.message_id === 'string' ? reference.message_id : undefined;
-      if (repliedTo !== undefined && !channel.messages.some((m) => m.id === repliedTo)) throw DiscordApiFailure.invalidForm([{ path: 'message_reference', code: 'REPLIES_UNKNOWN_MESSAGE', message: 'Unknown message' }]);
-      return ok(state.createMessage(channel, { author: userToAPI(state.botUser), ...fields, flags: (fields.flags ?? 0) & ~MessageFlags.Ephemeral, type: repliedTo ? MessageType.Reply : MessageType.Default, ...(repliedTo ? { reference: { message_id: repliedTo } } : {}) }));
+      if (repliedTo !== undefined && !channel.messages.some((m) => m.id === repliedTo))
+        throw DiscordApiFailure.invalidForm([{ path: 'message_reference', code: 'REPLIES_UNKNOWN_MESSAGE', message: 'Unknown message' }]);
+      return ok(
+        state.createMessage(channel, {
+          author: userToAPI(state.botUser),
+          ...fields,
+          flags: (fields.flags ?? 0) & ~MessageFlags.Ephemeral,
+          type: repliedTo ? MessageType.Reply : MessageType.Default,
+          ...(repliedTo ? { reference: { message_id: repliedTo } } : {}),
+        }),
+      );
     }),
     r('GET', '/channels/:channel_id/messages/:message_id', 'bot', (req) => ok(channelMessage(req))),
     r('PATCH', '/channels/:channel_id/messages/:message_id', 'bot', (req) => {
@@ -136,13 +197,25 @@ export function createRoutes(ctx: RouteContext): RouteDefinition<RouteHandler>[]
       return ok(webhooks.create(channel, typeof object(req).name === 'string' ? (object(req).name as string) : 'Webhook').toAPI());
     }),
 
-    r('POST', '/interactions/:interaction_id/:interaction_token/callback', 'none', (req) => responder.callback(req.params.interaction_id ?? '', req.params.interaction_token ?? '', object(req), req.files, req.query.get('with_response') === 'true')),
+    r('POST', '/interactions/:interaction_id/:interaction_token/callback', 'none', (req) =>
+      responder.callback(
+        req.params.interaction_id ?? '',
+        req.params.interaction_token ?? '',
+        object(req),
+        req.files,
+        req.query.get('with_response') === 'true',
+      ),
+    ),
 
-    r('GET', '/webhooks/:webhook_id/:webhook_token', 'none', (req) => ok(webhooks.get(req.params.webhook_id ?? '', req.params.webhook_token ?? '').toAPI())),
+    r('GET', '/webhooks/:webhook_id/:webhook_token', 'none', (req) =>
+      ok(webhooks.get(req.params.webhook_id ?? '', req.params.webhook_token ?? '').toAPI()),
+    ),
     r('POST', '/webhooks/:webhook_id/:webhook_token', 'none', (req) => {
       const { webhook_id: id = '', webhook_token: token = '' } = req.params;
       const wait = req.query.get('wait') === 'true';
-      const message = isInteraction(id) ? responder.followUp(token, object(req), req.files) : webhooks.execute(id, token, object(req), req.files);
+      const message = isInteraction(id)
+        ? responder.followUp(token, object(req), req.files)
+        : webhooks.execute(id, token, object(req), req.files);
       return wait ? ok(message) : noContent;
     }),
     r('GET', '/webhooks/:webhook_id/:webhook_token/messages/:message_id', 'none', (req) => {

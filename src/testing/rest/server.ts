@@ -94,7 +94,8 @@ async function handle(options: RestServerOptions, req: IncomingMessage, res: Ser
   try {
     parsed = await parseBody(req.headers['content-type'], raw);
   } catch (error) {
-    const failure = error instanceof DiscordApiFailure ? error : new DiscordApiFailure(400, 50109, 'The request body contains invalid JSON.');
+    const failure =
+      error instanceof DiscordApiFailure ? error : new DiscordApiFailure(400, 50109, 'The request body contains invalid JSON.');
     record(failure.status, route.template, undefined);
     send(res, failure.status, failure.toBody());
     return;
@@ -141,7 +142,10 @@ function botToken(header: string | undefined): string | undefined {
   return header?.startsWith('Bot ') ? header.slice(4) : undefined;
 }
 
-async function parseBody(contentType: string | undefined, raw: Buffer): Promise<{ body: Record<string, unknown> | unknown[]; files: IncomingFile[] }> {
+async function parseBody(
+  contentType: string | undefined,
+  raw: Buffer,
+): Promise<{ body: Record<string, unknown> | unknown[]; files: IncomingFile[] }> {
   if (raw.length === 0) return { body: {}, files: [] };
   if (contentType?.startsWith('multipart/form-data')) {
     // Node's built-in fetch Request parses multipart. Its deprecation note is about large uploads on production
@@ -156,7 +160,12 @@ async function parseBody(contentType: string | undefined, raw: Buffer): Promise<
         if (field === 'payload_json') body = JSON.parse(value) as Record<string, unknown>;
         continue;
       }
-      files.push({ field, filename: value.name, contentType: value.type || 'application/octet-stream', data: Buffer.from(await value.arrayBuffer()) });
+      files.push({
+        field,
+        filename: value.name,
+        contentType: value.type || 'application/octet-stream',
+        data: Buffer.from(await value.arrayBuffer()),
+      });
     }
     return { body, files };
   }

@@ -91,12 +91,15 @@ const DECOMPRESSORS = new Map<string, ((body: Buffer) => Buffer) | null>([
 export function decodeBody(body: Buffer, contentEncoding: string | undefined): Buffer {
   const encoding = (contentEncoding ?? '').trim().toLowerCase();
   const decompress = DECOMPRESSORS.get(encoding);
-  if (decompress === undefined) throw new MalformedEnvelopeError(`content-encoding '${encoding}' is not one Sentry accepts (gzip, deflate, br)`);
+  if (decompress === undefined)
+    throw new MalformedEnvelopeError(`content-encoding '${encoding}' is not one Sentry accepts (gzip, deflate, br)`);
   if (decompress === null) return body;
   try {
     return decompress(body);
   } catch (error) {
-    throw new MalformedEnvelopeError(`the body is labelled content-encoding ${encoding} but does not decompress: ${(error as Error).message}`);
+    throw new MalformedEnvelopeError(
+      `the body is labelled content-encoding ${encoding} but does not decompress: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -126,8 +129,10 @@ export function parseEnvelope(body: Buffer): Omit<ReceivedEnvelope, 'raw'> {
       payload = readLine();
     } else {
       const length = itemHeader.length;
-      if (typeof length !== 'number' || !Number.isInteger(length) || length < 0) throw new MalformedEnvelopeError(`${described} has length ${JSON.stringify(length)}, not a byte count`);
-      if (offset + length > body.length) throw new MalformedEnvelopeError(`${described} says length ${length} but only ${body.length - offset} bytes follow`);
+      if (typeof length !== 'number' || !Number.isInteger(length) || length < 0)
+        throw new MalformedEnvelopeError(`${described} has length ${JSON.stringify(length)}, not a byte count`);
+      if (offset + length > body.length)
+        throw new MalformedEnvelopeError(`${described} says length ${length} but only ${body.length - offset} bytes follow`);
       payload = body.subarray(offset, offset + length);
       offset += length;
       if (body[offset] === NEWLINE) offset++;

@@ -45,7 +45,8 @@ interface Answer {
 }
 
 const sendToParent = process.send?.bind(process);
-if (sendToParent === undefined) throw new Error('receiver-server is the child process of SentryReceiver: start it with SentryReceiver.start()');
+if (sendToParent === undefined)
+  throw new Error('receiver-server is the child process of SentryReceiver: start it with SentryReceiver.start()');
 const send = (message: ServerMessage): void => {
   sendToParent(message);
 };
@@ -82,7 +83,12 @@ async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> 
     case 'rateLimit':
       await recordInParent({ kind: 'outage' });
       // No categories before the first colon: the limit covers all of them, as an organization-wide limit does.
-      respond(res, 429, { detail: 'rate limited' }, { 'retry-after': String(retryAfterSeconds), 'x-sentry-rate-limits': `${retryAfterSeconds}::organization` });
+      respond(
+        res,
+        429,
+        { detail: 'rate limited' },
+        { 'retry-after': String(retryAfterSeconds), 'x-sentry-rate-limits': `${retryAfterSeconds}::organization` },
+      );
       return;
     case 'hang':
       hanging.add(res);
@@ -99,18 +105,31 @@ async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> 
 /** Checks the endpoint and key as Sentry does, then decodes the envelope. */
 function receive(req: IncomingMessage, body: Buffer): Answer {
   const url = new URL(req.url ?? '/', 'http://receiver');
-  const reject = (status: number, reason: string, raw = body): Answer => ({ record: { kind: 'malformed', malformed: { reason, raw: raw.toString('utf8') } }, status, body: { detail: reason } });
+  const reject = (status: number, reason: string, raw = body): Answer => ({
+    record: { kind: 'malformed', malformed: { reason, raw: raw.toString('utf8') } },
+    status,
+    body: { detail: reason },
+  });
 
   if (req.method !== 'POST') return reject(405, `${req.method ?? '?'} ${url.pathname}: envelopes are sent with POST`);
-  if (url.pathname !== envelopePath && url.pathname !== envelopePath.slice(0, -1)) return reject(404, `POST ${url.pathname} is not this receiver's envelope endpoint, ${envelopePath}`);
+  if (url.pathname !== envelopePath && url.pathname !== envelopePath.slice(0, -1))
+    return reject(404, `POST ${url.pathname} is not this receiver's envelope endpoint, ${envelopePath}`);
   const key = url.searchParams.get('sentry_key') ?? authHeaderKey(req.headers['x-sentry-auth']);
-  if (key !== config.publicKey) return reject(401, key === undefined ? 'no sentry_key in the query or the X-Sentry-Auth header' : `sentry_key ${key} is not this receiver's public key`);
+  if (key !== config.publicKey)
+    return reject(
+      401,
+      key === undefined ? 'no sentry_key in the query or the X-Sentry-Auth header' : `sentry_key ${key} is not this receiver's public key`,
+    );
 
   let decoded = body;
   try {
     decoded = decodeBody(body, req.headers['content-encoding']);
     const envelope = { ...parseEnvelope(decoded), raw: decoded.toString('utf8') };
-    return { record: { kind: 'envelope', envelope }, status: 200, body: envelope.header.event_id === undefined ? {} : { id: envelope.header.event_id } };
+    return {
+      record: { kind: 'envelope', envelope },
+      status: 200,
+      body: envelope.header.event_id === undefined ? {} : { id: envelope.header.event_id },
+    };
   } catch (error) {
     if (!(error instanceof MalformedEnvelopeError)) throw error;
     return reject(400, error.message, decoded);
@@ -157,7 +176,11 @@ async function changeMode(next: SentryReceiverMode, seconds: number): Promise<vo
 function listen(onPort: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
-      reject(error.code === 'EADDRINUSE' ? new Error(`port ${onPort} was taken by another process while the receiver refused connections, so the DSN cannot stay valid`) : error);
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`port ${onPort} was taken by another process while the receiver refused connections, so the DSN cannot stay valid`)
+          : error,
+      );
     };
     server.once('error', onError);
     server.listen(onPort, '127.0.0.1', () => {

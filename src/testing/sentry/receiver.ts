@@ -8,7 +8,15 @@ import { LanternError } from '../../errors/index.js';
 import type { EnvelopeItem, MalformedEnvelope, ReceivedEnvelope, ReceivedEvent } from './envelope.js';
 import type { ParentMessage, ReceiverServerConfig, RequestRecord, SentryReceiverMode, ServerMessage } from './receiver-server.js';
 
-export type { EnvelopeHeader, EnvelopeItem, EnvelopeItemHeader, MalformedEnvelope, ReceivedEnvelope, ReceivedEvent, ReceivedException } from './envelope.js';
+export type {
+  EnvelopeHeader,
+  EnvelopeItem,
+  EnvelopeItemHeader,
+  MalformedEnvelope,
+  ReceivedEnvelope,
+  ReceivedEvent,
+  ReceivedException,
+} from './envelope.js';
 export type { SentryReceiverMode } from './receiver-server.js';
 
 export type SentryReceiverErrorCode =
@@ -88,7 +96,12 @@ export class SentryReceiver {
       this.#onMessage(message);
     });
     child.on('exit', (code, signal) => {
-      this.#end(new SentryReceiverError('LANTERN_ERR_SENTRY_RECEIVER_EXITED', `The Sentry receiver process exited unexpectedly (${signal ?? `code ${code}`}); its stderr is above`));
+      this.#end(
+        new SentryReceiverError(
+          'LANTERN_ERR_SENTRY_RECEIVER_EXITED',
+          `The Sentry receiver process exited unexpectedly (${signal ?? `code ${code}`}); its stderr is above`,
+        ),
+      );
     });
     child.on('error', (error) => {
       // Only a failed kill or message can get here; either way the child is no longer under control.
@@ -147,7 +160,8 @@ export class SentryReceiver {
 
   /** Resolves with the first `count` events (passing `filter`) once that many have arrived. */
   waitForEvents(count: number, { timeoutMs = DEFAULT_TIMEOUT_MS, filter }: WaitForEventsOptions = {}): Promise<ReceivedEvent[]> {
-    if (!Number.isInteger(count) || count < 1) return Promise.reject(new RangeError(`waitForEvents counts at least one event, got ${count}`));
+    if (!Number.isInteger(count) || count < 1)
+      return Promise.reject(new RangeError(`waitForEvents counts at least one event, got ${count}`));
     return this.#waitFor(
       () => {
         const matching = filter ? this.#events.filter(filter) : this.#events;
@@ -166,7 +180,8 @@ export class SentryReceiver {
   setMode(mode: 'rateLimit', options?: RateLimitOptions): Promise<void>;
   setMode(mode: Exclude<SentryReceiverMode, 'rateLimit'>): Promise<void>;
   setMode(mode: SentryReceiverMode, { retryAfterSeconds = 60 }: RateLimitOptions = {}): Promise<void> {
-    if (!Number.isInteger(retryAfterSeconds) || retryAfterSeconds < 1) return Promise.reject(new RangeError(`retryAfterSeconds is a whole number of seconds, at least 1; got ${retryAfterSeconds}`));
+    if (!Number.isInteger(retryAfterSeconds) || retryAfterSeconds < 1)
+      return Promise.reject(new RangeError(`retryAfterSeconds is a whole number of seconds, at least 1; got ${retryAfterSeconds}`));
     if (this.#ended) return Promise.reject(this.#ended);
     const id = this.#nextModeRequest++;
     const reply = new Promise<void>((resolve, reject) => {
@@ -215,7 +230,13 @@ export class SentryReceiver {
         const reply = this.#modeReplies.get(message.id);
         this.#modeReplies.delete(message.id);
         if (message.error === undefined) reply?.resolve();
-        else reply?.reject(new SentryReceiverError('LANTERN_ERR_SENTRY_RECEIVER_MODE_FAILED', `The Sentry receiver could not change mode: ${message.error}`));
+        else
+          reply?.reject(
+            new SentryReceiverError(
+              'LANTERN_ERR_SENTRY_RECEIVER_MODE_FAILED',
+              `The Sentry receiver could not change mode: ${message.error}`,
+            ),
+          );
         return;
       }
       case 'ready':
@@ -253,7 +274,12 @@ export class SentryReceiver {
         },
       };
       const timer = setTimeout(() => {
-        waiter.fail(new SentryReceiverError('LANTERN_ERR_SENTRY_RECEIVER_TIMEOUT', `Timed out after ${timeoutMs} ms waiting for ${what}; ${this.#describeArrivals()}`));
+        waiter.fail(
+          new SentryReceiverError(
+            'LANTERN_ERR_SENTRY_RECEIVER_TIMEOUT',
+            `Timed out after ${timeoutMs} ms waiting for ${what}; ${this.#describeArrivals()}`,
+          ),
+        );
       }, timeoutMs);
       this.#waiters.add(waiter);
     });
@@ -265,7 +291,9 @@ export class SentryReceiver {
     const named = this.#events.slice(-EVENTS_NAMED_ON_TIMEOUT).map(describeEvent);
     const unnamed = this.#events.length - named.length;
     parts.push(this.#events.length === 0 ? 'no events' : `events: ${named.join(', ')}${unnamed > 0 ? ` and ${unnamed} earlier` : ''}`);
-    const otherItems = this.#envelopes.flatMap((envelope) => envelope.items.map((item) => item.header.type)).filter((type) => type !== 'event');
+    const otherItems = this.#envelopes
+      .flatMap((envelope) => envelope.items.map((item) => item.header.type))
+      .filter((type) => type !== 'event');
     if (otherItems.length > 0) parts.push(`other items: ${otherItems.join(', ')}`);
     if (this.#malformed.length > 0) parts.push(`malformed: ${this.#malformed.map((entry) => entry.reason).join('; ')}`);
     return parts.join('; ');
