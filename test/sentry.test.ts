@@ -631,7 +631,7 @@ test(
         assert.ok(
           !envelope.raw.includes(secret),
           `${name} reached Sentry in: ` +
-            `${envelope.raw.slice(Math.max(0, envelope.raw.indexOf(secret) - 300), envelope.raw.indexOf(secret) + 100)}`,
+            envelope.raw.slice(Math.max(0, envelope.raw.indexOf(secret) - 300), envelope.raw.indexOf(secret) + 100),
         );
     }
     assert.ok(receiver.envelopes.some((e) => e.raw.includes('[REDACTED TOKEN]') && e.raw.includes('[REDACTED SENTRY DSN]')));
