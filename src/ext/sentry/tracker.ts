@@ -6,9 +6,9 @@ import type { InteractionContext } from '../../interactions/context.js';
 import type { Log } from '../../log/log.js';
 import { settlesWithin } from '../../util/settle.js';
 import type { Sdk, SentryFilterHint } from './client.js';
-import { describeEvent } from './event-data.js';
-import { groupError, routeTemplate } from './grouping.js';
-import type { Grouping } from './grouping.js';
+import { describeEvent } from '../../tracking/event-data.js';
+import { groupError, routeTemplate } from '../../tracking/grouping.js';
+import type { Grouping } from '../../tracking/grouping.js';
 import { StormControl } from '../../errors/storm.js';
 import type { TimedHttp } from './transport.js';
 

@@ -1,8 +1,8 @@
 import { ApplicationCommandOptionType, ComponentType, IntentsBitField, ShardClientUtil } from 'discord.js';
 import type { CommandInteractionOption, Interaction, ModalSubmitInteraction } from 'discord.js';
-import type { Client } from '../../client/client.js';
-import type { ErrorEvent } from '../../events/types.js';
-import type { InteractionContext } from '../../interactions/context.js';
+import type { Client } from '../client/client.js';
+import type { ErrorEvent } from '../events/types.js';
+import type { InteractionContext } from '../interactions/context.js';
 
 /** Sentry drops tag values longer than this. */
 const TAG_VALUE_LIMIT = 200;

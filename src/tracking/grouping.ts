@@ -1,5 +1,5 @@
 import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
-import { errorType } from '../../errors/format.js';
+import { errorType } from '../errors/format.js';
 
 /** How deep the cause chain is searched for the Discord or network error underneath a wrapper. */
 const MAX_CAUSE_DEPTH = 6;
