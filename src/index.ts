@@ -105,10 +105,10 @@ export {
   UserCommandContext,
 } from './interactions/context.js';
 export type { AnyCommandContext, InteractionKind, MessageInput, ModalPayload } from './interactions/context.js';
-export type { InteractionWrapper } from './interactions/router.js';
+export type { InteractionWrapper } from './client/router.js';
 export type { Clock, ClockTimer } from './util/clock.js';
 export { TaskDefinitionError } from './tasks/define.js';
 export type { TaskContext, TaskDefinition } from './tasks/define.js';
 export type { Task } from './tasks/scheduler.js';
-export type { TracebackMode } from './interactions/error-answer.js';
+export type { TracebackMode } from './client/error-answer.js';
 export type { Logger } from './log/log.js';

@@ -36,7 +36,7 @@ import type {
   InteractionErrorEvent,
   TracebackMode,
 } from '../src/index.js';
-import { DEFAULT_ERROR_MESSAGE } from '../src/interactions/error-answer.js';
+import { DEFAULT_ERROR_MESSAGE } from '../src/client/error-answer.js';
 import { FakeClock } from '../src/testing/index.js';
 import type { FakeChannel, FakeDiscord, FakeUser, InteractionHandle, InteractionResponse } from '../src/testing/index.js';
 import { recordOutcomes, startBot, startFake } from './support/bot.js';

@@ -40,7 +40,7 @@ import {
 } from '../src/index.js';
 import type { ClientOptions, ComponentContext, TracebackMode } from '../src/index.js';
 import { DEFAULT_MESSAGES } from '../src/client/options.js';
-import { DEFAULT_ERROR_MESSAGE } from '../src/interactions/error-answer.js';
+import { DEFAULT_ERROR_MESSAGE } from '../src/client/error-answer.js';
 import { FakeClock } from '../src/testing/index.js';
 import type { FakeDiscord, FakeUser, InteractionHandle, InteractionResponse } from '../src/testing/index.js';
 import { recordOutcomes, startBot, startFake } from './support/bot.js';

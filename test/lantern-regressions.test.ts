@@ -11,7 +11,7 @@ import type { MessageActionRowComponentBuilder } from 'discord.js';
 import { button, Client, command, Events, field, MaxConcurrencyReached, modal, readablePermission } from '../src/index.js';
 import type { ClientOptions, ErrorEvent } from '../src/index.js';
 import { DEFAULT_MESSAGES } from '../src/client/options.js';
-import { DEFAULT_ERROR_MESSAGE } from '../src/interactions/error-answer.js';
+import { DEFAULT_ERROR_MESSAGE } from '../src/client/error-answer.js';
 import { DiscordFaults, FakeClock } from '../src/testing/index.js';
 import type { FakeChannel, FakeDiscord, FakeGuild, FakeUser, InteractionHandle, InteractionResponse } from '../src/testing/index.js';
 import { recordingLogger, startBot, startFake } from './support/bot.js';

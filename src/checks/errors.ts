@@ -1,7 +1,7 @@
 import type { PermissionsString } from 'discord.js';
 import { LanternError } from '../errors/lantern-error.js';
 import type { BucketType } from './bucket.js';
-import { readablePermission } from './permissions.js';
+import { readablePermission } from '../util/permissions.js';
 
 /** The built-in checks, by the name a `CheckFailure` carries; a custom check carries its own name. */
 export type BuiltinCheckName = 'guildOnly' | 'dmOnly' | 'ownerOnly' | 'userPermissions' | 'botPermissions';

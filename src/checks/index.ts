@@ -10,4 +10,4 @@ export { Guards, validateGuards } from './guard.js';
 export type { GuardLayer, GuardOptions, GuardRunOptions } from './guard.js';
 export { expectedErrorMessage, readableDuration } from './messages.js';
 export type { ExpectedErrorMessage, ExpectedErrorMessages } from './messages.js';
-export { readablePermission } from './permissions.js';
+export { readablePermission } from '../util/permissions.js';

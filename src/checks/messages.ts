@@ -1,7 +1,7 @@
 import type { BucketType } from './bucket.js';
 import { isExpectedError } from './errors.js';
 import type { CheckFailure, CommandOnCooldown, MaxConcurrencyReached } from './errors.js';
-import { readablePermission } from './permissions.js';
+import { readablePermission } from '../util/permissions.js';
 
 /**
  * A user-facing text for one kind of expected error: a template, or a function of the error and the user's Discord

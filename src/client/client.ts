@@ -16,15 +16,15 @@ import type { ErrorEvent, EventName, InteractionErrorEvent, Listener, ListenOpti
 import type { Extension } from '../extensions/extension.js';
 import { ExtensionManager } from '../extensions/manager.js';
 import type { LoadedExtension } from '../extensions/manager.js';
-import { DEFAULT_ERROR_MESSAGE } from '../interactions/error-answer.js';
-import type { TracebackMode } from '../interactions/error-answer.js';
-import { InteractionRouter } from '../interactions/router.js';
+import { DEFAULT_ERROR_MESSAGE } from './error-answer.js';
+import type { TracebackMode } from './error-answer.js';
+import { InteractionRouter } from './router.js';
 import type { ComponentDefinition } from '../components/component.js';
 import type { ModalDefinition, ModalFields } from '../components/modal.js';
 import type { CustomIdPattern } from '../components/custom-id.js';
 import { HandlerRegistry, labelOf } from '../components/registry.js';
 import type { OneMessageOptions } from '../components/registry.js';
-import type { InteractionWrapper } from '../interactions/router.js';
+import type { InteractionWrapper } from './router.js';
 import { DEFAULT_ERROR_LOG_LIMIT, ErrorLog, validateErrorLogLimit } from '../log/error-log.js';
 import { consoleLogger, Log } from '../log/log.js';
 import { settlesWithin } from '../util/settle.js';
@@ -88,6 +88,12 @@ const OWNER = Symbol('lantern.owner');
  * await bot.start();
  * ```
  */
+declare module '../interactions/bot.js' {
+  // The bottom's `Bot` is this client: contexts, extensions and tasks see every method it has.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by extending the class
+  interface Bot extends Client {}
+}
+
 export class Client {
   /** The discord.js client underneath, for anything Lantern does not wrap. */
   readonly discord: DiscordClient;

@@ -1,6 +1,6 @@
 import type { BitFieldResolvable, ClientOptions as DiscordClientOptions, GatewayIntentsString } from 'discord.js';
 import type { InteractionErrorEvent } from '../events/types.js';
-import type { TracebackMode } from '../interactions/error-answer.js';
+import type { TracebackMode } from './error-answer.js';
 import type { GuardOptions } from '../checks/guard.js';
 import type { ExpectedErrorMessages } from '../checks/messages.js';
 import type { Logger } from '../log/log.js';

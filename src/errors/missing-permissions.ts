@@ -1,7 +1,15 @@
 import { DiscordAPIError, PermissionFlagsBits, PermissionsBitField, RESTJSONErrorCodes } from 'discord.js';
 import type { Client as DiscordClient, PermissionsString } from 'discord.js';
-import { readablePermission } from '../checks/permissions.js';
-import type { InteractionContext } from '../interactions/context.js';
+import { readablePermission } from '../util/permissions.js';
+
+/**
+ * Where an interaction says what the bot may do: its channel and the app's permissions there (structurally an
+ * interaction's context, which lives above this folder).
+ */
+export interface PermissionsSource {
+  readonly channelId: string | null;
+  readonly interaction: { readonly appPermissions: Readonly<PermissionsBitField> };
+}
 
 const P = PermissionFlagsBits;
 const ID = String.raw`\d{15,22}`;
@@ -53,7 +61,7 @@ interface RequestBody {
  * ("Discord refused POST /channels/123/messages: the bot lacks Embed Links in #general (123)").
  * `undefined` for any other error.
  */
-export function explainMissingPermissions(error: unknown, discord: DiscordClient, ctx: InteractionContext | undefined): string | undefined {
+export function explainMissingPermissions(error: unknown, discord: DiscordClient, ctx: PermissionsSource | undefined): string | undefined {
   const refused = findMissingPermissions(error);
   if (!refused) return undefined;
   const path = new URL(refused.url).pathname.replace(/^\/api(\/v\d+)?/, '');
@@ -97,7 +105,7 @@ function describeChannel(discord: DiscordClient, channelId: string): string {
 function botPermissionsIn(
   discord: DiscordClient,
   channelId: string,
-  ctx: InteractionContext | undefined,
+  ctx: PermissionsSource | undefined,
 ): Readonly<PermissionsBitField> | undefined {
   const channel = discord.channels.cache.get(channelId);
   const me = discord.user;

@@ -1,4 +1,4 @@
-import type { Client } from '../client/client.js';
+import type { Bot } from '../interactions/bot.js';
 import type { GuardOptions } from '../checks/guard.js';
 import type { InteractionErrorEvent } from '../events/types.js';
 
@@ -14,7 +14,7 @@ export interface Extension<Options = never> extends GuardOptions {
   /** How the extension is named in events and logs; defaults to the specifier it was loaded by. */
   readonly name?: string;
   /** May return a Teardown (or a promise of one) that unloading calls. */
-  setup(bot: Client, options: Options): unknown;
+  setup(bot: Bot, options: Options): unknown;
   /**
    * Runs for errors in the extension's commands, components, modals and autocomplete handlers, after the
    * handler's own `onError`, before the global events.

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Client } from '../client/client.js';
+import type { Bot } from '../interactions/bot.js';
 import { GuardDefinitionError } from '../checks/errors.js';
 import { validateGuards } from '../checks/guard.js';
 import { ExtensionLoadError, ExtensionStateError } from '../errors/codes.js';
@@ -34,7 +34,7 @@ export class LoadedExtension {
 
 export interface ExtensionHost {
   /** A view of the bot whose additions are owned by `owner`. */
-  scoped(owner: LoadedExtension): Client;
+  scoped(owner: LoadedExtension): Bot;
   /** Removes every command and listener the owner added. */
   removeOwnedBy(owner: LoadedExtension): void;
   reportError(init: ErrorInit): Promise<unknown>;

@@ -14,7 +14,7 @@ import type {
   RepliableInteraction,
   UserContextMenuCommandInteraction,
 } from 'discord.js';
-import type { Client } from '../client/client.js';
+import type { Bot } from './bot.js';
 
 /** A message to send: text, or message options plus `ephemeral` (only the invoking user sees it). */
 export type MessageInput =
@@ -28,7 +28,7 @@ export type InteractionKind = 'slash' | 'userCommand' | 'messageCommand' | 'butt
  * discord.js interaction underneath. `source` names the handler in `Error` events (`/divide`, `button delete:{id}`).
  */
 export class InteractionContext<I extends Interaction = Interaction> {
-  readonly bot: Client;
+  readonly bot: Bot;
   readonly interaction: I;
   readonly kind: InteractionKind;
   /**
@@ -39,7 +39,7 @@ export class InteractionContext<I extends Interaction = Interaction> {
   /** When the interaction reached Lantern (`performance.now()` clock). */
   readonly receivedAt: number;
 
-  constructor(bot: Client, interaction: I, kind: InteractionKind, source: string, receivedAt: number) {
+  constructor(bot: Bot, interaction: I, kind: InteractionKind, source: string, receivedAt: number) {
     this.bot = bot;
     this.interaction = interaction;
     this.kind = kind;
@@ -148,7 +148,7 @@ export class CommandContext<Options = unknown> extends ModalOpeningContext<ChatI
   readonly command: string;
   #options: Options | undefined;
 
-  constructor(bot: Client, interaction: ChatInputCommandInteraction, command: string, receivedAt: number) {
+  constructor(bot: Bot, interaction: ChatInputCommandInteraction, command: string, receivedAt: number) {
     super(bot, interaction, 'slash', command, receivedAt);
     this.command = command;
   }
@@ -174,7 +174,7 @@ export interface ModalPayload {
 export class UserCommandContext extends ModalOpeningContext<UserContextMenuCommandInteraction> {
   readonly command: string;
 
-  constructor(bot: Client, interaction: UserContextMenuCommandInteraction, receivedAt: number) {
+  constructor(bot: Bot, interaction: UserContextMenuCommandInteraction, receivedAt: number) {
     const command = `user command ${interaction.commandName}`;
     super(bot, interaction, 'userCommand', command, receivedAt);
     this.command = command;
@@ -193,7 +193,7 @@ export class UserCommandContext extends ModalOpeningContext<UserContextMenuComma
 export class MessageCommandContext extends ModalOpeningContext<MessageContextMenuCommandInteraction> {
   readonly command: string;
 
-  constructor(bot: Client, interaction: MessageContextMenuCommandInteraction, receivedAt: number) {
+  constructor(bot: Bot, interaction: MessageContextMenuCommandInteraction, receivedAt: number) {
     const command = `message command ${interaction.commandName}`;
     super(bot, interaction, 'messageCommand', command, receivedAt);
     this.command = command;
@@ -215,7 +215,7 @@ export class ComponentContext<Params = Record<string, string>> extends ModalOpen
   readonly customId: string;
   readonly params: Params;
 
-  constructor(bot: Client, interaction: ButtonInteraction | AnySelectMenuInteraction, source: string, params: Params, receivedAt: number) {
+  constructor(bot: Bot, interaction: ButtonInteraction | AnySelectMenuInteraction, source: string, params: Params, receivedAt: number) {
     super(bot, interaction, interaction.isButton() ? 'button' : 'select', source, receivedAt);
     this.customId = interaction.customId;
     this.params = params;
@@ -252,7 +252,7 @@ export class ModalContext<
   readonly params: Params;
   #fields: Fields | undefined;
 
-  constructor(bot: Client, interaction: ModalSubmitInteraction, source: string, params: Params, receivedAt: number) {
+  constructor(bot: Bot, interaction: ModalSubmitInteraction, source: string, params: Params, receivedAt: number) {
     super(bot, interaction, 'modal', source, receivedAt);
     this.customId = interaction.customId;
     this.params = params;
@@ -277,7 +277,7 @@ export class AutocompleteContext<Value extends string | number = string | number
   /** The option being typed. */
   readonly option: string;
 
-  constructor(bot: Client, interaction: AutocompleteInteraction, command: string, option: string, receivedAt: number) {
+  constructor(bot: Bot, interaction: AutocompleteInteraction, command: string, option: string, receivedAt: number) {
     super(bot, interaction, 'autocomplete', `autocomplete ${command} ${option}`, receivedAt);
     this.command = command;
     this.option = option;

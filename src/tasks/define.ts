@@ -1,5 +1,5 @@
 import { Cron } from 'croner';
-import type { Client } from '../client/client.js';
+import type { Bot } from '../interactions/bot.js';
 import { describeValue } from '../errors/format.js';
 import { LanternError } from '../errors/lantern-error.js';
 
@@ -16,7 +16,7 @@ export interface TaskContext {
   /** Which iteration this is: 1 for the first. */
   readonly iteration: number;
   /** The bot (the extension's view of it, for a task an extension added). */
-  readonly bot: Client;
+  readonly bot: Bot;
   /** Aborted when the task stops (`task.stop()`, `bot.stop()`, its extension unloading), so a long run can end early. */
   readonly signal: AbortSignal;
 }

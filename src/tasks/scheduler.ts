@@ -1,4 +1,4 @@
-import type { Client } from '../client/client.js';
+import type { Bot } from '../interactions/bot.js';
 import { ClientStateError, toError } from '../errors/codes.js';
 import type { EventHub } from '../events/hub.js';
 import type { Log } from '../log/log.js';
@@ -52,7 +52,7 @@ export class TaskScheduler {
   constructor(private readonly host: TaskHost) {}
 
   /** Adds a task; it starts at once if the bot is running. */
-  add(definition: TaskDefinition, owner: TaskOwner | undefined, bot: Client): Task {
+  add(definition: TaskDefinition, owner: TaskOwner | undefined, bot: Bot): Task {
     const schedule = parseSchedule(definition, this.host.clock.now());
     const taken = this.#tasks.get(definition.name);
     if (taken)
@@ -102,7 +102,7 @@ class ScheduledTask implements Task {
     private readonly definition: TaskDefinition,
     private readonly schedule: Schedule,
     readonly owner: TaskOwner | undefined,
-    private readonly bot: Client,
+    private readonly bot: Bot,
     private readonly host: TaskHost,
     private readonly phase: () => Phase,
   ) {}

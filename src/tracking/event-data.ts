@@ -1,6 +1,6 @@
 import { ApplicationCommandOptionType, ComponentType, IntentsBitField, ShardClientUtil } from 'discord.js';
 import type { CommandInteractionOption, Interaction, ModalSubmitInteraction } from 'discord.js';
-import type { Client } from '../client/client.js';
+import type { Bot } from '../interactions/bot.js';
 import type { ErrorEvent } from '../events/types.js';
 import type { InteractionContext } from '../interactions/context.js';
 
@@ -21,7 +21,7 @@ export interface EventData {
  * `shard_id`, `locale`, `extension`, `bot_name`, `task` and `iteration` as tags (searchable), the interaction (its
  * options, custom id, fields) and the bot as contexts. `ctx` is the interaction it happened in, if any.
  */
-export function describeEvent(bot: Client, event: ErrorEvent, ctx: InteractionContext | undefined): EventData {
+export function describeEvent(bot: Bot, event: ErrorEvent, ctx: InteractionContext | undefined): EventData {
   const shardId = shardOf(bot, event, ctx);
   const command = ctx && commandOf(ctx);
   const tags = definedStrings({
@@ -44,7 +44,7 @@ export function describeEvent(bot: Client, event: ErrorEvent, ctx: InteractionCo
 }
 
 /** The bot as the `bot` context: who it is, what it asked Discord for, how it is sharded. */
-function botContext(bot: Client): Record<string, unknown> {
+function botContext(bot: Bot): Record<string, unknown> {
   const { discord } = bot;
   return {
     name: discord.user?.username,
@@ -120,12 +120,12 @@ function modalFields(interaction: ModalSubmitInteraction): Record<string, unknow
   return fields;
 }
 
-function shardCount(bot: Client): number {
+function shardCount(bot: Bot): number {
   return bot.discord.options.shardCount ?? 1;
 }
 
 /** The shard the event happened on: the interaction's guild's (DMs are shard 0), a shard's own error, or the only one. */
-function shardOf(bot: Client, event: ErrorEvent, ctx: InteractionContext | undefined): number | undefined {
+function shardOf(bot: Bot, event: ErrorEvent, ctx: InteractionContext | undefined): number | undefined {
   const count = shardCount(bot);
   if (ctx) return ctx.guildId ? ShardClientUtil.shardIdForGuildId(ctx.guildId, count) : 0;
   const shardError = /^shard (\d+)$/.exec(event.source);

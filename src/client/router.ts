@@ -6,7 +6,7 @@ import type {
   RepliableInteraction,
   UserContextMenuCommandInteraction,
 } from 'discord.js';
-import type { Client } from '../client/client.js';
+import type { Bot } from '../interactions/bot.js';
 import type { AutocompleteChoice, OptionDefinitions, OptionValues } from '../commands/options.js';
 import { isExpectedError } from '../checks/errors.js';
 import { guardLayer } from '../checks/guard.js';
@@ -34,8 +34,8 @@ import {
   MessageCommandContext,
   ModalContext,
   UserCommandContext,
-} from './context.js';
-import type { InteractionContext, RepliableContext } from './context.js';
+} from '../interactions/context.js';
+import type { InteractionContext, RepliableContext } from '../interactions/context.js';
 import { DEFAULT_ERROR_MESSAGE, errorAnswer } from './error-answer.js';
 import type { ErrorAnswerPolicy } from './error-answer.js';
 
@@ -70,7 +70,7 @@ export interface RouterMessages {
 }
 
 export interface RouterParts {
-  readonly bot: Client;
+  readonly bot: Bot;
   readonly commands: CommandRegistry;
   readonly handlers: HandlerRegistry;
   readonly hub: EventHub;
