@@ -37,6 +37,8 @@ export {
   ClientOptionsError,
   ClientStateError,
   CommandDefinitionError,
+  ComponentDefinitionError,
+  ModalDefinitionError,
   CommandSyncError,
   DuplicateCommandError,
   DuplicateHandlerError,
@@ -47,8 +49,6 @@ export {
   OptionMismatchError,
   Redactor,
   TokenMissingError,
-  UnknownCommandError,
-  UnknownComponentError,
 } from './errors/index.js';
 export {
   CheckFailure,
@@ -90,7 +90,7 @@ export type {
   Listener,
   ListenOptions,
 } from './events/types.js';
-export type { ErrorInit } from './events/hub.js';
+export type { ErrorInit } from './events/error-event.js';
 export { defineExtension } from './extensions/extension.js';
 export type { Extension, Teardown } from './extensions/extension.js';
 export {

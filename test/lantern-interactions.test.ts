@@ -27,7 +27,8 @@ import {
   button,
   Client,
   command,
-  CommandDefinitionError,
+  ComponentDefinitionError,
+  ModalDefinitionError,
   DuplicateCommandError,
   DuplicateHandlerError,
   Events,
@@ -498,9 +499,9 @@ test('custom ids: .id() builds them and refuses over 100 characters; a taken id 
   assert.throws(() => button({ customId: /^x$/, run: () => undefined }).id({}), /cannot build a custom id/);
   assert.throws(
     () => button({ customId: 'x'.repeat(101), run: () => undefined }),
-    (error: unknown) => error instanceof CommandDefinitionError && /longer than 100 characters/.test(error.message),
+    (error: unknown) => error instanceof ComponentDefinitionError && /longer than 100 characters/.test(error.message),
   );
-  assert.throws(() => selectMenu({ customId: '', run: () => undefined }), CommandDefinitionError);
+  assert.throws(() => selectMenu({ customId: '', run: () => undefined }), ComponentDefinitionError);
 
   const w = await world({}, (bot) => {
     bot.addComponent(confirm);
@@ -622,12 +623,12 @@ test(
 
 // ---- 3. modals ----
 
-test('modal definitions Discord would refuse throw CommandDefinitionError', () => {
+test('modal definitions Discord would refuse throw ModalDefinitionError', () => {
   const fields = { text: field.short({ label: 'Text' }) };
   const refused = (input: Parameters<typeof modal>[0], problem: RegExp) => {
     assert.throws(
       () => modal(input),
-      (error: unknown) => error instanceof CommandDefinitionError && problem.test(error.message),
+      (error: unknown) => error instanceof ModalDefinitionError && problem.test(error.message),
     );
   };
   refused({ customId: 'long', title: 'T'.repeat(46), fields, run: () => undefined }, /title must have 1-45 characters/);

@@ -7,12 +7,11 @@ import { CommandSync } from '../commands/sync.js';
 import type { SyncResult } from '../commands/sync.js';
 import type { CommandDefinition } from '../commands/define.js';
 import { ClientStateError, TokenMissingError } from '../errors/codes.js';
-import { summarizeError } from '../errors/format.js';
-import { explainMissingPermissions } from '../errors/missing-permissions.js';
 import { Redactor } from '../errors/redact.js';
 import { EventHub } from '../events/hub.js';
-import type { ErrorInit } from '../events/hub.js';
-import type { ErrorEvent, EventName, InteractionErrorEvent, Listener, ListenOptions } from '../events/types.js';
+import { installDefaultListeners } from '../events/default-listeners.js';
+import type { ErrorInit } from '../events/error-event.js';
+import type { ErrorEvent, EventName, Listener, ListenOptions } from '../events/types.js';
 import type { Extension } from '../extensions/extension.js';
 import { ExtensionManager } from '../extensions/manager.js';
 import type { LoadedExtension } from '../extensions/manager.js';
@@ -187,7 +186,14 @@ export class Client {
       starting: undefined,
     };
     this[OWNER] = undefined;
-    this.installDefaultListeners();
+    if (options.defaultListeners !== false)
+      installDefaultListeners({
+        hub: this.core.hub,
+        log: this.log,
+        errorLog: this.core.errorLog,
+        redactor: this.redactor,
+        discord: this.discord,
+      });
     this.discord.on(DiscordEvents.InteractionCreate, (interaction) => {
       track(router.handle(interaction));
     });
@@ -427,55 +433,6 @@ export class Client {
     const view = Object.create(this) as Client;
     Object.defineProperty(view, OWNER, { value: owner });
     return view;
-  }
-
-  private installDefaultListeners(): void {
-    const { hub } = this.core;
-    // Each kind's error event becomes an `Error`; what its listeners did (handled, a reference) comes back.
-    for (const kind of ['CommandError', 'ComponentError', 'ModalError', 'AutocompleteError'] as const) {
-      hub.listen(
-        kind,
-        async (event: InteractionErrorEvent) => {
-          const error = await hub.error({
-            source: event.source,
-            error: event.error,
-            ctx: event.ctx,
-            extension: event.extension,
-            expected: event.expected,
-            handled: event.handled,
-          });
-          event.handled = error.handled;
-          event.reference = error.reference;
-        },
-        { isDefault: true },
-      );
-    }
-    hub.listen(
-      'TaskError',
-      async (event) => {
-        const error = await hub.error({
-          source: `task ${event.task.name}`,
-          error: event.error,
-          task: event.task,
-          extension: event.extension,
-          handled: event.handled,
-        });
-        event.handled = error.handled;
-        event.reference = error.reference;
-      },
-      { isDefault: true },
-    );
-    hub.listen(
-      'Error',
-      ({ source, error, reference, expected, ctx }) => {
-        if (expected) {
-          this.log.info(`${source} refused${ctx ? ` for user ${ctx.user.id}` : ''}: ${summarizeError(error, this.redactor)}`);
-          return;
-        }
-        this.core.errorLog.error(source, error, reference, explainMissingPermissions(error, this.discord, ctx));
-      },
-      { isDefault: true },
-    );
   }
 
   private scheduleSync(): void {

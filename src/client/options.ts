@@ -56,6 +56,11 @@ export interface ClientOptions extends GuardOptions {
    * process (default `true` while the bot runs).
    */
   handleProcessErrors?: boolean;
+  /**
+   * Lantern's default listeners (each kind's error event dispatched again as `Error`, and the log line for every
+   * `Error`), as a set. `false` installs none: the app's own listeners do all of it (default `true`).
+   */
+  defaultListeners?: boolean;
   /** Where tasks and cooldowns read the time; tests pass a `FakeClock` from `lantern/testing`. */
   clock?: Clock;
 }

@@ -19,11 +19,12 @@ import type { CommandRegistry } from '../commands/registry.js';
 import { readFields } from '../components/modal.js';
 import { labelOf } from '../components/registry.js';
 import type { HandlerRegistry, ResolvedHandler } from '../components/registry.js';
-import { toError, UnknownCommandError, UnknownComponentError } from '../errors/codes.js';
+import { codedLine, toError } from '../errors/codes.js';
 import { formatError, summarizeError } from '../errors/format.js';
 import { explainMissingPermissions } from '../errors/missing-permissions.js';
 import type { Redactor } from '../errors/redact.js';
 import type { EventHub } from '../events/hub.js';
+import { errorEvent } from '../events/error-event.js';
 import type { InteractionErrorEvent, LanternEvents } from '../events/types.js';
 import type { Log } from '../log/log.js';
 import { settlesWithin } from '../util/settle.js';
@@ -309,16 +310,7 @@ export class InteractionRouter {
   async #fail(route: Route, error: Error): Promise<void> {
     const { ctx } = route;
     const expected = isExpectedError(error);
-    const event: InteractionErrorEvent = {
-      error,
-      ctx,
-      source: ctx.source,
-      extension: route.extension,
-      expected,
-      handled: false,
-      reference: undefined,
-      ...route.extra,
-    };
+    const event = errorEvent<InteractionErrorEvent>({ source: ctx.source, error, ctx, extension: route.extension, expected }, route.extra);
     const chain = this.#runErrorChain(event, route);
     // The user's answer waits for the chain (it may answer, or set a reference) but not for ever: a slow or hung
     // handler must not turn into "The application did not respond". The chain goes on, and stop() waits for it.
@@ -400,15 +392,7 @@ export class InteractionRouter {
         await interaction.respond(this.#choices(choices, ctx.source));
       } catch (thrown) {
         if (!interaction.responded) await this.#respond(interaction, []);
-        const event: InteractionErrorEvent = {
-          error: toError(thrown),
-          ctx,
-          source: ctx.source,
-          extension: registered.owner?.name,
-          expected: false,
-          handled: false,
-          reference: undefined,
-        };
+        const event = errorEvent<InteractionErrorEvent>({ source: ctx.source, error: thrown, ctx, extension: registered.owner?.name });
         const ownerOnError = registered.owner?.onError?.bind(registered.owner);
         await this.#runErrorChain(event, { errorHandlers: ownerOnError ? [ownerOnError] : [], errorEvent: 'AutocompleteError' });
         return;
@@ -460,11 +444,9 @@ export class InteractionRouter {
 }
 
 function unknownCommand(path: string): string {
-  const error = new UnknownCommandError(path);
-  return `${error.code}: ${error.message}`;
+  return codedLine('LANTERN_ERR_UNKNOWN_COMMAND', `Received ${path}, which this bot does not define`);
 }
 
 function unknownComponent(kind: string, customId: string): string {
-  const error = new UnknownComponentError(kind, customId);
-  return `${error.code}: ${error.message}`;
+  return codedLine('LANTERN_ERR_UNKNOWN_COMPONENT', `Received ${kind} "${customId}", which no handler matches`);
 }

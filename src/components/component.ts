@@ -1,3 +1,4 @@
+import { ComponentDefinitionError } from '../errors/codes.js';
 import { validateGuards } from '../checks/guard.js';
 import type { GuardOptions } from '../checks/guard.js';
 import type { ComponentErrorEvent } from '../events/types.js';
@@ -24,7 +25,11 @@ export interface ComponentDefinition<P extends CustomIdPattern = CustomIdPattern
 }
 
 function define<P extends CustomIdPattern>(kind: ComponentKind, input: ComponentHandlerInput<P>): ComponentDefinition<P> {
-  const matcher = new CustomIdMatcher(input.customId, `${kind} ${String(input.customId)}`);
+  const matcher = new CustomIdMatcher(
+    input.customId,
+    `${kind} ${String(input.customId)}`,
+    (at, problem) => new ComponentDefinitionError(at, problem),
+  );
   if (typeof input.run !== 'function') throw new TypeError(`${kind} ${matcher.label}: \`run\` must be a function`);
   validateGuards(input, `${kind} ${matcher.label}`);
   return { ...input, kind, matcher, id: (...params) => matcher.build(params[0]) };

@@ -1,4 +1,5 @@
-import { CommandDefinitionError } from '../errors/codes.js';
+/** Builds the error a definition's mistake throws: a component's or a modal's, named for what it is. */
+export type DefinitionError = (where: string, problem: string) => Error;
 
 /** Discord's limit on a component's or modal's custom id. */
 export const CUSTOM_ID_LIMIT = 100;
@@ -34,7 +35,7 @@ export class CustomIdMatcher {
   readonly #regex: RegExp | undefined;
   readonly #names: readonly string[];
 
-  constructor(pattern: CustomIdPattern, where: string) {
+  constructor(pattern: CustomIdPattern, where: string, definitionError: DefinitionError) {
     if (pattern instanceof RegExp) {
       this.label = pattern.source;
       this.exact = undefined;
@@ -43,13 +44,12 @@ export class CustomIdMatcher {
       return;
     }
     if (typeof pattern !== 'string' || pattern.length === 0)
-      throw new CommandDefinitionError(where, '`customId` must be a non-empty string or a RegExp');
+      throw definitionError(where, '`customId` must be a non-empty string or a RegExp');
     if (pattern.length > CUSTOM_ID_LIMIT)
-      throw new CommandDefinitionError(where, `customId "${pattern}" is longer than ${String(CUSTOM_ID_LIMIT)} characters`);
+      throw definitionError(where, `customId "${pattern}" is longer than ${String(CUSTOM_ID_LIMIT)} characters`);
     this.label = pattern;
     this.#names = [...pattern.matchAll(PARAM)].map((m) => m[1] ?? '');
-    if (new Set(this.#names).size !== this.#names.length)
-      throw new CommandDefinitionError(where, `customId "${pattern}" names a parameter twice`);
+    if (new Set(this.#names).size !== this.#names.length) throw definitionError(where, `customId "${pattern}" names a parameter twice`);
     if (this.#names.length === 0) {
       this.exact = pattern;
       this.#regex = undefined;

@@ -2,7 +2,7 @@ import { ComponentType, TextInputStyle } from 'discord.js';
 import type { APIModalInteractionResponseCallbackData, ModalSubmitInteraction } from 'discord.js';
 import { validateGuards } from '../checks/guard.js';
 import type { GuardOptions } from '../checks/guard.js';
-import { CommandDefinitionError } from '../errors/codes.js';
+import { ModalDefinitionError } from '../errors/codes.js';
 import type { ModalErrorEvent } from '../events/types.js';
 import type { ModalContext, ModalPayload } from '../interactions/context.js';
 import { CustomIdMatcher } from './custom-id.js';
@@ -83,7 +83,7 @@ export interface ModalDefinition<P extends CustomIdPattern = CustomIdPattern, F 
  */
 export function modal<const P extends CustomIdPattern, const F extends ModalFields>(input: ModalInput<P, F>): ModalDefinition<P, F> {
   const where = `modal ${String(input.customId)}`;
-  const matcher = new CustomIdMatcher(input.customId, where);
+  const matcher = new CustomIdMatcher(input.customId, where, (at, problem) => new ModalDefinitionError(at, problem));
   validateModal(where, input);
   return {
     ...input,
@@ -126,23 +126,23 @@ export function readFields(interaction: ModalSubmitInteraction, fields: ModalFie
 }
 
 function validateModal(where: string, input: ModalInput<CustomIdPattern, ModalFields>): void {
-  if (typeof input.run !== 'function') throw new CommandDefinitionError(where, '`run` must be a function');
+  if (typeof input.run !== 'function') throw new ModalDefinitionError(where, '`run` must be a function');
   validateGuards(input, where);
   if (typeof input.title !== 'string' || input.title.length < 1 || input.title.length > TITLE_LIMIT)
-    throw new CommandDefinitionError(where, `title must have 1-${String(TITLE_LIMIT)} characters`);
+    throw new ModalDefinitionError(where, `title must have 1-${String(TITLE_LIMIT)} characters`);
   const fields = Object.entries(input.fields);
   if (fields.length < 1 || fields.length > FIELD_LIMIT)
-    throw new CommandDefinitionError(where, `a modal needs 1 to ${String(FIELD_LIMIT)} fields`);
+    throw new ModalDefinitionError(where, `a modal needs 1 to ${String(FIELD_LIMIT)} fields`);
   for (const [name, text] of fields) {
     const at = `${where} (field ${name})`;
-    if (name.length > 100) throw new CommandDefinitionError(at, 'field names must have at most 100 characters');
+    if (name.length > 100) throw new ModalDefinitionError(at, 'field names must have at most 100 characters');
     if (text.label.length < 1 || text.label.length > LABEL_LIMIT)
-      throw new CommandDefinitionError(at, `label must have 1-${String(LABEL_LIMIT)} characters`);
+      throw new ModalDefinitionError(at, `label must have 1-${String(LABEL_LIMIT)} characters`);
     if ((text.placeholder?.length ?? 0) > PLACEHOLDER_LIMIT)
-      throw new CommandDefinitionError(at, `placeholder must have at most ${String(PLACEHOLDER_LIMIT)} characters`);
+      throw new ModalDefinitionError(at, `placeholder must have at most ${String(PLACEHOLDER_LIMIT)} characters`);
     const min = text.minLength ?? 0;
     const max = text.maxLength ?? TEXT_LIMIT;
     if (min < 0 || max < 1 || max > TEXT_LIMIT || min > max)
-      throw new CommandDefinitionError(at, `minLength/maxLength must satisfy 0 <= minLength <= maxLength <= ${String(TEXT_LIMIT)}`);
+      throw new ModalDefinitionError(at, `minLength/maxLength must satisfy 0 <= minLength <= maxLength <= ${String(TEXT_LIMIT)}`);
   }
 }

@@ -1,5 +1,6 @@
 import { describeValue } from './format.js';
 import { LanternError } from './lantern-error.js';
+import type { ErrorCode } from './code-table.js';
 
 /** A bot could not start: no token in the options or in `DISCORD_TOKEN`. */
 export class TokenMissingError extends LanternError<'LANTERN_ERR_TOKEN_MISSING'> {
@@ -47,13 +48,6 @@ export class OptionMismatchError extends LanternError<'LANTERN_ERR_OPTION_MISMAT
       `Option "${option}" of ${command} does not match its definition; the registered command is out of date`,
       options,
     );
-  }
-}
-
-/** An interaction named a command this bot does not define (a stale registration, or a removed command). */
-export class UnknownCommandError extends LanternError<'LANTERN_ERR_UNKNOWN_COMMAND'> {
-  constructor(command: string) {
-    super('LANTERN_ERR_UNKNOWN_COMMAND', `Received ${command}, which this bot does not define`);
   }
 }
 
@@ -106,12 +100,21 @@ export class DuplicateHandlerError extends LanternError<'LANTERN_ERR_DUPLICATE_H
   }
 }
 
-/**
- * A button, select menu or modal whose custom id no handler matches: a message from an older version of the
- * bot, or a one-message handler that timed out.
- */
-export class UnknownComponentError extends LanternError<'LANTERN_ERR_UNKNOWN_COMPONENT'> {
-  constructor(kind: string, customId: string) {
-    super('LANTERN_ERR_UNKNOWN_COMPONENT', `Received ${kind} "${customId}", which no handler matches`);
+/** A button or select menu definition Discord would refuse (its custom id), caught where it is defined. */
+export class ComponentDefinitionError extends LanternError<'LANTERN_ERR_COMPONENT_DEFINITION'> {
+  constructor(component: string, problem: string) {
+    super('LANTERN_ERR_COMPONENT_DEFINITION', `${component}: ${problem}`);
   }
+}
+
+/** A modal definition Discord would refuse (title, fields, lengths), caught where it is defined. */
+export class ModalDefinitionError extends LanternError<'LANTERN_ERR_MODAL_DEFINITION'> {
+  constructor(modal: string, problem: string) {
+    super('LANTERN_ERR_MODAL_DEFINITION', `${modal}: ${problem}`);
+  }
+}
+
+/** A line of the log that names a code of the table: `LANTERN_ERR_UNKNOWN_COMMAND: Received /old, ...`. */
+export function codedLine(code: ErrorCode, message: string): string {
+  return `${code}: ${message}`;
 }

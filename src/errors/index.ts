@@ -3,15 +3,17 @@ export {
   ClientOptionsError,
   ClientStateError,
   CommandDefinitionError,
+  ComponentDefinitionError,
+  ModalDefinitionError,
   CommandSyncError,
   DuplicateCommandError,
   DuplicateHandlerError,
-  UnknownComponentError,
   ExtensionLoadError,
   ExtensionStateError,
   NonErrorThrownError,
   OptionMismatchError,
   TokenMissingError,
-  UnknownCommandError,
 } from './codes.js';
 export { Redactor } from './redact.js';
+export { ERROR_CODES } from './code-table.js';
+export type { ErrorCode } from './code-table.js';

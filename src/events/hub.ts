@@ -1,11 +1,11 @@
 import type { Client as DiscordClient, ClientEvents } from 'discord.js';
-import { toError } from '../errors/codes.js';
 import { formatError } from '../errors/format.js';
 import type { Redactor } from '../errors/redact.js';
 import type { Log } from '../log/log.js';
-import type { InteractionContext } from '../interactions/context.js';
 import { Events } from './types.js';
-import type { ErrorEvent, EventArgs, EventName, Listener, ListenOptions, TaskRun } from './types.js';
+import type { ErrorEvent, EventArgs, EventName, Listener, ListenOptions } from './types.js';
+import { errorEvent } from './error-event.js';
+import type { ErrorInit } from './error-event.js';
 
 /** Who added a listener, so unloading an extension removes what it added. */
 export interface ListenerOwner {
@@ -17,18 +17,6 @@ interface Registration {
   readonly isDefault: boolean;
   readonly disablesDefaults: boolean;
   readonly owner: ListenerOwner | undefined;
-}
-
-export interface ErrorInit {
-  source: string;
-  error: unknown;
-  ctx?: InteractionContext;
-  extension?: string;
-  /** An outcome the user has been told about (a check, a cooldown); sinks may skip it. */
-  expected?: boolean;
-  task?: TaskRun;
-  /** Whether an earlier handler (the command's `onError`) has already dealt with it. */
-  handled?: boolean;
 }
 
 const LANTERN_EVENTS = new Set<string>(Object.values(Events));
@@ -89,16 +77,7 @@ export class EventHub {
 
   /** Dispatches an `Error` event and returns it, with `handled` and `reference` as its listeners left them. */
   async error(init: ErrorInit): Promise<ErrorEvent> {
-    const event: ErrorEvent = {
-      source: init.source,
-      error: toError(init.error),
-      ctx: init.ctx,
-      extension: init.extension,
-      expected: init.expected ?? false,
-      task: init.task,
-      handled: init.handled ?? false,
-      reference: undefined,
-    };
+    const event = errorEvent(init);
     await this.emit('Error', event);
     return event;
   }

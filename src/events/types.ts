@@ -28,7 +28,11 @@ export const Events = {
   TaskError: 'TaskError',
 } as const;
 
-/** The `Error` event: one failure, where it came from, and what earlier handlers did about it. */
+/**
+ * The `Error` event: one failure, where it came from, and what earlier handlers did about it. It is one object from
+ * start to end: the handler's `onError`, the extension's, the kind's event (`CommandError`, `TaskError`, ...), `Error`
+ * and every sink get the same one, so a `reference` or `handled` set anywhere is seen by everything after it.
+ */
 export interface ErrorEvent {
   /** What failed: `/divide`, `/admin ban`, `listener messageCreate`, `command sync`, `extension fun`, `unhandled rejection`, ... */
   readonly source: string;
@@ -56,26 +60,21 @@ export interface TaskRun {
   readonly iteration: number;
 }
 
-export interface TaskErrorEvent {
-  readonly error: Error;
+/** A task's run failed: the `Error` event with its `task` (source `task <name>`), before `Error` listeners see it. */
+export interface TaskErrorEvent extends ErrorEvent {
+  readonly ctx: undefined;
   readonly task: TaskRun;
-  readonly extension: string | undefined;
-  handled: boolean;
-  reference: string | undefined;
 }
 
-/** A failure inside one interaction's handler, before it becomes an `Error` event. */
-export interface InteractionErrorEvent<Ctx extends InteractionContext = InteractionContext> {
-  readonly error: Error;
+/**
+ * A failure inside one interaction's handler: the `Error` event with its context, as the handler's `onError`, the
+ * extension's and the kind's event see it before `Error` listeners do. `source` names the handler (`/divide`,
+ * `button delete:{id}`, `modal feedback`); `expected` marks a failed check, a cooldown or a concurrency limit; set
+ * `handled` once the user has had an answer about it, and Lantern sends none of its own.
+ */
+export interface InteractionErrorEvent<Ctx extends InteractionContext = InteractionContext> extends ErrorEvent {
   readonly ctx: Ctx;
-  /** The handler, as the `Error` event will name it (`/divide`, `button delete:{id}`, `modal feedback`). */
-  readonly source: string;
-  readonly extension: string | undefined;
-  /** A failed check, a cooldown or a concurrency limit: the user is told why, trackers may skip it. */
-  readonly expected: boolean;
-  /** Set `true` once the user has had an answer about it; Lantern then sends none of its own. */
-  handled: boolean;
-  reference: string | undefined;
+  readonly task: undefined;
 }
 
 export interface CommandErrorEvent extends InteractionErrorEvent<AnyCommandContext> {

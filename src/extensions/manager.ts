@@ -6,7 +6,7 @@ import { GuardDefinitionError } from '../checks/errors.js';
 import { validateGuards } from '../checks/guard.js';
 import { ExtensionLoadError, ExtensionStateError } from '../errors/codes.js';
 import type { InteractionErrorEvent } from '../events/types.js';
-import type { ErrorInit } from '../events/hub.js';
+import type { ErrorInit } from '../events/error-event.js';
 import type { GuardOptions } from '../checks/guard.js';
 import type { Extension, Teardown } from './extension.js';
 

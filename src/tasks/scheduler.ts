@@ -1,6 +1,8 @@
 import type { Bot } from '../interactions/bot.js';
 import { ClientStateError, toError } from '../errors/codes.js';
 import type { EventHub } from '../events/hub.js';
+import { errorEvent } from '../events/error-event.js';
+import type { TaskErrorEvent } from '../events/types.js';
 import type { Log } from '../log/log.js';
 import type { Clock, ClockTimer } from '../util/clock.js';
 import { parseSchedule, TaskDefinitionError } from './define.js';
@@ -217,12 +219,14 @@ class ScheduledTask implements Task {
       this.#planNext();
     }
     if (failure)
-      await this.host.hub.emit('TaskError', {
-        error: failure,
-        task: { name: this.name, iteration },
-        extension: this.owner?.name,
-        handled: false,
-        reference: undefined,
-      });
+      await this.host.hub.emit(
+        'TaskError',
+        errorEvent<TaskErrorEvent>({
+          source: `task ${this.name}`,
+          error: failure,
+          task: { name: this.name, iteration },
+          extension: this.owner?.name,
+        }),
+      );
   }
 }

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LanternError } from '../../errors/index.js';
+import type { ErrorCode } from '../../errors/index.js';
 import type { EnvelopeItem, MalformedEnvelope, ReceivedEnvelope, ReceivedEvent } from './envelope.js';
 import type { ParentMessage, ReceiverServerConfig, RequestRecord, SentryReceiverMode, ServerMessage } from './receiver-server.js';
 
@@ -19,12 +20,7 @@ export type {
 } from './envelope.js';
 export type { SentryReceiverMode } from './receiver-server.js';
 
-export type SentryReceiverErrorCode =
-  | 'LANTERN_ERR_SENTRY_RECEIVER_TIMEOUT'
-  | 'LANTERN_ERR_SENTRY_RECEIVER_START_FAILED'
-  | 'LANTERN_ERR_SENTRY_RECEIVER_EXITED'
-  | 'LANTERN_ERR_SENTRY_RECEIVER_STOPPED'
-  | 'LANTERN_ERR_SENTRY_RECEIVER_MODE_FAILED';
+export type SentryReceiverErrorCode = Extract<ErrorCode, `LANTERN_ERR_SENTRY_RECEIVER_${string}`>;
 
 /** Thrown to the test when the receiver cannot do what it was asked, or what was awaited did not arrive. */
 export class SentryReceiverError extends LanternError<SentryReceiverErrorCode> {}
