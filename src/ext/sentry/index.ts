@@ -5,13 +5,17 @@
  * await bot.loadExtension('lantern/ext/sentry', { dsn: process.env.SENTRY_DSN }); // first, so it sees the others fail
  * ```
  */
-import type { Client } from '../../client/client.js';
+import type { Bot } from '../../interactions/bot.js';
 import { defineExtension } from '../../extensions/extension.js';
+import { setupSinks } from '../../extensions/sink.js';
 import type { Clock } from '../../util/clock.js';
 import { createClient } from './client.js';
 import type { Sdk, SentryClientOptions, SentryFilter } from './client.js';
 import { SentryDsnError, SentryMissingError } from './errors.js';
-import { SentryTracker } from './tracker.js';
+import { discordBreadcrumbs } from './breadcrumbs.js';
+import { SentryCapture } from './capture.js';
+import { closeClient } from './close.js';
+import { InteractionScopes } from './scopes.js';
 
 export { SentryDsnError, SentryMissingError } from './errors.js';
 export type { SentryClientOptions, SentryFilter, SentryFilterHint } from './client.js';
@@ -70,39 +74,25 @@ export default defineExtension<SentryOptions>({
     client.startClientReportTracking();
     if (client.getOptions().enableOpenTelemetrySetup) sdk.initOpenTelemetry(client);
 
-    const tracker = new SentryTracker(bot, sdk, client, http, {
+    const scopes = new InteractionScopes(sdk, client);
+    const capture = new SentryCapture(bot, sdk, client, scopes, {
       captureExpected,
       eventsPerGroupPerMinute,
-      flushTimeoutMs,
       now: () => clock.now(),
       log: bot.log,
     });
-    bot.listen('Error', tracker.onError);
-    bot.aroundInteraction(tracker.aroundInteraction);
-    const { rest } = bot.discord;
-    rest.on('response', tracker.onRestResponse);
-    rest.on('rateLimited', tracker.onRateLimited);
-    bot.listen('shardReady', (shard) => {
-      tracker.gatewayBreadcrumb(`shard ${String(shard)} ready`);
-    });
-    bot.listen('shardDisconnect', (event, shard) => {
-      tracker.gatewayBreadcrumb(`shard ${String(shard)} disconnected (close code ${String(event.code)})`);
-    });
-    bot.listen('shardResume', (shard, replayed) => {
-      tracker.gatewayBreadcrumb(`shard ${String(shard)} resumed (${String(replayed)} events replayed)`);
-    });
+    // Torn down in reverse: capture stops and hands over what it holds, then scopes and breadcrumbs, then the client.
+    const teardown = setupSinks(bot, [
+      closeClient(client, http, flushTimeoutMs, processWide ? processScope : undefined),
+      scopes.sink,
+      discordBreadcrumbs(scopes),
+      capture.sink,
+    ]);
     const { environment, release } = client.getOptions();
     bot.log.info(
       `Sentry error tracking is on${environment ? ` (environment ${environment}${release ? `, release ${release}` : ''})` : ''}`,
     );
-
-    return async () => {
-      rest.off('response', tracker.onRestResponse);
-      rest.off('rateLimited', tracker.onRateLimited);
-      const delivered = await tracker.close();
-      if (processWide && processScope.getClient() === client) processScope.setClient(undefined);
-      if (!delivered) bot.log.warn(`Sentry: not every event was delivered within ${String(flushTimeoutMs)} ms; the rest are lost`);
-    };
+    return teardown;
   },
 });
 
@@ -125,7 +115,7 @@ async function importSdk(): Promise<Sdk> {
 }
 
 /** Checks the DSN's shape (a typo would silently send nothing) and registers it, and its secret part if any, as secrets. */
-function registerDsn(bot: Client, dsn: string): void {
+function registerDsn(bot: Bot, dsn: string): void {
   let url: URL;
   try {
     url = new URL(dsn);

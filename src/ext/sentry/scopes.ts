@@ -1,0 +1,91 @@
+import type { Breadcrumb, NodeClient, Scope } from '@sentry/node';
+import type { Sink } from '../../extensions/sink.js';
+import type { InteractionContext } from '../../interactions/context.js';
+import type { Sdk } from './client.js';
+
+const DEFAULT_MAX_BREADCRUMBS = 100;
+
+/**
+ * Each interaction's isolation scope (its breadcrumbs, and whatever its handler sets with `Sentry.setTag`), found
+ * again from the event's context, so concurrent interactions never mix; what happens outside interactions (listeners,
+ * sync, gateway) goes to the bot's background scope. The other sinks read and write scopes through this.
+ */
+export class InteractionScopes {
+  readonly #scopes = new WeakMap<InteractionContext, Scope>();
+  readonly #interactionOf = new WeakMap<Scope, InteractionContext>();
+  /** Breadcrumbs and capture scope for what happens outside any interaction. */
+  readonly background: Scope;
+  readonly #tracing: boolean;
+  #closed = false;
+
+  constructor(
+    private readonly sdk: Sdk,
+    private readonly client: NodeClient,
+  ) {
+    this.background = new sdk.Scope();
+    const options = client.getOptions();
+    this.#tracing = options.tracesSampleRate !== undefined || options.tracesSampler !== undefined;
+  }
+
+  /** The isolation scope of the interaction `ctx`, if it ran in one. */
+  scopeOf(ctx: InteractionContext): Scope | undefined {
+    return this.#scopes.get(ctx);
+  }
+
+  /** The interaction whose handling is running now, if any (an error reported without a context still belongs to it). */
+  current(): InteractionContext | undefined {
+    return this.#interactionOf.get(this.sdk.getIsolationScope());
+  }
+
+  /** Adds a breadcrumb to the current interaction's scope, or the background one; the user's `beforeBreadcrumb` applies. */
+  breadcrumb(breadcrumb: Breadcrumb): void {
+    const { beforeBreadcrumb } = this.client.getOptions();
+    const kept = beforeBreadcrumb ? beforeBreadcrumb(breadcrumb) : breadcrumb;
+    if (!kept) return;
+    const isolation = this.sdk.getIsolationScope();
+    const target = this.#interactionOf.has(isolation) ? isolation : this.background;
+    target.addBreadcrumb(kept, this.maxBreadcrumbs());
+  }
+
+  maxBreadcrumbs(): number {
+    return this.client.getOptions().maxBreadcrumbs ?? DEFAULT_MAX_BREADCRUMBS;
+  }
+
+  /** Runs an interaction's handling in its own isolation scope, where this bot's client is the current one. */
+  readonly aroundInteraction = (ctx: InteractionContext, next: () => Promise<void>): Promise<void> => {
+    if (this.#closed) return next();
+    const { sdk } = this;
+    // From the app's own isolation scope (its `Sentry.setTag`s at start), without anybody else's breadcrumbs.
+    const scope = sdk.getIsolationScope().clone();
+    scope.clearBreadcrumbs();
+    this.#scopes.set(ctx, scope);
+    this.#interactionOf.set(scope, ctx);
+    return sdk.withIsolationScope(scope, () => {
+      sdk.getCurrentScope().setClient(this.client);
+      this.breadcrumb({
+        category: 'interaction',
+        message: `${ctx.source} (${ctx.kind}) from user ${ctx.user.id}`,
+        data: { id: ctx.interaction.id, guild_id: ctx.guildId, channel_id: ctx.channelId },
+      });
+      if (!this.#tracing) return next();
+      return sdk.startNewTrace(() => sdk.startSpan({ name: ctx.source, op: 'discord.interaction' }, next));
+    });
+  };
+
+  /** The sink: wraps every interaction, and routes Sentry's automatic breadcrumbs made outside one to the background. */
+  readonly sink: Sink = {
+    name: 'sentry interaction scopes',
+    setup: (bot) => {
+      const unwrap = bot.aroundInteraction(this.aroundInteraction);
+      const offBreadcrumbs = this.client.on('beforeAddBreadcrumb', (breadcrumb) => {
+        if (!this.#closed && !this.#interactionOf.has(this.sdk.getIsolationScope()))
+          this.background.addBreadcrumb(breadcrumb, this.maxBreadcrumbs());
+      });
+      return () => {
+        this.#closed = true;
+        unwrap();
+        offBreadcrumbs();
+      };
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import type { Bot } from '../interactions/bot.js';
+import type { Teardown } from './extension.js';
+
+/**
+ * A sink: one small part of a tracker or reporter with one job (capture errors, record breadcrumbs, keep the
+ * interaction's scope, close the client), as Sentry's integrations are. `setup` attaches it to the bot (a listener,
+ * a wrapper, a REST hook) and returns what detaches it. An extension is a list of sinks set up in order and torn down
+ * in the reverse order, so the last one attached (usually the one that feeds the others) is the first to stop.
+ */
+export interface Sink {
+  /** How the sink is named in warnings (`sentry capture`, `local store`). */
+  readonly name: string;
+  setup(bot: Bot): Teardown | undefined;
+}
+
+/**
+ * Sets the sinks up in order and returns one teardown that runs theirs in reverse; a teardown that throws does not
+ * keep the others from running (the first error is thrown once all have run).
+ */
+export function setupSinks(bot: Bot, sinks: readonly Sink[]): Teardown {
+  const teardowns: Teardown[] = [];
+  try {
+    for (const sink of sinks) {
+      const teardown = sink.setup(bot);
+      if (teardown) teardowns.push(teardown);
+    }
+  } catch (error) {
+    void tearDown(teardowns);
+    throw error;
+  }
+  return () => tearDown(teardowns);
+}
+
+async function tearDown(teardowns: readonly Teardown[]): Promise<void> {
+  let failure: { error: unknown } | undefined;
+  for (const teardown of [...teardowns].reverse()) {
+    try {
+      await teardown();
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  if (failure) throw failure.error;
+}
