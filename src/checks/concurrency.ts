@@ -2,6 +2,7 @@ import type { Clock, ClockTimer } from '../util/clock.js';
 import { bucketKey } from './bucket.js';
 import type { BucketSubject, BucketType } from './bucket.js';
 import { MaxConcurrencyReached } from './errors.js';
+import { DiscordLimits } from '../util/limits.js';
 
 /**
  * At most `limit` runs at once per `bucket`. When full, `refuse` (the default) fails at once; `wait` queues the run
@@ -17,9 +18,6 @@ export interface ConcurrencyOptions {
 
 /** Gives a slot back; calling it again does nothing. */
 export type Release = () => void;
-
-/** An interaction token is valid for 15 minutes; a run still queued by then could never answer. */
-export const INTERACTION_LIFETIME_MS = 15 * 60_000;
 
 /** A queued run: `turn` resolves when a slot passes to it, or rejects when it gives up. */
 class Waiter {
@@ -99,7 +97,7 @@ export class ConcurrencyLimiter {
     if (options.mode !== 'wait') throw full(false);
     if (this.#refusingWaits) throw full(true);
 
-    const lifetimeLeftMs = INTERACTION_LIFETIME_MS - (performance.now() - ctx.receivedAt);
+    const lifetimeLeftMs = DiscordLimits.interactionLifetimeMs - (performance.now() - ctx.receivedAt);
     const waitMs = Math.min(options.timeoutMs ?? Infinity, lifetimeLeftMs);
     if (waitMs <= 0) throw full(true);
     const queue = slots.queue;

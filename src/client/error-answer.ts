@@ -3,9 +3,8 @@ import type { APIEmbed } from 'discord.js';
 import { errorType, formatError } from '../errors/format.js';
 import type { Redactor } from '../errors/redact.js';
 import type { InteractionErrorEvent } from '../events/types.js';
+import { DiscordLimits } from '../util/limits.js';
 
-/** Discord's limit on an embed description. */
-const DESCRIPTION_LIMIT = 4096;
 const FENCE = '```';
 
 export type TracebackMode = boolean | 'owners';
@@ -26,7 +25,7 @@ export function showsTraceback(policy: ErrorAnswerPolicy, userId: string): boole
 /** `Error: <Type>` with the redacted stack (causes included) in a code block cut to the embed limit. */
 export function tracebackEmbed(error: Error, redactor: Redactor, reference: string | undefined): APIEmbed {
   const text = formatError(error, redactor).replaceAll(FENCE, '`\u200b``');
-  const room = DESCRIPTION_LIMIT - FENCE.length * 2 - 2;
+  const room = DiscordLimits.embedDescription - FENCE.length * 2 - 2;
   const cut = text.length > room ? `${text.slice(0, room - 2)}\n…` : text;
   return {
     // The name is the error's own text too (a library may build it from input): redacted like the stack.

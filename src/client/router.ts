@@ -39,14 +39,12 @@ import {
 import type { InteractionContext, RepliableContext } from '../interactions/context.js';
 import { DEFAULT_ERROR_MESSAGE, errorAnswer } from './error-answer.js';
 import type { ErrorAnswerPolicy } from './error-answer.js';
+import { DiscordLimits } from '../util/limits.js';
 
 /** Discord drops an interaction unanswered after 3 s; the error answer must be on its way before that. */
 const UNACKNOWLEDGED_ANSWER_DEADLINE_MS = 2500;
 /** Once acknowledged there are 15 minutes, but a user should not wait long for the error either. */
 const ACKNOWLEDGED_ANSWER_WAIT_MS = 5000;
-/** Discord's limits on autocomplete answers. */
-const MAX_CHOICES = 25;
-const CHOICE_TEXT_LIMIT = 100;
 
 /**
  * Runs around the handling of one interaction (checks, handler, error chain, the user's error answer) and
@@ -405,15 +403,17 @@ export class InteractionRouter {
   #choices(choices: readonly AutocompleteChoice[], source: string): { name: string; value: string | number }[] {
     const fitting = choices
       .map((choice) => (typeof choice === 'object' ? choice : { name: String(choice), value: choice }))
-      .filter((choice) => typeof choice.value !== 'string' || choice.value.length <= CHOICE_TEXT_LIMIT);
+      .filter((choice) => typeof choice.value !== 'string' || choice.value.length <= DiscordLimits.choiceText);
     if (fitting.length < choices.length)
       this.parts.log.warn(
         `${source} suggested ${String(choices.length - fitting.length)} values longer than ` +
-          `${String(CHOICE_TEXT_LIMIT)} characters; Discord refuses them, so they were left out`,
+          `${String(DiscordLimits.choiceText)} characters; Discord refuses them, so they were left out`,
       );
-    return fitting.slice(0, MAX_CHOICES).map(({ name, value }) => ({
+    return fitting.slice(0, DiscordLimits.choices).map(({ name, value }) => ({
       name:
-        name.length > CHOICE_TEXT_LIMIT ? `${name.slice(0, CHOICE_TEXT_LIMIT - 1)}…` : name || String(value).slice(0, CHOICE_TEXT_LIMIT),
+        name.length > DiscordLimits.choiceText
+          ? `${name.slice(0, DiscordLimits.choiceText - 1)}…`
+          : name || String(value).slice(0, DiscordLimits.choiceText),
       value,
     }));
   }

@@ -2,7 +2,7 @@ import type { AutocompleteInteraction, ChatInputCommandInteraction, ContextMenuC
 import { guardLayer } from '../checks/guard.js';
 import type { GuardLayer } from '../checks/guard.js';
 import { DuplicateCommandError } from '../errors/codes.js';
-import type { Owner } from '../extensions/extension.js';
+import type { Owner } from '../events/owner.js';
 import type { CommandErrorEvent } from '../events/types.js';
 import { isContextMenu, isParent } from './define.js';
 import type { CommandDefinition, MessageCommand, Runnable, UserCommand } from './define.js';

@@ -1,8 +1,8 @@
+import { DiscordLimits } from '../util/limits.js';
 /** Builds the error a definition's mistake throws: a component's or a modal's, named for what it is. */
 export type DefinitionError = (where: string, problem: string) => Error;
 
 /** Discord's limit on a component's or modal's custom id. */
-export const CUSTOM_ID_LIMIT = 100;
 
 /** The `{name}` parts of a template, as a union of names (`never` for an exact id). */
 type TemplateNames<T extends string> = T extends `${string}{${infer Name}}${infer Rest}` ? Name | TemplateNames<Rest> : never;
@@ -45,8 +45,8 @@ export class CustomIdMatcher {
     }
     if (typeof pattern !== 'string' || pattern.length === 0)
       throw definitionError(where, '`customId` must be a non-empty string or a RegExp');
-    if (pattern.length > CUSTOM_ID_LIMIT)
-      throw definitionError(where, `customId "${pattern}" is longer than ${String(CUSTOM_ID_LIMIT)} characters`);
+    if (pattern.length > DiscordLimits.customId)
+      throw definitionError(where, `customId "${pattern}" is longer than ${String(DiscordLimits.customId)} characters`);
     this.label = pattern;
     this.#names = [...pattern.matchAll(PARAM)].map((m) => m[1] ?? '');
     if (new Set(this.#names).size !== this.#names.length) throw definitionError(where, `customId "${pattern}" names a parameter twice`);
@@ -81,8 +81,8 @@ export class CustomIdMatcher {
       if (value === undefined || String(value) === '') throw new TypeError(`Custom id "${this.label}" needs a value for {${name}}`);
       return String(value);
     });
-    if (id.length > CUSTOM_ID_LIMIT) {
-      const limit = String(CUSTOM_ID_LIMIT);
+    if (id.length > DiscordLimits.customId) {
+      const limit = String(DiscordLimits.customId);
       throw new RangeError(`Custom id "${id.slice(0, 40)}…" is ${String(id.length)} characters; Discord allows ${limit}`);
     }
     // A value holding the text that follows its part (`a:b` in `delete:{id}:{page}`) would come back split differently.

@@ -7,12 +7,7 @@ import type { ModalErrorEvent } from '../events/types.js';
 import type { ModalContext, ModalPayload } from '../interactions/context.js';
 import { CustomIdMatcher } from './custom-id.js';
 import type { CustomIdPattern, ParamsOf } from './custom-id.js';
-
-const TITLE_LIMIT = 45;
-const LABEL_LIMIT = 45;
-const FIELD_LIMIT = 5;
-const TEXT_LIMIT = 4000;
-const PLACEHOLDER_LIMIT = 100;
+import { DiscordLimits } from '../util/limits.js';
 
 /** One text input of a modal. Fields are required unless `required: false`. */
 export interface TextField {
@@ -128,21 +123,24 @@ export function readFields(interaction: ModalSubmitInteraction, fields: ModalFie
 function validateModal(where: string, input: ModalInput<CustomIdPattern, ModalFields>): void {
   if (typeof input.run !== 'function') throw new ModalDefinitionError(where, '`run` must be a function');
   validateGuards(input, where);
-  if (typeof input.title !== 'string' || input.title.length < 1 || input.title.length > TITLE_LIMIT)
-    throw new ModalDefinitionError(where, `title must have 1-${String(TITLE_LIMIT)} characters`);
+  if (typeof input.title !== 'string' || input.title.length < 1 || input.title.length > DiscordLimits.modalTitle)
+    throw new ModalDefinitionError(where, `title must have 1-${String(DiscordLimits.modalTitle)} characters`);
   const fields = Object.entries(input.fields);
-  if (fields.length < 1 || fields.length > FIELD_LIMIT)
-    throw new ModalDefinitionError(where, `a modal needs 1 to ${String(FIELD_LIMIT)} fields`);
+  if (fields.length < 1 || fields.length > DiscordLimits.modalFields)
+    throw new ModalDefinitionError(where, `a modal needs 1 to ${String(DiscordLimits.modalFields)} fields`);
   for (const [name, text] of fields) {
     const at = `${where} (field ${name})`;
     if (name.length > 100) throw new ModalDefinitionError(at, 'field names must have at most 100 characters');
-    if (text.label.length < 1 || text.label.length > LABEL_LIMIT)
-      throw new ModalDefinitionError(at, `label must have 1-${String(LABEL_LIMIT)} characters`);
-    if ((text.placeholder?.length ?? 0) > PLACEHOLDER_LIMIT)
-      throw new ModalDefinitionError(at, `placeholder must have at most ${String(PLACEHOLDER_LIMIT)} characters`);
+    if (text.label.length < 1 || text.label.length > DiscordLimits.modalLabel)
+      throw new ModalDefinitionError(at, `label must have 1-${String(DiscordLimits.modalLabel)} characters`);
+    if ((text.placeholder?.length ?? 0) > DiscordLimits.modalPlaceholder)
+      throw new ModalDefinitionError(at, `placeholder must have at most ${String(DiscordLimits.modalPlaceholder)} characters`);
     const min = text.minLength ?? 0;
-    const max = text.maxLength ?? TEXT_LIMIT;
-    if (min < 0 || max < 1 || max > TEXT_LIMIT || min > max)
-      throw new ModalDefinitionError(at, `minLength/maxLength must satisfy 0 <= minLength <= maxLength <= ${String(TEXT_LIMIT)}`);
+    const max = text.maxLength ?? DiscordLimits.modalText;
+    if (min < 0 || max < 1 || max > DiscordLimits.modalText || min > max)
+      throw new ModalDefinitionError(
+        at,
+        `minLength/maxLength must satisfy 0 <= minLength <= maxLength <= ${String(DiscordLimits.modalText)}`,
+      );
   }
 }

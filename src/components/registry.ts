@@ -1,8 +1,9 @@
 import { DuplicateHandlerError } from '../errors/codes.js';
-import type { Owner } from '../extensions/extension.js';
+import type { Owner } from '../events/owner.js';
 import type { Clock, ClockTimer } from '../util/clock.js';
 import type { ComponentDefinition, ComponentKind } from './component.js';
 import type { ModalDefinition } from './modal.js';
+import { DiscordLimits, MAX_TIMER_MS } from '../util/limits.js';
 
 export type HandlerDefinition = ComponentDefinition | ModalDefinition;
 type HandlerKind = ComponentKind | 'modal';
@@ -28,9 +29,7 @@ export interface ResolvedHandler {
   readonly params: Readonly<Record<string, string>>;
 }
 
-const DEFAULT_ONE_MESSAGE_TIMEOUT_MS = 15 * 60_000;
-/** Node fires a longer timer at once. */
-const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+const DEFAULT_ONE_MESSAGE_TIMEOUT_MS = DiscordLimits.interactionLifetimeMs;
 
 /**
  * Button, select menu and modal handlers by custom id. Persistent handlers answer their custom id on any
@@ -96,9 +95,9 @@ export class HandlerRegistry {
     owner: Owner | undefined,
     { message, timeoutMs = DEFAULT_ONE_MESSAGE_TIMEOUT_MS, onTimeout }: OneMessageOptions,
   ): () => void {
-    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_TIMEOUT_MS)
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_TIMER_MS)
       throw new RangeError(
-        `timeoutMs of ${labelOf(definition)} must be between 1 and ${String(MAX_TIMEOUT_MS)} ` +
+        `timeoutMs of ${labelOf(definition)} must be between 1 and ${String(MAX_TIMER_MS)} ` +
           `ms (about 24 days); a persistent handler answers for longer`,
       );
     // A handler still running while the bot stops may add one; after a restart its message answers as expired.

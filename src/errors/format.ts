@@ -1,9 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { sep } from 'node:path';
+import { MAX_CAUSE_DEPTH } from './causes.js';
 import type { Redactor } from './redact.js';
-
-/** How deep causes and aggregated errors are followed; a cycle or a pathological chain stops here. */
-const MAX_DEPTH = 6;
 
 /** The type to show for an error: its `name`, or its class, or the kind of value thrown. */
 export function errorType(error: unknown): string {
@@ -34,7 +32,7 @@ export function errorText(error: unknown): string {
     seen.add(value);
     const head = headOf(value);
     for (const [i, line] of head.split('\n').entries()) lines.push(`${indent}${i === 0 ? label : ''}${line}`);
-    if (!(value instanceof Error) || depth >= MAX_DEPTH) return;
+    if (!(value instanceof Error) || depth + 1 >= MAX_CAUSE_DEPTH) return;
     if (value instanceof AggregateError) {
       for (const [i, inner] of (value.errors as unknown[]).entries()) walk(inner, `${indent}  `, `[${String(i)}] `, depth + 1);
     }

@@ -1,5 +1,6 @@
 import { DiscordAPIError, PermissionFlagsBits, PermissionsBitField, RESTJSONErrorCodes } from 'discord.js';
 import type { Client as DiscordClient, PermissionsString } from 'discord.js';
+import { causeChain } from './causes.js';
 import { readablePermission } from '../util/permissions.js';
 
 /**
@@ -91,10 +92,10 @@ export function explainMissingPermissions(error: unknown, discord: DiscordClient
 }
 
 function findMissingPermissions(error: unknown): DiscordAPIError | undefined {
-  for (let current = error, depth = 0; current instanceof Error && depth < 8; current = current.cause, depth++) {
-    if (current instanceof DiscordAPIError && current.code === RESTJSONErrorCodes.MissingPermissions) return current;
-  }
-  return undefined;
+  if (!(error instanceof Error)) return undefined;
+  return causeChain(error).find(
+    (cause): cause is DiscordAPIError => cause instanceof DiscordAPIError && cause.code === RESTJSONErrorCodes.MissingPermissions,
+  );
 }
 
 function describeChannel(discord: DiscordClient, channelId: string): string {

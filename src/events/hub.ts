@@ -6,17 +6,13 @@ import { Events } from './types.js';
 import type { ErrorEvent, EventArgs, EventName, Listener, ListenOptions } from './types.js';
 import { errorEvent } from './error-event.js';
 import type { ErrorInit } from './error-event.js';
-
-/** Who added a listener, so unloading an extension removes what it added. */
-export interface ListenerOwner {
-  readonly name: string;
-}
+import type { Owner } from './owner.js';
 
 interface Registration {
   readonly handler: (...args: unknown[]) => unknown;
   readonly isDefault: boolean;
   readonly disablesDefaults: boolean;
-  readonly owner: ListenerOwner | undefined;
+  readonly owner: Owner | undefined;
 }
 
 const LANTERN_EVENTS = new Set<string>(Object.values(Events));
@@ -41,7 +37,7 @@ export class EventHub {
   listen<E extends EventName>(
     event: E,
     handler: Listener<E>,
-    options: ListenOptions & { owner?: ListenerOwner; isDefault?: boolean } = {},
+    options: ListenOptions & { owner?: Owner; isDefault?: boolean } = {},
   ): () => void {
     if (typeof handler !== 'function') throw new TypeError(`listen("${event}") needs a function`);
     const registration: Registration = {
@@ -57,7 +53,7 @@ export class EventHub {
     };
   }
 
-  removeOwnedBy(owner: ListenerOwner): void {
+  removeOwnedBy(owner: Owner): void {
     this.#remove((r) => r.owner === owner);
   }
 

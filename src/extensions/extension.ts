@@ -26,13 +26,3 @@ export interface Extension<Options = never> extends GuardOptions {
 export function defineExtension<Options = never>(extension: Extension<Options>): Extension<Options> {
   return extension;
 }
-
-/**
- * Who added a command, a component or a modal: an extension (its name, guards and error handler), or `undefined`
- * for the bot itself.
- */
-export interface Owner {
-  readonly name: string;
-  readonly guards?: GuardOptions;
-  onError?(event: InteractionErrorEvent): unknown;
-}

@@ -3,10 +3,12 @@ import { ClientStateError, toError } from '../errors/codes.js';
 import type { EventHub } from '../events/hub.js';
 import { errorEvent } from '../events/error-event.js';
 import type { TaskErrorEvent } from '../events/types.js';
+import type { Owner } from '../events/owner.js';
 import type { Log } from '../log/log.js';
 import type { Clock, ClockTimer } from '../util/clock.js';
 import { parseSchedule, TaskDefinitionError } from './define.js';
 import type { Schedule, TaskDefinition } from './define.js';
+import { MAX_TIMER_MS } from '../util/limits.js';
 
 /** A task added with `bot.task(...)`: its state, and a way to pause and resume it. */
 export interface Task {
@@ -28,11 +30,6 @@ export interface Task {
   stop(): void;
 }
 
-/** Who added a task: an extension, or the bot itself (`undefined`). */
-export interface TaskOwner {
-  readonly name: string;
-}
-
 export interface TaskHost {
   readonly clock: Clock;
   readonly hub: EventHub;
@@ -43,9 +40,6 @@ export interface TaskHost {
 
 type Phase = 'idle' | 'running' | 'stopped';
 
-/** Node's timers overflow past this many milliseconds (about 24.8 days) and fire at once; longer waits go in steps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 /** The bot's tasks: they run while the bot does, through its Clock, and go with the extension that added them. */
 export class TaskScheduler {
   readonly #tasks = new Map<string, ScheduledTask>();
@@ -54,7 +48,7 @@ export class TaskScheduler {
   constructor(private readonly host: TaskHost) {}
 
   /** Adds a task; it starts at once if the bot is running. */
-  add(definition: TaskDefinition, owner: TaskOwner | undefined, bot: Bot): Task {
+  add(definition: TaskDefinition, owner: Owner | undefined, bot: Bot): Task {
     const schedule = parseSchedule(definition, this.host.clock.now());
     const taken = this.#tasks.get(definition.name);
     if (taken)
@@ -81,7 +75,7 @@ export class TaskScheduler {
     for (const task of this.#tasks.values()) task.halt();
   }
 
-  removeOwnedBy(owner: TaskOwner): void {
+  removeOwnedBy(owner: Owner): void {
     for (const [name, task] of this.#tasks) {
       if (task.owner !== owner) continue;
       task.remove();
@@ -103,7 +97,7 @@ class ScheduledTask implements Task {
   constructor(
     private readonly definition: TaskDefinition,
     private readonly schedule: Schedule,
-    readonly owner: TaskOwner | undefined,
+    readonly owner: Owner | undefined,
     private readonly bot: Bot,
     private readonly host: TaskHost,
     private readonly phase: () => Phase,

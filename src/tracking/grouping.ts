@@ -1,8 +1,6 @@
 import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
+import { causeChain } from '../errors/causes.js';
 import { errorType } from '../errors/format.js';
-
-/** How deep the cause chain is searched for the Discord or network error underneath a wrapper. */
-const MAX_CAUSE_DEPTH = 6;
 
 /** Error codes of a connection that failed or stalled, from Node and from undici (discord.js's HTTP client). */
 const NETWORK_CODES = new Set([
@@ -110,16 +108,6 @@ export function routeTemplate(urlOrPath: string): string {
   return path.replace(ROUTE_PARAMETERS, (_match, owner: string | undefined, reaction: string | undefined) =>
     owner ? `/${owner}/:id/:token` : reaction ? '/reactions/:emoji' : '/:id',
   );
-}
-
-function causeChain(error: Error): Error[] {
-  const chain: Error[] = [];
-  let current: unknown = error;
-  while (current instanceof Error && chain.length < MAX_CAUSE_DEPTH && !chain.includes(current)) {
-    chain.push(current);
-    current = current.cause;
-  }
-  return chain;
 }
 
 function isNetworkFailure(error: Error): boolean {
