@@ -92,6 +92,8 @@ export type {
 } from './events/types.js';
 export type { ErrorInit } from './events/error-event.js';
 export { defineExtension } from './extensions/extension.js';
+export { setupSinks } from './extensions/sink.js';
+export type { Sink } from './extensions/sink.js';
 export type { Extension, Teardown } from './extensions/extension.js';
 export {
   AutocompleteContext,

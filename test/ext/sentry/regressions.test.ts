@@ -10,12 +10,12 @@ import { AsyncResource } from 'node:async_hooks';
 import { test } from 'node:test';
 import { defaultStackParser } from '@sentry/node';
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle } from 'discord.js';
-import { button, command } from '../src/index.js';
-import type { Clock, ErrorEvent, Task } from '../src/index.js';
-import { DiscordFaults, FakeClock } from '../src/testing/index.js';
-import type { ReceivedEvent } from '../src/testing/index.js';
-import { waitUntil } from './support/resources.js';
-import { sentryBot, startReceiver, thrown } from './fixtures/sentry-support.js';
+import { button, command } from '../../../src/index.js';
+import type { Clock, ErrorEvent, Task } from '../../../src/index.js';
+import { DiscordFaults, FakeClock } from '../../../src/testing/index.js';
+import type { ReceivedEvent } from '../../../src/testing/index.js';
+import { waitUntil } from '../../support/resources.js';
+import { sentryBot, startReceiver, thrown } from '../../fixtures/sentry-support.js';
 
 const MINUTE = 60_000;
 const receiver = await startReceiver();

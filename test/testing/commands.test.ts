@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ApplicationCommandOptionType, ApplicationCommandType, DiscordAPIError } from 'discord.js';
 import type { Client } from 'discord.js';
-import { FakeDiscord } from '../src/testing/index.js';
-import type { FakeGuild } from '../src/testing/index.js';
-import { connectClient } from './support/client.js';
+import { FakeDiscord } from '../../src/testing/index.js';
+import type { FakeGuild } from '../../src/testing/index.js';
+import { connectClient } from '../support/client.js';
 
 describe('application commands, as discord.js registers them', () => {
   let discord: FakeDiscord;

@@ -8,12 +8,12 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { GatewayIntentBits, MessageFlags } from 'discord.js';
-import { Client, command, Events, subcommand } from '../src/index.js';
-import type { ClientOptions, CommandContext, CommandErrorEvent, TracebackMode } from '../src/index.js';
-import type { FakeDiscord, FakeUser, InteractionHandle, InteractionResponse } from '../src/testing/index.js';
-import { startBot, startFake } from './support/bot.js';
-import type { TestBot } from './support/bot.js';
-import { waitUntil } from './support/resources.js';
+import { Client, command, Events, subcommand } from '../../src/index.js';
+import type { ClientOptions, CommandContext, CommandErrorEvent, TracebackMode } from '../../src/index.js';
+import type { FakeDiscord, FakeUser, InteractionHandle, InteractionResponse } from '../../src/testing/index.js';
+import { startBot, startFake } from '../support/bot.js';
+import type { TestBot } from '../support/bot.js';
+import { waitUntil } from '../support/resources.js';
 
 const FENCE = '```';
 const EMBED_DESCRIPTION_LIMIT = 4096;
@@ -105,7 +105,7 @@ test('default listeners: CommandError then Error with the command path, one log 
   const lines = errorLines(logged);
   assert.equal(lines.length, 2, lines.join('\n---\n'));
   assert.match(lines[0] ?? '', /^Error in \/boom: TypeError: boom failed\n\s+at /);
-  assert.match(lines[0] ?? '', /lantern-errors\.test\.ts:\d+/, 'the log line has the stack');
+  assert.match(lines[0] ?? '', /client\/errors\.test\.ts:\d+/, 'the log line has the stack');
   assert.match(lines[1] ?? '', /^Error in \/admin ban: TypeError: ban failed\n\s+at /);
 });
 
@@ -369,7 +369,7 @@ function assertTraceback(handle: InteractionHandle, mode: FailMode): void {
   assert.ok(description.length <= EMBED_DESCRIPTION_LIMIT);
   assert.ok(description.startsWith(`${FENCE}\n`) && description.endsWith(`\n${FENCE}`), description);
   assert.match(description, new RegExp(`TypeError: failed after ${mode}\\n\\s+at `));
-  assert.match(description, /lantern-errors\.test\.ts:\d+/);
+  assert.match(description, /client\/errors\.test\.ts:\d+/);
   if (mode === 'reply') assert.equal(handle.message?.content, 'working on it', 'the public reply stays');
   if (mode === 'defer')
     assert.equal(
@@ -385,7 +385,7 @@ function assertFriendly(handle: InteractionHandle, mode: FailMode, text: string)
   assert.equal(answer.ephemeral, true, `${mode}: the error answer is ephemeral`);
   assert.equal(answer.message?.content, text);
   assert.deepEqual(answer.message.embeds, []);
-  for (const response of handle.responses) assert.doesNotMatch(JSON.stringify(response.message), /failed after|TypeError|lantern-errors/);
+  for (const response of handle.responses) assert.doesNotMatch(JSON.stringify(response.message), /failed after|TypeError|errors\.test/);
 }
 
 async function tracebackWorld(tracebacks: TracebackMode, options: ClientOptions = {}) {
@@ -657,7 +657,7 @@ test('an unknown command gets a clear ephemeral answer and exactly one log line'
 });
 
 test('process errors in bot code become Error events; the process survives and exits 0 after stop()', { timeout: 15_000 }, () => {
-  const script = fileURLToPath(new URL('./fixtures/lantern-process-errors.ts', import.meta.url));
+  const script = fileURLToPath(new URL('../fixtures/lantern-process-errors.ts', import.meta.url));
   const child = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 12_000 });
   const report = `status ${String(child.status)} signal ${String(child.signal)}\nstdout:\n${child.stdout}\nstderr:\n${child.stderr}`;
   assert.equal(child.status, 0, report);

@@ -8,14 +8,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, ChannelType, ComponentType, InteractionType, PermissionFlagsBits } from 'discord.js';
 import type { MessageActionRowComponentBuilder } from 'discord.js';
-import { button, Client, command, Events, field, MaxConcurrencyReached, modal, readablePermission } from '../src/index.js';
-import type { ClientOptions, ErrorEvent } from '../src/index.js';
-import { DEFAULT_MESSAGES } from '../src/client/options.js';
-import { DEFAULT_ERROR_MESSAGE } from '../src/client/error-answer.js';
-import { DiscordFaults, FakeClock } from '../src/testing/index.js';
-import type { FakeChannel, FakeDiscord, FakeGuild, FakeUser, InteractionHandle, InteractionResponse } from '../src/testing/index.js';
-import { recordingLogger, startBot, startFake } from './support/bot.js';
-import { waitUntil } from './support/resources.js';
+import { button, Client, command, Events, field, MaxConcurrencyReached, modal, readablePermission } from '../../src/index.js';
+import type { ClientOptions, ErrorEvent } from '../../src/index.js';
+import { DEFAULT_MESSAGES } from '../../src/client/options.js';
+import { DEFAULT_ERROR_MESSAGE } from '../../src/client/error-answer.js';
+import { DiscordFaults, FakeClock } from '../../src/testing/index.js';
+import type { FakeChannel, FakeDiscord, FakeGuild, FakeUser, InteractionHandle, InteractionResponse } from '../../src/testing/index.js';
+import { recordingLogger, startBot, startFake } from '../support/bot.js';
+import { waitUntil } from '../support/resources.js';
 
 const MINUTE = 60_000;
 /** Node's timers fire at once past this many milliseconds. */

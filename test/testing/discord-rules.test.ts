@@ -17,10 +17,10 @@ import {
   TextInputStyle,
 } from 'discord.js';
 import type { ChatInputCommandInteraction, Client, Interaction } from 'discord.js';
-import { DiscordFaults, FakeDiscord } from '../src/testing/index.js';
-import type { FakeGuild, FakeUser } from '../src/testing/index.js';
-import { connectClient } from './support/client.js';
-import { runCommand, waitUntil } from './support/resources.js';
+import { DiscordFaults, FakeDiscord } from '../../src/testing/index.js';
+import type { FakeGuild, FakeUser } from '../../src/testing/index.js';
+import { connectClient } from '../support/client.js';
+import { runCommand, waitUntil } from '../support/resources.js';
 
 const T = { timeout: 5000 };
 
@@ -211,7 +211,7 @@ describe('Discord rules a bot meets through the real client', () => {
 });
 
 test('a plain discord.js process dies on a malformed dispatch: the failure Lantern must contain', { timeout: 20_000 }, () => {
-  const script = fileURLToPath(new URL('./fixtures/malformed-dispatch.ts', import.meta.url));
+  const script = fileURLToPath(new URL('../fixtures/malformed-dispatch.ts', import.meta.url));
   const child = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 15_000 });
   assert.notEqual(child.status, 0, `the child survived: ${child.stdout}`);
   assert.doesNotMatch(child.stdout, /survived/);

@@ -18,12 +18,12 @@ import {
   MaxConcurrencyReached,
   readableDuration,
   readablePermission,
-} from '../src/index.js';
-import type { BucketType, Check, Clock, ClockTimer, CooldownOptions, ExpectedErrorMessages } from '../src/index.js';
-import { Guards, validateGuards } from '../src/checks/index.js';
-import type { GuardLayer } from '../src/checks/index.js';
-import type { FakeChannel, FakeUser } from '../src/testing/index.js';
-import { startBot, startFake } from './support/bot.js';
+} from '../../src/index.js';
+import type { BucketType, Check, Clock, ClockTimer, CooldownOptions, ExpectedErrorMessages } from '../../src/index.js';
+import { Guards, validateGuards } from '../../src/checks/index.js';
+import type { GuardLayer } from '../../src/checks/index.js';
+import type { FakeChannel, FakeUser } from '../../src/testing/index.js';
+import { startBot, startFake } from '../support/bot.js';
 
 /** A clock that moves only when told; due timers fire in order as it passes them. */
 class ManualClock implements Clock {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ClientStateError, defineExtension, TaskDefinitionError } from '../src/index.js';
-import type { Client, TaskContext, TaskDefinition, TaskErrorEvent } from '../src/index.js';
-import { FakeClock } from '../src/testing/index.js';
-import { startBot, startFake } from './support/bot.js';
+import { ClientStateError, defineExtension, TaskDefinitionError } from '../../src/index.js';
+import type { Client, TaskContext, TaskDefinition, TaskErrorEvent } from '../../src/index.js';
+import { FakeClock } from '../../src/testing/index.js';
+import { startBot, startFake } from '../support/bot.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PermissionFlagsBits } from 'discord.js';
-import { command } from '../src/index.js';
-import { startBot, startFake } from './support/bot.js';
+import { command } from '../../src/index.js';
+import { startBot, startFake } from '../support/bot.js';
 
 const discord = await startFake();
 const alice = discord.addUser({ username: 'alice' });

@@ -21,14 +21,14 @@ import {
   selectMenu,
   subcommand,
   userCommand,
-} from '../src/index.js';
-import type { ErrorEvent } from '../src/index.js';
-import { DiscordFaults, FakeClock } from '../src/testing/index.js';
-import type { FakeUser, InteractionHandle, ReceivedEvent } from '../src/testing/index.js';
-import { startBot, startFake } from './support/bot.js';
-import { waitUntil } from './support/resources.js';
-import { ENVIRONMENT, RELEASE, sentryBot, sentryOptions, startReceiver, thrown } from './fixtures/sentry-support.js';
-import sentry from '../src/ext/sentry/index.js';
+} from '../../../src/index.js';
+import type { ErrorEvent } from '../../../src/index.js';
+import { DiscordFaults, FakeClock } from '../../../src/testing/index.js';
+import type { FakeUser, InteractionHandle, ReceivedEvent } from '../../../src/testing/index.js';
+import { startBot, startFake } from '../../support/bot.js';
+import { waitUntil } from '../../support/resources.js';
+import { ENVIRONMENT, RELEASE, sentryBot, sentryOptions, startReceiver, thrown } from '../../fixtures/sentry-support.js';
+import sentry from '../../../src/ext/sentry/index.js';
 
 const MINUTE = 60_000;
 const receiver = await startReceiver();

@@ -3,10 +3,10 @@ import { inspect } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { ButtonStyle, ComponentType, DiscordAPIError, Events, GatewayIntentBits, MessageFlags, PermissionFlagsBits } from 'discord.js';
 import type { ChatInputCommandInteraction, Client, Message } from 'discord.js';
-import { FakeDiscord, FakeDiscordError } from '../src/testing/index.js';
-import type { FakeGuild, FakeUser } from '../src/testing/index.js';
-import { connectClient } from './support/client.js';
-import { runCommand, waitUntil } from './support/resources.js';
+import { FakeDiscord, FakeDiscordError } from '../../src/testing/index.js';
+import type { FakeGuild, FakeUser } from '../../src/testing/index.js';
+import { connectClient } from '../support/client.js';
+import { runCommand, waitUntil } from '../support/resources.js';
 
 const T = { timeout: 5000 };
 

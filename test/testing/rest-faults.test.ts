@@ -3,9 +3,9 @@ import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, DiscordAPIError, EmbedBuilder, HTTPError, PermissionFlagsBits, WebhookClient, parseWebhookURL } from 'discord.js';
 import type { SendableChannels } from 'discord.js';
-import { DiscordFaults, FakeDiscord } from '../src/testing/index.js';
-import type { FakeChannel, RecordedRequest } from '../src/testing/index.js';
-import { trackResources } from './support/resources.js';
+import { DiscordFaults, FakeDiscord } from '../../src/testing/index.js';
+import type { FakeChannel, RecordedRequest } from '../../src/testing/index.js';
+import { trackResources } from '../support/resources.js';
 
 /** A test that hangs (a fake that never answers, a client that never gives up) fails instead. */
 const T = { timeout: 5000 };

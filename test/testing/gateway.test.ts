@@ -7,9 +7,9 @@ import { Client, Events, GatewayIntentBits } from 'discord.js';
 import type { ChatInputCommandInteraction, ClientEvents } from 'discord.js';
 import { WebSocket } from 'ws';
 import type { RawData } from 'ws';
-import { FakeDiscord, shardOf } from '../src/testing/index.js';
-import type { CloseEvent, FakeGuild, FakeUser, InteractionHandle } from '../src/testing/index.js';
-import { trackResources } from './support/resources.js';
+import { FakeDiscord, shardOf } from '../../src/testing/index.js';
+import type { CloseEvent, FakeGuild, FakeUser, InteractionHandle } from '../../src/testing/index.js';
+import { trackResources } from '../support/resources.js';
 
 /** A test that hangs (a fake that never answers, a client that never gives up) fails instead. */
 const T = { timeout: 5000 };

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Client, ClientStateError, command } from '../src/index.js';
-import { recordingLogger, startBot, startFake } from './support/bot.js';
-import { waitUntil } from './support/resources.js';
+import { Client, ClientStateError, command } from '../../src/index.js';
+import { recordingLogger, startBot, startFake } from '../support/bot.js';
+import { waitUntil } from '../support/resources.js';
 
 async function world() {
   const discord = await startFake();

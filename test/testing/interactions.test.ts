@@ -20,10 +20,10 @@ import {
   UserSelectMenuBuilder,
 } from 'discord.js';
 import type { Client, Interaction } from 'discord.js';
-import { FakeDiscord, FakeDiscordError } from '../src/testing/index.js';
-import type { FakeGuild, FakeUser } from '../src/testing/index.js';
-import { connectClient } from './support/client.js';
-import { waitUntil } from './support/resources.js';
+import { FakeDiscord, FakeDiscordError } from '../../src/testing/index.js';
+import type { FakeGuild, FakeUser } from '../../src/testing/index.js';
+import { connectClient } from '../support/client.js';
+import { waitUntil } from '../support/resources.js';
 
 type Handler = (interaction: Interaction) => Promise<unknown>;
 

@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Client, ClientOptionsError, command, Events, Redactor } from '../src/index.js';
-import type { ClientOptions } from '../src/index.js';
-import { ErrorLog } from '../src/log/error-log.js';
-import { Log } from '../src/log/log.js';
-import { FakeClock } from '../src/testing/index.js';
-import { recordingLogger, startBot, startFake } from './support/bot.js';
+import { Client, ClientOptionsError, command, Events, Redactor } from '../../src/index.js';
+import type { ClientOptions } from '../../src/index.js';
+import { ErrorLog } from '../../src/log/error-log.js';
+import { Log } from '../../src/log/log.js';
+import { FakeClock } from '../../src/testing/index.js';
+import { recordingLogger, startBot, startFake } from '../support/bot.js';
 
 const MINUTE = 60_000;
 

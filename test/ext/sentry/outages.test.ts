@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Client, command } from '../src/index.js';
-import type { FakeUser } from '../src/testing/index.js';
-import { startFake } from './support/bot.js';
-import { waitUntil } from './support/resources.js';
-import { sentryOptions, startReceiver, thrown } from './fixtures/sentry-support.js';
-import sentry from '../src/ext/sentry/index.js';
+import { Client, command } from '../../../src/index.js';
+import type { FakeUser } from '../../../src/testing/index.js';
+import { startFake } from '../../support/bot.js';
+import { waitUntil } from '../../support/resources.js';
+import { sentryOptions, startReceiver, thrown } from '../../fixtures/sentry-support.js';
+import sentry from '../../../src/ext/sentry/index.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

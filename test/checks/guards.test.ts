@@ -25,7 +25,7 @@ import {
   modal,
   subcommand,
   userCommand,
-} from '../src/index.js';
+} from '../../src/index.js';
 import type {
   BucketType,
   Check,
@@ -35,13 +35,13 @@ import type {
   ErrorEvent,
   InteractionErrorEvent,
   TracebackMode,
-} from '../src/index.js';
-import { DEFAULT_ERROR_MESSAGE } from '../src/client/error-answer.js';
-import { FakeClock } from '../src/testing/index.js';
-import type { FakeChannel, FakeDiscord, FakeUser, InteractionHandle, InteractionResponse } from '../src/testing/index.js';
-import { recordOutcomes, startBot, startFake } from './support/bot.js';
-import type { RecordedOutcome, TestBot } from './support/bot.js';
-import { waitUntil } from './support/resources.js';
+} from '../../src/index.js';
+import { DEFAULT_ERROR_MESSAGE } from '../../src/client/error-answer.js';
+import { FakeClock } from '../../src/testing/index.js';
+import type { FakeChannel, FakeDiscord, FakeUser, InteractionHandle, InteractionResponse } from '../../src/testing/index.js';
+import { recordOutcomes, startBot, startFake } from '../support/bot.js';
+import type { RecordedOutcome, TestBot } from '../support/bot.js';
+import { waitUntil } from '../support/resources.js';
 
 /** Texts the user reads, as the built-in English messages say them. */
 const EN = {

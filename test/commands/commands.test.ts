@@ -20,12 +20,12 @@ import {
   OptionMismatchError,
   option,
   subcommand,
-} from '../src/index.js';
-import type { CommandContext, CommandDefinition } from '../src/index.js';
-import { DiscordFaults } from '../src/testing/index.js';
-import type { FakeDiscord, FakeGuild, FakeUser, RecordedRequest } from '../src/testing/index.js';
-import { startBot, startFake } from './support/bot.js';
-import { waitUntil } from './support/resources.js';
+} from '../../src/index.js';
+import type { CommandContext, CommandDefinition } from '../../src/index.js';
+import { DiscordFaults } from '../../src/testing/index.js';
+import type { FakeDiscord, FakeGuild, FakeUser, RecordedRequest } from '../../src/testing/index.js';
+import { startBot, startFake } from '../support/bot.js';
+import { waitUntil } from '../support/resources.js';
 
 interface World {
   discord: FakeDiscord;

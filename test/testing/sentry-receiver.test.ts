@@ -7,7 +7,7 @@ import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { captureFeedback, defaultStackParser, makeNodeTransport, NodeClient, Scope } from '@sentry/node';
-import { SentryReceiver, SentryReceiverError } from '../src/testing/index.js';
+import { SentryReceiver, SentryReceiverError } from '../../src/testing/index.js';
 
 /** A test that hangs (a receiver that never answers, an SDK that never gives up) fails instead. */
 const T = { timeout: 15_000 };

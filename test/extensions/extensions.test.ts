@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { Client, command, defineExtension, ExtensionLoadError, ExtensionStateError } from '../src/index.js';
-import type { ErrorEvent, Extension } from '../src/index.js';
-import type { FakeDiscord } from '../src/testing/index.js';
-import type { FunOptions } from './fixtures/extensions/fun.js';
-import { recordingLogger, startBot, startFake } from './support/bot.js';
-import { waitUntil } from './support/resources.js';
+import { Client, command, defineExtension, ExtensionLoadError, ExtensionStateError } from '../../src/index.js';
+import type { ErrorEvent, Extension } from '../../src/index.js';
+import type { FakeDiscord } from '../../src/testing/index.js';
+import type { FunOptions } from '../fixtures/extensions/fun.js';
+import { recordingLogger, startBot, startFake } from '../support/bot.js';
+import { waitUntil } from '../support/resources.js';
 
 const FUN = './test/fixtures/extensions/fun.ts';
 

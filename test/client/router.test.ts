@@ -38,15 +38,15 @@ import {
   option,
   selectMenu,
   userCommand,
-} from '../src/index.js';
-import type { ClientOptions, ComponentContext, TracebackMode } from '../src/index.js';
-import { DEFAULT_MESSAGES } from '../src/client/options.js';
-import { DEFAULT_ERROR_MESSAGE } from '../src/client/error-answer.js';
-import { FakeClock } from '../src/testing/index.js';
-import type { FakeDiscord, FakeUser, InteractionHandle, InteractionResponse } from '../src/testing/index.js';
-import { recordOutcomes, startBot, startFake } from './support/bot.js';
-import type { RecordedOutcome, TestBot } from './support/bot.js';
-import { waitUntil } from './support/resources.js';
+} from '../../src/index.js';
+import type { ClientOptions, ComponentContext, TracebackMode } from '../../src/index.js';
+import { DEFAULT_MESSAGES } from '../../src/client/options.js';
+import { DEFAULT_ERROR_MESSAGE } from '../../src/client/error-answer.js';
+import { FakeClock } from '../../src/testing/index.js';
+import type { FakeDiscord, FakeUser, InteractionHandle, InteractionResponse } from '../../src/testing/index.js';
+import { recordOutcomes, startBot, startFake } from '../support/bot.js';
+import type { RecordedOutcome, TestBot } from '../support/bot.js';
+import { waitUntil } from '../support/resources.js';
 
 /**
  * A bot on its own fake: alice (not an owner) and bob (the application's owner) in one guild with two text
@@ -128,7 +128,7 @@ function assertTraceback(handle: InteractionHandle, type: string, message: strin
   assert.equal(embed?.title, `Error: ${type}`);
   const description = embed.description ?? '';
   assert.ok(description.includes(`${type}: ${message}`), description);
-  assert.match(description, /lantern-interactions\.test\.ts:\d+/);
+  assert.match(description, /client\/router\.test\.ts:\d+/);
 }
 
 /** The ephemeral friendly text, and nothing of the error anywhere the user can see. */
@@ -869,7 +869,7 @@ test(
 
 // ---- 5. the user's answer under each traceback policy, for every repliable kind ----
 
-/** One failing handler of each repliable kind (slash commands are covered in lantern-errors). */
+/** One failing handler of each repliable kind (slash commands are covered in errors.test.ts). */
 function addFailingHandlers(bot: Client): void {
   const ask = modal({
     customId: 'ask',
