@@ -11,7 +11,6 @@ import { createBot } from './bot.js';
 
 if (process.env.DISCORD_TOKEN) {
   const bot = await createBot();
-  process.once('SIGINT', () => void bot.stop());
   await bot.start();
 } else {
   await playOffline();

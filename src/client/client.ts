@@ -34,6 +34,7 @@ import { TaskScheduler } from '../tasks/scheduler.js';
 import type { Task } from '../tasks/scheduler.js';
 import { DEFAULT_MESSAGES } from './options.js';
 import type { ClientOptions } from './options.js';
+import { stopOnSignals } from './signals.js';
 
 /** Delay that coalesces command changes made while running into one sync. */
 const SYNC_DEBOUNCE_MS = 50;
@@ -72,6 +73,8 @@ interface Core {
   readonly detach: (() => void)[];
   /** The start in progress, which a stop waits for. */
   starting: Promise<void> | undefined;
+  /** The stop in progress or done, which a later stop waits for. */
+  stopping: Promise<void> | undefined;
 }
 
 const OWNER = Symbol('lantern.owner');
@@ -184,6 +187,7 @@ export class Client {
       errorLog: new ErrorLog(this.log, this.redactor, this.clock, options.errorLogLimit ?? DEFAULT_ERROR_LOG_LIMIT),
       detach: [],
       starting: undefined,
+      stopping: undefined,
     };
     this[OWNER] = undefined;
     if (options.defaultListeners !== false)
@@ -364,6 +368,10 @@ export class Client {
     const { core } = this;
     this.redactor.add(token, 'TOKEN');
     if (core.options.handleProcessErrors ?? true) this.catchProcessErrors();
+    if (core.options.handleSignals ?? true) {
+      const stopTimeoutMs = core.options.stopTimeoutMs ?? 10_000;
+      core.detach.push(stopOnSignals({ stop: () => this.stop(), running: () => core.inFlight.size, stopTimeoutMs, log: this.log }));
+    }
     this.guardGatewayHandlers();
     try {
       const ready = new Promise<void>((resolve) =>
@@ -393,7 +401,13 @@ export class Client {
     const { core } = this;
     // A stop during start lets the start finish (or fail) first, so nothing it starts outlives the stop.
     if (core.phase === 'starting') await core.starting?.catch(() => undefined);
-    if (core.phase === 'stopped' || core.phase === 'stopping') return;
+    // A stop while one is under way (an app's own signal listener during Lantern's) resolves when that one is done.
+    if (core.phase === 'idle' || core.phase === 'running') core.stopping = this.stopRunning();
+    return core.stopping;
+  }
+
+  private async stopRunning(): Promise<void> {
+    const { core } = this;
     core.phase = 'stopping';
     core.tasks.stop();
     core.router.stop();

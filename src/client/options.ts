@@ -61,6 +61,11 @@ export interface ClientOptions extends GuardOptions {
    * `Error`), as a set. `false` installs none: the app's own listeners do all of it (default `true`).
    */
   defaultListeners?: boolean;
+  /**
+   * Stop the bot on SIGTERM and SIGINT (default `true` while the bot runs): `stop()`, then the process exits unless
+   * the app listens to that signal itself. `false` leaves both signals to the app.
+   */
+  handleSignals?: boolean;
   /** Where tasks and cooldowns read the time; tests pass a `FakeClock` from `lantern/testing`. */
   clock?: Clock;
 }
