@@ -13,6 +13,8 @@ const MAX_WAITING_ANNOUNCEMENTS = 30;
 
 /** What an issue's first post shows, read from its first event when it happened (redacted). */
 export interface IssueSnapshot {
+  /** What failed (`/divide`, `task import`). */
+  readonly source: string;
   /** `Type: first line of the message`. */
   readonly title: string;
   /** The whole message. */
@@ -123,7 +125,7 @@ export class IssueBook {
     const snapshot = this.settings.snapshot(event);
     const issue: Issue = {
       id,
-      source: event.source,
+      source: snapshot.source,
       title: snapshot.title,
       firstSeen: now,
       lastSeen: now,

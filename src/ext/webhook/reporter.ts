@@ -68,10 +68,11 @@ export class WebhookReporter {
       now,
       store: settings.store,
       snapshot: (event) => ({
+        source: bot.redactor.redact(event.source),
         title: summarizeError(event.error, bot.redactor),
         message: bot.redactor.redact(event.error.message),
         traceback: formatError(event.error, bot.redactor),
-        tags: describeEvent(bot, event, event.ctx).tags,
+        tags: Object.fromEntries(Object.entries(describeEvent(bot, event, event.ctx).tags).map(([k, v]) => [k, bot.redactor.redact(v)])),
       }),
       storeFailed: (error) => {
         bot.log.warn(`Error webhook: its store failed (${errorType(error)}); statuses are kept in memory meanwhile`);
