@@ -292,13 +292,13 @@ export class WebhookReporter {
     if (store.savePending) {
       try {
         store.savePending(toPending(left, this.bot.clock.now()));
-        this.bot.log.info(`Error webhook: ${String(left.length)} messages are kept for the next start`);
+        this.bot.log.info(`Error webhook: ${messages(left.length)} not posted before stop, kept for the next start`);
         return;
       } catch (error) {
         this.bot.log.warn(`Error webhook: the store could not keep the pending messages (${errorType(error)})`);
       }
     }
-    this.bot.log.warn(`Error webhook: ${String(left.length)} messages were not posted before stop: ${left.map((m) => m.label).join(', ')}`);
+    this.bot.log.warn(`Error webhook: ${messages(left.length)} not posted before stop, and lost: ${left.map((m) => m.label).join(', ')}`);
   }
 
   #restorePending(): void {
@@ -329,6 +329,10 @@ function describeFailure(error: unknown): string {
   if (error instanceof HTTPError) return `${String(error.status)} ${error.message}`;
   if (error instanceof Error) return `${errorType(error)}: ${error.message}`;
   return errorType(error);
+}
+
+function messages(count: number): string {
+  return count === 1 ? '1 message' : `${String(count)} messages`;
 }
 
 function toPending(messages: readonly OutgoingMessage[], now: number): PendingReport {

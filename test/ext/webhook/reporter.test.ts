@@ -45,8 +45,7 @@ function countsByKind(posts: readonly APIMessage[]): { counted: Map<number, numb
 }
 
 test(
-  'a storm of 2,000 failures of 20 kinds over 10 minutes is a handful of posts that name every kind with its count, ' +
-    'and draws no 429',
+  'a storm of 2,000 failures of 20 kinds over 10 minutes is a handful of posts that name every kind with its count, ' + 'and draws no 429',
   async () => {
     const { bot, hook, pass, executes, errors, discord } = await reporterBot();
     const report = storm(2000, 10 * MINUTE);
@@ -109,7 +108,8 @@ test('an error holding @everyone and mentions pings nobody: every post says allo
   assert.equal(hook.executions.length, 2, 'the issue, then its digest');
   for (const request of executes()) assert.deepEqual((request.body as { allowed_mentions?: unknown }).allowed_mentions, { parse: [] });
   const [post] = hook.executions;
-  assert.ok(post?.content.includes('@everyone the database is down'), 'the text stays as it was');
+  assert.ok(post);
+  assert.ok(post.content.includes('@everyone the database is down'), 'the text stays as it was');
   assert.ok(post.embeds[0]?.title?.includes('@everyone'));
 });
 
@@ -136,9 +136,11 @@ test('the webhook deleted mid-storm gives one warning and no further requests, h
   assert.equal(toWebhook(), requestsBefore + 1, 'nor any other request to the webhook');
   const warnings = logged.filter((line) => line.message.includes('LANTERN_ERR_WEBHOOK_REJECTED'));
   assert.equal(warnings.length, 1);
-  assert.equal(warnings[0]?.level, 'warn');
-  assert.match(warnings[0]?.message ?? '', /404 Unknown Webhook \(code 10015\)/);
-  assert.ok(!warnings[0]?.message.includes(hook.token));
+  const [warning] = warnings;
+  assert.ok(warning);
+  assert.equal(warning.level, 'warn');
+  assert.match(warning.message, /404 Unknown Webhook \(code 10015\)/);
+  assert.ok(!warning.message.includes(hook.token));
   assert.equal(errors.length, 2000, 'the refusal is a log line, not an Error event');
 });
 
@@ -202,8 +204,16 @@ test('a new issue shows type, message, source, command, guild, channel, shard, r
 
 test('expected errors (a cooldown refusing a command) are not posted; reportExpected: true posts them', async () => {
   for (const reportExpected of [false, true]) {
-    const ping = command({ name: 'ping', description: 'Ping', cooldown: { bucket: 'user', uses: 1, windowMs: MINUTE }, run: (ctx) => ctx.reply('pong') });
-    const { discord, bob, guild, hook, pass, errors } = await reporterBot({ options: { reportExpected }, before: (bot) => bot.addCommand(ping) });
+    const ping = command({
+      name: 'ping',
+      description: 'Ping',
+      cooldown: { bucket: 'user', uses: 1, windowMs: MINUTE },
+      run: (ctx) => ctx.reply('pong'),
+    });
+    const { discord, bob, guild, hook, pass, errors } = await reporterBot({
+      options: { reportExpected },
+      before: (bot) => bot.addCommand(ping),
+    });
     const actor = discord.as(bob, guild.channel('general'));
     await actor.slash('ping').response('reply');
     await actor.slash('ping').response('reply');

@@ -77,3 +77,9 @@ export function isDigest(message: APIMessage): boolean {
 export function failure(kind: number, message = `import step ${String(kind)} failed`): Error {
   return kind % 2 === 0 ? new TypeError(message) : new RangeError(message);
 }
+
+/** The buttons on a message, by label and custom id. */
+export function buttonsOf(message: APIMessage): { label: string; customId: string }[] {
+  const rows = (message.components ?? []) as unknown as { components?: { label?: string; custom_id?: string }[] }[];
+  return rows.flatMap((row) => row.components ?? []).map((button) => ({ label: button.label ?? '', customId: button.custom_id ?? '' }));
+}
