@@ -11,6 +11,9 @@ export interface FormError {
  * discord.js turns into a `DiscordAPIError` carrying the same `code`.
  */
 export class DiscordApiFailure extends Error {
+  /** Headers the answer carries besides its JSON body (a 429's `Retry-After`). */
+  readonly headers: Readonly<Record<string, string>> = {};
+
   constructor(
     readonly status: number,
     readonly code: number,

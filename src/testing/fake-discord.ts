@@ -278,9 +278,17 @@ export class FakeDiscord {
     return this.#state.dmChannel(user);
   }
 
-  /** Creates a channel webhook whose executions are recorded on it. */
-  addWebhook(channel: FakeChannel, name = 'Webhook'): FakeWebhook {
-    return this.webhookStore.create(channel, name);
+  /**
+   * Creates a channel webhook whose executions are recorded on it; `applicationOwned` makes it the bot
+   * application's, as one the bot created (only those may post buttons).
+   */
+  addWebhook(channel: FakeChannel, name = 'Webhook', { applicationOwned = false }: { applicationOwned?: boolean } = {}): FakeWebhook {
+    return this.webhookStore.create(channel, name, applicationOwned ? this.#state.application.id : null);
+  }
+
+  /** Deletes a webhook, as its channel's settings do: later requests to it answer 404 10015 Unknown Webhook. */
+  deleteWebhook(webhook: FakeWebhook): void {
+    this.webhookStore.delete(webhook.id);
   }
 
   /** Makes matching REST requests fail; see `DiscordFaults` for Discord's usual answers. */

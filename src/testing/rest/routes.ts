@@ -194,7 +194,9 @@ export function createRoutes(ctx: RouteContext): RouteDefinition<RouteHandler>[]
     r('POST', '/channels/:channel_id/webhooks', 'bot', (req) => {
       const channel = channelOf(req);
       requireBotPermissions(state, channel, PermissionFlagsBits.ManageWebhooks);
-      return ok(webhooks.create(channel, typeof object(req).name === 'string' ? (object(req).name as string) : 'Webhook').toAPI());
+      const name = typeof object(req).name === 'string' ? (object(req).name as string) : 'Webhook';
+      // Made with the bot's token, it belongs to the bot's application: its messages may carry the bot's buttons.
+      return ok(webhooks.create(channel, name, state.application.id).toAPI());
     }),
 
     r('POST', '/interactions/:interaction_id/:interaction_token/callback', 'none', (req) =>
@@ -213,10 +215,17 @@ export function createRoutes(ctx: RouteContext): RouteDefinition<RouteHandler>[]
     r('POST', '/webhooks/:webhook_id/:webhook_token', 'none', (req) => {
       const { webhook_id: id = '', webhook_token: token = '' } = req.params;
       const wait = req.query.get('wait') === 'true';
-      const message = isInteraction(id)
-        ? responder.followUp(token, object(req), req.files)
-        : webhooks.execute(id, token, object(req), req.files);
-      return wait ? ok(message) : noContent;
+      if (isInteraction(id)) {
+        const message = responder.followUp(token, object(req), req.files);
+        return wait ? ok(message) : noContent;
+      }
+      const withComponents = req.query.get('with_components') === 'true';
+      const { message, headers } = webhooks.execute(id, token, object(req), req.files, { withComponents });
+      return { ...(wait ? ok(message) : noContent), headers };
+    }),
+    r('DELETE', '/webhooks/:webhook_id/:webhook_token', 'none', (req) => {
+      webhooks.delete(req.params.webhook_id ?? '', req.params.webhook_token ?? '');
+      return noContent;
     }),
     r('GET', '/webhooks/:webhook_id/:webhook_token/messages/:message_id', 'none', (req) => {
       const { webhook_id: id = '', webhook_token: token = '', message_id: messageId = '' } = req.params;

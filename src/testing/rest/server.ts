@@ -22,6 +22,7 @@ export interface RestRequest {
 export interface RestReply {
   readonly status: number;
   readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export type RouteHandler = (request: RestRequest) => RestReply | Promise<RestReply>;
@@ -123,11 +124,11 @@ async function handle(options: RestServerOptions, req: IncomingMessage, res: Ser
   try {
     const reply = await route.handler({ method, path, params, query: url.searchParams, body: parsed.body, files: parsed.files });
     record(reply.status, route.template, parsed.body);
-    send(res, reply.status, reply.body);
+    send(res, reply.status, reply.body, reply.headers);
   } catch (error) {
     if (!(error instanceof DiscordApiFailure)) throw error;
     record(error.status, route.template, parsed.body);
-    send(res, error.status, error.toBody());
+    send(res, error.status, error.toBody(), error.headers);
   }
 }
 
