@@ -52,6 +52,8 @@ export interface FakeDiscordOptions {
   resumeBufferLimit?: number;
   /** Port to listen on (127.0.0.1). Default: a free one. */
   port?: number;
+  /** Keep each answer's JSON body in `requests[i].response`, for conformance checks. Default false. */
+  recordResponses?: boolean;
 }
 
 /**
@@ -104,6 +106,7 @@ export class FakeDiscord {
       interactionLimit: 10_000,
       resumeBufferLimit: 1000,
       port: 0,
+      recordResponses: false,
       ...stripUndefined(options),
     };
     const o = this.options;
@@ -147,6 +150,7 @@ export class FakeDiscord {
         router: new Router<RouteHandler>(routes),
         faults: this.faults,
         verifyToken,
+        recordResponses: o.recordResponses,
         onRequest: (request) => {
           pushBounded(this.requests, request, o.requestLogLimit);
           if (request.route === null) pushBounded(this.unhandledRequests, request, o.requestLogLimit);
