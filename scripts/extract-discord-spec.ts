@@ -28,7 +28,9 @@ export interface OpenApiOperation {
   readonly operationId: string;
   readonly parameters?: readonly OpenApiParameter[];
   readonly requestBody?: { readonly content?: Readonly<Record<string, { readonly schema?: JsonSchema }>> };
-  readonly responses: Readonly<Record<string, { readonly $ref?: string; readonly content?: Readonly<Record<string, { schema?: JsonSchema }>> }>>;
+  readonly responses: Readonly<
+    Record<string, { readonly $ref?: string; readonly content?: Readonly<Record<string, { schema?: JsonSchema }>> }>
+  >;
 }
 
 export interface OpenApiDocument {
@@ -128,7 +130,7 @@ function prune(schema: unknown): JsonSchema {
     if (key === 'properties') kept[key] = Object.fromEntries(Object.entries(value as object).map(([name, part]) => [name, prune(part)]));
     else kept[key] = typeof value === 'object' && value !== null ? prune(value) : value;
   }
-  return kept as JsonSchema;
+  return kept;
 }
 
 /**
@@ -176,9 +178,7 @@ async function write(specPath: string): Promise<void> {
   ].join('\n');
   const options = (await resolveConfig(TARGET)) ?? {};
   writeFileSync(TARGET, await format(source, { ...options, filepath: TARGET }));
-  console.log(
-    `Wrote ${TARGET}: ${Object.keys(extracted.operations).length} operations, ${Object.keys(extracted.schemas).length} schemas`,
-  );
+  console.log(`Wrote ${TARGET}: ${Object.keys(extracted.operations).length} operations, ${Object.keys(extracted.schemas).length} schemas`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -18,6 +18,8 @@ import { createRoutes } from './rest/routes.js';
 import { Router } from './rest/router.js';
 import { API_PREFIX, createRestListener } from './rest/server.js';
 import type { RecordedRequest, RouteHandler } from './rest/server.js';
+import { DISCORD_REQUEST_SPEC } from './spec/discord-requests.js';
+import { validateRequest } from './spec/requests.js';
 import { FakeState, snowflake } from './state.js';
 import type { FakeChannel, FakeGuild, FakeUser, GuildInit, UserInit } from './state.js';
 import { FakeWebhooks } from './webhooks.js';
@@ -151,6 +153,7 @@ export class FakeDiscord {
         faults: this.faults,
         verifyToken,
         recordResponses: o.recordResponses,
+        validate: (method, template, body, query) => validateRequest(DISCORD_REQUEST_SPEC, method, template, body, query),
         onRequest: (request) => {
           pushBounded(this.requests, request, o.requestLogLimit);
           if (request.route === null) pushBounded(this.unhandledRequests, request, o.requestLogLimit);

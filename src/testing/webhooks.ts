@@ -4,7 +4,7 @@ import { WebhookType } from 'discord-api-types/v10';
 import { UNKNOWN_MESSAGE, UNKNOWN_WEBHOOK } from './discord-error.js';
 import { readMessageFields } from './messages.js';
 import type { IncomingFile } from './messages.js';
-import { snowflake } from './state.js';
+import { snowflake, webhookAuthor } from './state.js';
 import type { FakeChannel, FakeState } from './state.js';
 
 /** A channel webhook; `url` is what a bot would be configured with. */
@@ -64,7 +64,7 @@ export class FakeWebhooks {
     const { fields } = readMessageFields(this.state, body, files);
     const username = typeof body.username === 'string' ? body.username : webhook.name;
     const message = this.state.createMessage(webhook.channel, {
-      author: { id: webhook.id, username, discriminator: '0000', global_name: null, avatar: null, bot: true },
+      author: webhookAuthor(webhook.id, username),
       ...fields,
       webhookId: webhook.id,
     });

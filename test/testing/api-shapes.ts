@@ -1,10 +1,4 @@
-import {
-  ApplicationCommandType,
-  ChannelType,
-  ComponentType,
-  InteractionType,
-  MessageType,
-} from 'discord-api-types/v10';
+import { ApplicationCommandType, ChannelType, ComponentType, InteractionType, MessageType } from 'discord-api-types/v10';
 import type {
   APIApplication,
   APIApplicationCommand,
@@ -231,7 +225,17 @@ const VOICE_CHANNEL = shape('APIGuildVoiceChannel', requiredKeys<APIGuildVoiceCh
   schema: 'GuildChannelResponse',
 });
 const CATEGORY_CHANNEL = shape('APIGuildCategoryChannel', requiredKeys<APIGuildCategoryChannel>()(['name', 'type', 'id', 'position']), {
-  allowed: allowedKeys<APIGuildCategoryChannel>()(['name', 'type', 'id', 'position', 'parent_id', 'guild_id', 'permission_overwrites', 'nsfw', 'flags']),
+  allowed: allowedKeys<APIGuildCategoryChannel>()([
+    'name',
+    'type',
+    'id',
+    'position',
+    'parent_id',
+    'guild_id',
+    'permission_overwrites',
+    'nsfw',
+    'flags',
+  ]),
   schema: 'GuildChannelResponse',
 });
 const DM_CHANNEL = shape('APIDMChannel', requiredKeys<APIDMChannel>()(['name', 'type', 'id']), { schema: 'PrivateChannelResponse' });
@@ -297,7 +301,7 @@ export function shapeFindings(placed: Placed): string[] {
     for (const key of Object.keys(value)) if (!allowed.has(key)) findings.push(`${where}: ${expected.type} has no ${key}`);
   }
   const enumOf = ENUMS[expected.type];
-  if (enumOf && 'type' in value && !Object.values(enumOf).includes(value.type as number))
+  if (enumOf && 'type' in value && !Object.values(enumOf).includes(value.type))
     findings.push(`${where}: type ${JSON.stringify(value.type)} is not a value of discord-api-types' enum for ${expected.type}`);
   return findings;
 }
@@ -414,12 +418,13 @@ export function placeResponse(request: RecordedRequest, where: string): Placed[]
   if (body === undefined || request.status >= 300) return [];
   const route = `${request.method} ${request.route ?? ''}`;
   const list = (shapeOf: (value: unknown) => Shape): Placed[] =>
-    Array.isArray(body) ? body.map((value, i) => ({ where: `${where}.${i}`, shape: shapeOf(value), value })) : [];
+    Array.isArray(body) ? (body as unknown[]).map((value, i) => ({ where: `${where}.${i}`, shape: shapeOf(value), value })) : [];
   if (/ \/users\/(@me|:user_id)$/.test(route) && route.startsWith('GET')) return [{ where, shape: USER, value: body }];
-  if (route === 'POST /users/@me/channels' || route === 'GET /channels/:channel_id') return [{ where, shape: channelShape(body), value: body }];
+  if (route === 'POST /users/@me/channels' || route === 'GET /channels/:channel_id')
+    return [{ where, shape: channelShape(body), value: body }];
   if (route === 'GET /guilds/:guild_id/channels') return list(channelShape);
   if (route === 'GET /guilds/:guild_id') {
-    const roles = isObject(body) && Array.isArray(body.roles) ? body.roles : [];
+    const roles: unknown[] = isObject(body) && Array.isArray(body.roles) ? (body.roles as unknown[]) : [];
     return [{ where, shape: GUILD, value: body }, ...roles.map((value, i) => ({ where: `${where}.roles.${i}`, shape: ROLE, value }))];
   }
   if (route === 'GET /guilds/:guild_id/roles') return list(() => ROLE);
@@ -429,13 +434,14 @@ export function placeResponse(request: RecordedRequest, where: string): Placed[]
   if (route === 'GET /channels/:channel_id/messages')
     return Array.isArray(body) ? body.flatMap((message, i) => placeMessage(message, `${where}.${i}`)) : [];
   if (route === 'GET /channels/:channel_id/messages/pins') {
-    const items = isObject(body) && Array.isArray(body.items) ? body.items : [];
+    const items: unknown[] = isObject(body) && Array.isArray(body.items) ? (body.items as unknown[]) : [];
     return items.flatMap((item, i) => (isObject(item) ? placeMessage(item.message, `${where}.items.${i}.message`) : []));
   }
   if (/\/messages(\/:message_id|\/@original)?$/.test(route) || /^POST \/webhooks\/:webhook_id\/:webhook_token$/.test(route))
     return placeMessage(body, where);
   if (route.endsWith('/applications/@me')) return [{ where, shape: APPLICATION, value: body }];
-  if (/\/commands(\/:command_id)?$/.test(route)) return Array.isArray(body) ? list(() => COMMAND) : [{ where, shape: COMMAND, value: body }];
+  if (/\/commands(\/:command_id)?$/.test(route))
+    return Array.isArray(body) ? list(() => COMMAND) : [{ where, shape: COMMAND, value: body }];
   if (route === 'POST /channels/:channel_id/webhooks' || route === 'GET /webhooks/:webhook_id/:webhook_token')
     return [{ where, shape: WEBHOOK, value: body }];
   if (route.endsWith('/callback') && isObject(body) && isObject(body.resource) && body.resource.message !== undefined)

@@ -80,7 +80,10 @@ export async function runTraffic(): Promise<Traffic> {
     const feedback = modal({
       customId: 'feedback:{topic}',
       title: 'Feedback',
-      fields: { text: field.paragraph({ label: 'What happened?', maxLength: 1000 }), email: field.short({ label: 'Email', required: false }) },
+      fields: {
+        text: field.paragraph({ label: 'What happened?', maxLength: 1000 }),
+        email: field.short({ label: 'Email', required: false }),
+      },
       run: (ctx) => ctx.reply({ content: `Thanks for ${ctx.params.topic}: ${ctx.fields.text}`, ephemeral: true }),
     });
     bot.addModal(feedback);
@@ -257,7 +260,9 @@ async function restTraffic(
     content: `Hello <@${ids.alice}>`,
     embeds: [new EmbedBuilder().setTitle('Status').setColor(0x123456).setURL('https://example.com/status').toJSON()],
     components: [
-      new ActionRowBuilder<ButtonBuilder>().addComponents(new ButtonBuilder().setCustomId('more:2').setLabel('More').setStyle(ButtonStyle.Success)),
+      new ActionRowBuilder<ButtonBuilder>().addComponents(
+        new ButtonBuilder().setCustomId('more:2').setLabel('More').setStyle(ButtonStyle.Success),
+      ),
     ],
     files: [new AttachmentBuilder(Buffer.from('log'), { name: 'log.txt' })],
     allowedMentions: { parse: ['users'] },

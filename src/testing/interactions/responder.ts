@@ -137,14 +137,19 @@ export class InteractionResponder {
         live.record({ kind, ephemeral: isEphemeral(message), message: null, files: [] });
         break;
       }
-      case 'autocomplete':
+      // A refused answer leaves the interaction unanswered, as on Discord: check first, acknowledge after.
+      case 'autocomplete': {
+        const choices = validateChoices(data.choices);
         live.acknowledgement = kind;
-        live.record({ kind, ephemeral: true, message: null, files: [], choices: validateChoices(data.choices) });
+        live.record({ kind, ephemeral: true, message: null, files: [], choices });
         break;
-      case 'showModal':
+      }
+      case 'showModal': {
+        const modal = validateModal(data);
         live.acknowledgement = kind;
-        live.record({ kind, ephemeral: true, message: null, files: [], modal: validateModal(data) });
+        live.record({ kind, ephemeral: true, message: null, files: [], modal });
         break;
+      }
     }
     if (!withResponse) return { status: 204 };
     const message = live.original;

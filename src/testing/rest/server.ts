@@ -1,6 +1,7 @@
 import { buffer } from 'node:stream/consumers';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DiscordApiFailure, UNAUTHORIZED } from '../discord-error.js';
+import type { FormError } from '../discord-error.js';
 import type { IncomingFile } from '../messages.js';
 import type { FakeState } from '../state.js';
 import type { FaultInjector } from './faults.js';
@@ -53,6 +54,8 @@ export interface RestServerOptions {
   readonly onRequest: (request: RecordedRequest) => void;
   /** Keep each answer's body in the record (a copy, so later changes to the fake's state do not show in it). */
   readonly recordResponses: boolean;
+  /** The `Invalid Form Body` errors Discord would answer the request with; none lets it through to its route. */
+  readonly validate: (method: string, template: string, body: unknown, query: URLSearchParams) => readonly FormError[];
   /** A route handler threw something that is not a Discord error: a bug in the fake, kept for the test to see. */
   readonly onInternalError: (error: unknown) => void;
 }
@@ -101,6 +104,16 @@ async function handle(options: RestServerOptions, req: IncomingMessage, res: Ser
   };
 
   if (!('route' in match)) {
+    // Discord reads a word where an id goes as a bad id; the fake cannot tell that from a route it does not model,
+    // so it answers as Discord would and lists the request as unhandled either way.
+    if (match.notAnId) {
+      const { param, value } = match.notAnId;
+      const failure = DiscordApiFailure.invalidForm([
+        { path: param, code: 'NUMBER_TYPE_COERCE', message: `Value "${value}" is not snowflake.` },
+      ]);
+      answer(failure.status, null, undefined, failure.toBody());
+      return;
+    }
     const status = match.allowed.length > 0 ? 405 : 404;
     answer(status, null, undefined, { message: status === 405 ? '405: Method Not Allowed' : '404: Not Found', code: 0 });
     return;
@@ -131,6 +144,13 @@ async function handle(options: RestServerOptions, req: IncomingMessage, res: Ser
     // Unref'd: a delayed answer must not keep a finished test process alive.
     if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs).unref());
     answer(fault.status, route.template, parsed.body, fault.body, { faulted: true, headers: fault.headers });
+    return;
+  }
+
+  const invalid = options.validate(method, route.template, parsed.body, url.searchParams);
+  if (invalid.length > 0) {
+    const failure = DiscordApiFailure.invalidForm(invalid);
+    answer(failure.status, route.template, parsed.body, failure.toBody());
     return;
   }
 

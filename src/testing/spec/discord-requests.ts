@@ -60,6 +60,10 @@ export const DISCORD_REQUEST_SPEC: RequestSpec = {
       id: 'list_guild_members',
       query: { limit: { type: 'integer', minimum: 1, maximum: 1000 }, after: { type: 'integer', minimum: 0 } },
     },
+    'GET /guilds/{guild_id}/members/search': {
+      id: 'search_guild_members',
+      query: { limit: { type: 'integer', minimum: 1, maximum: 1000 }, query: { type: 'string', minLength: 1, maxLength: 100 } },
+    },
     'GET /channels/{channel_id}/messages': {
       id: 'list_messages',
       query: {
@@ -70,6 +74,10 @@ export const DISCORD_REQUEST_SPEC: RequestSpec = {
       },
     },
     'POST /channels/{channel_id}/messages': { id: 'create_message', body: { $ref: '#/components/schemas/MessageCreateRequest' } },
+    'GET /channels/{channel_id}/messages/pins': {
+      id: 'list_pins',
+      query: { before: { type: 'string', format: 'date-time' }, limit: { type: 'integer', minimum: 1, maximum: 50 } },
+    },
     'PATCH /channels/{channel_id}/messages/{message_id}': {
       id: 'update_message',
       body: { $ref: '#/components/schemas/MessageEditRequestPartial' },
@@ -106,6 +114,19 @@ export const DISCORD_REQUEST_SPEC: RequestSpec = {
         ],
       },
       query: { wait: { type: 'boolean' }, thread_id: { $ref: '#/components/schemas/SnowflakeType' }, with_components: { type: 'boolean' } },
+    },
+    'GET /webhooks/{webhook_id}/{webhook_token}/messages/@original': {
+      id: 'get_original_webhook_message',
+      query: { thread_id: { $ref: '#/components/schemas/SnowflakeType' } },
+    },
+    'PATCH /webhooks/{webhook_id}/{webhook_token}/messages/@original': {
+      id: 'update_original_webhook_message',
+      body: { $ref: '#/components/schemas/IncomingWebhookUpdateRequestPartial' },
+      query: { thread_id: { $ref: '#/components/schemas/SnowflakeType' }, with_components: { type: 'boolean' } },
+    },
+    'DELETE /webhooks/{webhook_id}/{webhook_token}/messages/@original': {
+      id: 'delete_original_webhook_message',
+      query: { thread_id: { $ref: '#/components/schemas/SnowflakeType' } },
     },
     'GET /webhooks/{webhook_id}/{webhook_token}/messages/{message_id}': {
       id: 'get_webhook_message',

@@ -97,7 +97,9 @@ class Validator {
       this.fail(
         path,
         schema.format === 'snowflake' ? 'NUMBER_TYPE_COERCE' : 'BASE_TYPE_STRING',
-        schema.format === 'snowflake' ? `Value "${describe(value)}" is not snowflake.` : `Could not interpret "${describe(value)}" as string.`,
+        schema.format === 'snowflake'
+          ? `Value "${describe(value)}" is not snowflake.`
+          : `Could not interpret "${describe(value)}" as string.`,
       );
     else if (types.includes('boolean')) this.fail(path, 'BASE_TYPE_BOOLEAN', 'Must be either true or false.');
     else if (types.includes('array')) this.fail(path, 'ARRAY_TYPE_CONVERT', 'Only iterables may be used in a ListType');
@@ -180,9 +182,12 @@ class Validator {
   }
 
   private checkString(schema: JsonSchema, value: string, path: string): void {
-    const { length } = [...value];
-    this.checkLength(schema.minLength, schema.maxLength, length, path);
-    if (schema.format === 'snowflake' ? !/^\d{1,20}$/.test(value) : schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value))
+    this.checkLength(schema.minLength, schema.maxLength, value.length, path);
+    if (
+      schema.format === 'snowflake'
+        ? !/^\d{1,20}$/.test(value)
+        : schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value)
+    )
       this.fail(
         path,
         schema.format === 'snowflake' ? 'NUMBER_TYPE_COERCE' : 'STRING_TYPE_REGEX',

@@ -29,13 +29,7 @@ export function operationKey(method: string, template: string): string {
  * operation's request schema, the query parameters against theirs. Empty when the request passes, or when the
  * description has no such operation.
  */
-export function validateRequest(
-  spec: RequestSpec,
-  method: string,
-  template: string,
-  body: unknown,
-  query: URLSearchParams,
-): FormError[] {
+export function validateRequest(spec: RequestSpec, method: string, template: string, body: unknown, query: URLSearchParams): FormError[] {
   const operation = spec.operations[operationKey(method, template)];
   if (!operation) return [];
   const errors: FormError[] = [];
