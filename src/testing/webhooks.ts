@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { APIMessage, APIWebhook } from 'discord-api-types/v10';
 import { WebhookType } from 'discord-api-types/v10';
-import { UNKNOWN_MESSAGE, UNKNOWN_WEBHOOK } from './discord-error.js';
+import { DiscordApiFailure, UNKNOWN_MESSAGE, UNKNOWN_WEBHOOK } from './discord-error.js';
 import { readMessageFields } from './messages.js';
 import type { IncomingFile } from './messages.js';
 import { snowflake, webhookAuthor } from './state.js';
@@ -61,8 +61,14 @@ export class FakeWebhooks {
 
   execute(id: string, token: string, body: Record<string, unknown>, files: readonly IncomingFile[]): APIMessage {
     const webhook = this.get(id, token);
-    const { fields } = readMessageFields(this.state, body, files);
     const username = typeof body.username === 'string' ? body.username : webhook.name;
+    // Discord keeps its own names for itself: a webhook may not pose as Discord or its old bot, Clyde.
+    const reserved = ['discord', 'clyde'].find((word) => username.toLowerCase().includes(word));
+    if (reserved !== undefined)
+      throw DiscordApiFailure.invalidForm([
+        { path: 'username', code: 'USERNAME_INVALID_CONTAINS', message: `Username cannot contain "${reserved}"` },
+      ]);
+    const { fields } = readMessageFields(this.state, body, files);
     const message = this.state.createMessage(webhook.channel, {
       author: webhookAuthor(webhook.id, username),
       ...fields,
