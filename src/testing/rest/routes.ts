@@ -151,7 +151,9 @@ export function createRoutes(ctx: RouteContext): RouteDefinition<RouteHandler>[]
       return ok([]);
     }),
     r('GET', '/applications/:application_id/guilds/:guild_id/commands/:command_id/permissions', 'bot', (req) => {
-      if (!commands.get(req.params.command_id ?? '', commandGuild(req))) unknownCommand();
+      // A global command has permissions per guild too.
+      const id = req.params.command_id ?? '';
+      if (!commands.get(id, commandGuild(req)) && !commands.get(id)) unknownCommand();
       throw new DiscordApiFailure(404, 10066, 'Unknown application command permissions');
     }),
 

@@ -153,13 +153,14 @@ class Validator {
       this.check(resolved[index] as JsonSchema, value, path);
       return;
     }
+    // The member the value comes closest to passing (of its JSON type, fewest errors) says what is wrong.
     let closest: FormError[] | null = null;
     for (const member of resolved) {
       const found: FormError[] = [];
       new Validator(this.table, this.options, found).check(member, value, path);
       if (found.length === 0) return;
-      if (closest === null && (member.type === undefined || new Validator(this.table, this.options, []).matchesType(member, value)))
-        closest = found;
+      const sameType = member.type === undefined || this.matchesType(member, value);
+      if (sameType && (closest === null || found.length < closest.length)) closest = found;
     }
     this.errors.push(...(closest ?? this.typeErrorsFor(resolved, value, path)));
   }
