@@ -99,9 +99,10 @@ describe('the objects the fake Discord sends have the fields Discord sends', () 
       ],
     });
     const stored = discord.message(sent.id) as APIMessage;
-    const embed = stored.embeds.at(0);
-    assert.equal(embed?.type, 'rich');
-    assert.deepEqual(embed?.fields, [{ name: 'a', value: 'b', inline: false }]);
+    assert.deepEqual(
+      stored.embeds.map((embed) => [embed.type, embed.fields]),
+      [['rich', [{ name: 'a', value: 'b', inline: false }]]],
+    );
     const row = stored.components?.[0] as { id: number; components: { id: number }[] };
     assert.deepEqual([row.id, ...row.components.map((c) => c.id)], [1, 3, 2], 'numbered in order, skipping the id the bot chose');
     const { interaction } = await nextInteraction(
