@@ -22,10 +22,21 @@ export class ClientOptionsError extends LanternError<'LANTERN_ERR_CLIENT_OPTIONS
   }
 }
 
-/** A command definition Discord would refuse (bad name, too many options, ...), caught before any request. */
+/**
+ * A command definition Discord would refuse (bad name, too many options, a bound of the wrong type...), caught before
+ * any request. `command` names the command (or component, modal), `option` the option when one is at fault, `rule`
+ * what is wrong.
+ */
 export class CommandDefinitionError extends LanternError<'LANTERN_ERR_COMMAND_DEFINITION'> {
-  constructor(command: string, problem: string) {
-    super('LANTERN_ERR_COMMAND_DEFINITION', `Command ${command}: ${problem}`);
+  readonly command: string;
+  readonly option: string | undefined;
+  readonly rule: string;
+
+  constructor(command: string, rule: string, option?: string) {
+    super('LANTERN_ERR_COMMAND_DEFINITION', `Command ${command}${option === undefined ? '' : ` (option ${option})`}: ${rule}`);
+    this.command = command;
+    this.option = option;
+    this.rule = rule;
   }
 }
 
