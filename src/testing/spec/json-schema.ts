@@ -50,6 +50,19 @@ export function validateSchema(schema: JsonSchema, value: unknown, table: Schema
   return dedupe(errors);
 }
 
+interface UnionShape {
+  readonly resolved: readonly JsonSchema[];
+  /** Every member a constant: an enumeration. */
+  readonly constants: boolean;
+  /** Per member, the constants its `type` property takes, or null. */
+  readonly tagged: readonly (readonly unknown[] | null)[];
+  /** For `null` or one other schema, that schema. */
+  readonly nullable: JsonSchema | null;
+}
+
+/** Keyed by the union's member list, which belongs to one schema table for its whole life. */
+const unionShapes = new WeakMap<readonly JsonSchema[], UnionShape>();
+
 class Validator {
   constructor(
     private readonly table: SchemaTable,
@@ -72,6 +85,23 @@ class Validator {
     else if (typeof read === 'number') this.checkNumber(resolved, read, path);
     if (Array.isArray(value)) this.checkArray(resolved, value, path);
     else if (isObject(value)) this.checkObject(resolved, value, path);
+  }
+
+  /** What a union is made of, worked out once per union: requests of one shape meet the same unions again and again. */
+  private analyse(members: readonly JsonSchema[]): UnionShape {
+    let shape = unionShapes.get(members);
+    if (!shape) {
+      const resolved = members.map((member) => this.resolve(member));
+      const others = resolved.filter((member) => !isNullOnly(member));
+      shape = {
+        resolved,
+        constants: resolved.every((member) => 'const' in member),
+        tagged: resolved.map((member) => discriminator(this.resolve(member.properties?.type ?? {}))),
+        nullable: resolved.length === 2 && others.length === 1 ? (others[0] as JsonSchema) : null,
+      };
+      unionShapes.set(members, shape);
+    }
+    return shape;
   }
 
   /** `$ref`s into the components, followed until a schema with content. */
@@ -135,13 +165,17 @@ class Validator {
    * member the value passes, or reports what the closest member finds wrong.
    */
   private checkUnion(members: readonly JsonSchema[], value: unknown, path: string, outerType: JsonSchema['type']): void {
-    const resolved = members.map((member) => this.resolve(member));
-    if (resolved.every((member) => 'const' in member)) {
+    const { resolved, constants, tagged, nullable } = this.analyse(members);
+    if (constants) {
       if (!resolved.some((member) => sameValue(member.const, this.coerced(value, outerType))))
         this.fail(path, 'BASE_TYPE_CHOICES', `Value must be one of ${choiceList(resolved.map((member) => member.const))}.`);
       return;
     }
-    const tagged = resolved.map((member) => discriminator(this.resolve(member.properties?.type ?? {})));
+    // The commonest union by far, `null` or one schema: no trial needed.
+    if (nullable) {
+      if (value !== null) this.check(nullable, value, path);
+      return;
+    }
     if (isObject(value) && tagged.every((tags, i) => tags !== null || isNullOnly(resolved[i] as JsonSchema))) {
       const index = tagged.findIndex((tags) => tags?.some((tag) => sameValue(tag, value.type)));
       if (index === -1) {
