@@ -12,6 +12,7 @@ const CHILD_KEYS = ['components', 'accessory', 'component'] as const;
 
 /** Embeds as Discord stores a bot's: of type `rich` unless it said otherwise, fields `inline: false` unless set. */
 export function storedEmbeds(embeds: readonly APIEmbed[]): APIEmbed[] {
+  if (embeds.length === 0) return [];
   return embeds.map((embed) => ({
     ...embed,
     type: embed.type ?? ('rich' as APIEmbed['type']),
@@ -24,6 +25,8 @@ export function storedEmbeds(embeds: readonly APIEmbed[]): APIEmbed[] {
  * ids the bot chose itself, and select menus with their default `min_values` and `max_values` of 1.
  */
 export function storedComponents(components: readonly unknown[]): APIMessage['components'] {
+  // Most messages have none; the copy (the bot's own request body stays as it was sent) is for the others.
+  if (components.length === 0) return [];
   const copy = structuredClone(components) as Record<string, unknown>[];
   const nodes: Record<string, unknown>[] = [];
   // Depth first, in document order, without recursion: the tree comes from the bot and may be deep.
