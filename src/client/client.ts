@@ -27,6 +27,7 @@ import type { OneMessageOptions } from '../components/registry.js';
 import type { InteractionWrapper } from '../interactions/router.js';
 import { DEFAULT_ERROR_LOG_LIMIT, ErrorLog, validateErrorLogLimit } from '../log/error-log.js';
 import { consoleLogger, Log } from '../log/log.js';
+import { learnWebhookTokens } from './webhook-tokens.js';
 import { settlesWithin } from '../util/settle.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
@@ -109,6 +110,7 @@ export class Client {
     for (const secret of options.secrets ?? []) this.redactor.add(secret);
     this.log = new Log(options.logger ?? consoleLogger, this.redactor);
     this.discord = new DiscordClient({ ...options.discord, intents: options.intents ?? [GatewayIntentBits.Guilds] });
+    learnWebhookTokens(this.discord, this.redactor);
     const track = (work: Promise<unknown>) => {
       this.core.inFlight.add(work);
       void work.finally(() => this.core.inFlight.delete(work));

@@ -53,6 +53,11 @@ export class FakeWebhooks {
     return webhook;
   }
 
+  /** The channel's webhooks, oldest first, as GET /channels/:id/webhooks lists them (tokens included, as Discord does). */
+  inChannel(channel: FakeChannel): FakeWebhook[] {
+    return [...this.byId.values()].filter((webhook) => webhook.channel === channel);
+  }
+
   get(id: string, token: string): FakeWebhook {
     const webhook = this.byId.get(id);
     if (webhook?.token !== token) throw UNKNOWN_WEBHOOK();

@@ -10,6 +10,7 @@ import { describeEvent } from '../../tracking/event-data.js';
 import { groupError, routeTemplate } from '../../tracking/grouping.js';
 import type { Grouping } from '../../tracking/grouping.js';
 import { StormControl } from '../../errors/storm.js';
+import { redactedCopy } from '../../errors/redacted-error.js';
 import type { TimedHttp } from './transport.js';
 
 /** Sources whose errors nothing in the bot caught: Sentry marks them unhandled. */
@@ -205,9 +206,12 @@ export class SentryTracker {
       scope.setContext('storm', { suppressed_before: suppressedBefore, limit_per_minute: this.settings.eventsPerGroupPerMinute });
     // Sentry's own format: 32 hex digits, which the SDK keeps when the hint carries it.
     const eventId = randomUUID().replaceAll('-', '');
+    // The SDK cuts the message (`maxValueLength`) before any hook of ours runs, and a secret cut in two could no
+    // longer be found: it gets a copy redacted beforehand. `hint.lantern.error` is still the original.
+    const error = redactedCopy(event.error, this.bot.redactor);
     const hint: SentryFilterHint = {
       event_id: eventId,
-      originalException: event.error,
+      originalException: error,
       mechanism: { type: 'lantern', handled: !UNHANDLED_SOURCES.has(event.source) },
       lantern: event,
     };
@@ -216,7 +220,7 @@ export class SentryTracker {
     return {
       eventId,
       send: () => {
-        sdk.withIsolationScope(isolationNow, () => this.client.captureException(event.error, hint, scope));
+        sdk.withIsolationScope(isolationNow, () => this.client.captureException(error, hint, scope));
       },
     };
   }

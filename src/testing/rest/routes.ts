@@ -196,6 +196,11 @@ export function createRoutes(ctx: RouteContext): RouteDefinition<RouteHandler>[]
       requireBotPermissions(state, channel, PermissionFlagsBits.ManageWebhooks);
       return ok(webhooks.create(channel, typeof object(req).name === 'string' ? (object(req).name as string) : 'Webhook').toAPI());
     }),
+    r('GET', '/channels/:channel_id/webhooks', 'bot', (req) => {
+      const channel = channelOf(req);
+      requireBotPermissions(state, channel, PermissionFlagsBits.ManageWebhooks);
+      return ok(webhooks.inChannel(channel).map((webhook) => webhook.toAPI()));
+    }),
 
     r('POST', '/interactions/:interaction_id/:interaction_token/callback', 'none', (req) =>
       responder.callback(
