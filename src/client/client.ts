@@ -25,7 +25,7 @@ import type { CustomIdPattern } from '../components/custom-id.js';
 import { HandlerRegistry, labelOf } from '../components/registry.js';
 import type { OneMessageOptions } from '../components/registry.js';
 import type { InteractionWrapper } from '../interactions/router.js';
-import { DEFAULT_ERROR_LOG_LIMIT, ErrorLog, validateErrorLogLimit } from '../log/error-log.js';
+import { DEFAULT_ERROR_LOG_LIMIT, ErrorLog, validateErrorLogLimit, validateLogStack } from '../log/error-log.js';
 import { consoleLogger, Log } from '../log/log.js';
 import { learnWebhookTokens } from './webhook-tokens.js';
 import { settlesWithin } from '../util/settle.js';
@@ -106,6 +106,8 @@ export class Client {
   constructor(options: ClientOptions = {}) {
     validateGuards(options, 'the bot (client options)');
     validateErrorLogLimit(options.errorLogLimit ?? DEFAULT_ERROR_LOG_LIMIT);
+    const logStack = options.logStack ?? 'compact';
+    validateLogStack(logStack);
     this.redactor = new Redactor();
     for (const secret of options.secrets ?? []) this.redactor.add(secret);
     this.log = new Log(options.logger ?? consoleLogger, this.redactor);
@@ -130,6 +132,7 @@ export class Client {
     // interaction that happened to schedule them: a tracker must not give a later task failure that user's scope.
     this.detached = new AsyncResource('lantern.client');
     this.clock = detachedClock(options.clock ?? systemClock, this.detached);
+    const errorLog = new ErrorLog(this.log, this.redactor, this.clock, options.errorLogLimit ?? DEFAULT_ERROR_LOG_LIMIT, logStack);
     const handlers = new HandlerRegistry(this.clock, (error, registered) => {
       track(hub.error({ source: `${labelOf(registered.definition)} onTimeout`, error, extension: registered.owner?.name }));
     });
@@ -145,6 +148,7 @@ export class Client {
       handlers,
       hub,
       log: this.log,
+      errorLog,
       redactor: this.redactor,
       policy,
       messages,
@@ -178,7 +182,7 @@ export class Client {
       router,
       extensions,
       tasks,
-      errorLog: new ErrorLog(this.log, this.redactor, this.clock, options.errorLogLimit ?? DEFAULT_ERROR_LOG_LIMIT),
+      errorLog,
       detach: [],
       starting: undefined,
     };

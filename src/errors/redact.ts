@@ -36,7 +36,7 @@ const PLAIN_RUNS = /[\w.-]+/g;
  * Where a wrapped text breaks a line: a newline (raw, or JSON-escaped in a serialised text) and the indentation
  * after it, or an invisible character a copy and paste leaves inside a word.
  */
-const LINE_BREAK = /(?:\r\n|\r|\n|\\r\\n|\\n|\\r)[ \t]*|[\u00ad\u200b-\u200d\u2060\ufeff]/g;
+const LINE_BREAK = /(?:\r\n|\r|\n|\\r\\n|\\n|\\r)(?:[ \t]|\\t)*|[\u00ad\u200b-\u200d\u2060\ufeff]/g;
 /** Characters of the token shapes, which hold no registered secret's characters. */
 const TOKEN_CHARACTER = /[\w.=-]/;
 /** Token shapes are under 200 characters. */

@@ -1,13 +1,14 @@
 import { describeValue } from './format.js';
 import type { Redactor } from './redact.js';
+import { mapStack } from './source-maps.js';
 
 /** How deep causes and aggregated errors are copied; a cycle or a pathological chain stops here. */
 const MAX_DEPTH = 6;
 
 /**
  * A copy of `error` for a sink that cuts what it is given (Sentry cuts a message at `maxValueLength` before any
- * hook of ours runs): the same class and name, with its message, stack, string properties, causes and aggregated
- * errors redacted, so a cut can only fall where no secret is left. Other properties are kept as they are (the
+ * hook of ours runs): the same class and name, with its message, stack (at TypeScript lines where a source map
+ * says so), string properties, causes and aggregated errors redacted, so a cut can only fall where no secret is left. Other properties are kept as they are (the
  * sink serialises them whole, and its whole text is redacted later).
  */
 export function redactedCopy(error: Error, redactor: Redactor, depth = 0, copies = new Map<Error, Error>()): Error {
@@ -22,7 +23,10 @@ export function redactedCopy(error: Error, redactor: Redactor, depth = 0, copies
   copies.set(error, copy);
   const hidden = { writable: true, configurable: true, enumerable: false } as const;
   Object.defineProperty(copy, 'name', { ...hidden, value: redactor.redact(error.name) });
-  Object.defineProperty(copy, 'stack', { ...hidden, value: typeof error.stack === 'string' ? redactor.redact(error.stack) : undefined });
+  Object.defineProperty(copy, 'stack', {
+    ...hidden,
+    value: typeof error.stack === 'string' ? redactor.redact(mapStack(error.stack)) : undefined,
+  });
   const copyOf = (value: unknown): unknown => {
     if (value instanceof Error) return depth < MAX_DEPTH ? redactedCopy(value, redactor, depth + 1, copies) : undefined;
     return typeof value === 'string' ? redactor.redact(value) : value;
