@@ -43,6 +43,7 @@ export {
   ExtensionLoadError,
   ExtensionStateError,
   LanternError,
+  LoginError,
   NonErrorThrownError,
   OptionMismatchError,
   Redactor,

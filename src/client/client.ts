@@ -28,6 +28,7 @@ import type { InteractionWrapper } from '../interactions/router.js';
 import { DEFAULT_ERROR_LOG_LIMIT, ErrorLog, validateErrorLogLimit, validateLogStack } from '../log/error-log.js';
 import { consoleLogger, Log } from '../log/log.js';
 import { learnWebhookTokens } from './webhook-tokens.js';
+import { loginError } from './login.js';
 import { settlesWithin } from '../util/settle.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
@@ -342,7 +343,10 @@ export class Client {
     while (this.core.inFlight.size > 0) await Promise.allSettled(this.core.inFlight);
   }
 
-  /** Logs in, reads the owners, syncs the commands and resolves once the bot answers interactions. */
+  /**
+   * Logs in, reads the owners, syncs the commands and resolves once the bot answers interactions. A login that
+   * fails (no network, a refused token or intents) rejects with a `LoginError` saying which.
+   */
   async start(): Promise<void> {
     const { core } = this;
     if (core.phase !== 'idle')
@@ -365,7 +369,9 @@ export class Client {
           resolve();
         }),
       );
-      await this.discord.login(token);
+      await this.discord.login(token).catch((error: unknown) => {
+        throw loginError(error);
+      });
       await ready;
     } catch (error) {
       await this.shutdown();

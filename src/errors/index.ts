@@ -9,6 +9,7 @@ export {
   UnknownComponentError,
   ExtensionLoadError,
   ExtensionStateError,
+  LoginError,
   NonErrorThrownError,
   OptionMismatchError,
   TokenMissingError,
