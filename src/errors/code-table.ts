@@ -5,6 +5,7 @@
  */
 export const ERROR_CODES = {
   LANTERN_ERR_TOKEN_MISSING: '`start()` with no token',
+  LANTERN_ERR_LOGIN: '`start()` could not log in: no network, or Discord refused the token or the intents (`cause`)',
   LANTERN_ERR_CLIENT_OPTIONS: 'a client option no bot could run with (`errorLogLimit: 0`)',
   LANTERN_ERR_CLIENT_STATE: '`start()` twice, `syncCommands()` before start',
   LANTERN_ERR_COMMAND_DEFINITION: 'a command definition Discord would refuse',

@@ -9,6 +9,16 @@ export class TokenMissingError extends LanternError<'LANTERN_ERR_TOKEN_MISSING'>
   }
 }
 
+/**
+ * `start()` could not log in: Discord could not be reached, or refused the token or the intents. The message
+ * says which, and what to check; `cause` holds discord.js's error.
+ */
+export class LoginError extends LanternError<'LANTERN_ERR_LOGIN'> {
+  constructor(reason: string, options?: ErrorOptions) {
+    super('LANTERN_ERR_LOGIN', `Could not log in to Discord: ${reason}`, options);
+  }
+}
+
 /** `start()` on a running client, or a client reused after `stop()`. */
 export class ClientStateError extends LanternError<'LANTERN_ERR_CLIENT_STATE'> {
   constructor(message: string) {

@@ -88,6 +88,11 @@ export class FakeWebhooks {
     if (!this.byId.delete(id)) throw UNKNOWN_WEBHOOK();
   }
 
+  /** The channel's webhooks, oldest first, as GET /channels/:id/webhooks lists them (tokens included, as Discord does). */
+  inChannel(channel: FakeChannel): FakeWebhook[] {
+    return [...this.byId.values()].filter((webhook) => webhook.channel === channel);
+  }
+
   get(id: string, token: string): FakeWebhook {
     const webhook = this.byId.get(id);
     if (webhook?.token !== token) throw UNKNOWN_WEBHOOK();

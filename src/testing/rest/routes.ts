@@ -262,6 +262,11 @@ export function createRoutes(ctx: RouteContext): RouteDefinition<RouteHandler>[]
       // Made with the bot's token, it belongs to the bot's application: its messages may carry the bot's buttons.
       return ok(webhooks.create(channel, name, state.application.id).toAPI());
     }),
+    r('GET', '/channels/:channel_id/webhooks', 'bot', (req) => {
+      const channel = channelOf(req);
+      requireBotPermissions(state, channel, PermissionFlagsBits.ManageWebhooks);
+      return ok(webhooks.inChannel(channel).map((webhook) => webhook.toAPI()));
+    }),
 
     r('POST', '/interactions/:interaction_id/:interaction_token/callback', 'none', (req) =>
       responder.callback(
