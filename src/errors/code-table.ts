@@ -33,6 +33,8 @@ export const ERROR_CODES = {
   LANTERN_ERR_STORE_CORRUPT: 'an error store file that is damaged or not an error store (left untouched)',
   LANTERN_ERR_STORE_LOCKED: "another process held the error store's write lock past the busy timeout",
   LANTERN_ERR_STORE_ACCESS: 'the error store cannot be read or written (permissions, a read-only or full disk)',
+  LANTERN_ERR_SERVE_OPTIONS: '`lantern serve` options it cannot run with (a port, a host, a token)',
+  LANTERN_ERR_SERVE_LISTEN: "`lantern serve` cannot listen on the host and port (taken, or not this machine's)",
   LANTERN_ERR_FAKE_UNKNOWN_COMMAND: 'no such command registered where the user is (lists the registered ones)',
   LANTERN_ERR_FAKE_BAD_OPTION: "an option, select value or modal field Discord's client would not send",
   LANTERN_ERR_FAKE_UNKNOWN_COMPONENT: 'no such component on the message, or it is disabled',

@@ -188,3 +188,17 @@ export class StoreAccessError extends LanternError<'LANTERN_ERR_STORE_ACCESS'> {
     this.path = path;
   }
 }
+
+/** `lantern serve` was given an option it cannot run with: a port out of range, a token too short to be safe. */
+export class ServeOptionsError extends LanternError<'LANTERN_ERR_SERVE_OPTIONS'> {
+  constructor(option: string, problem: string) {
+    super('LANTERN_ERR_SERVE_OPTIONS', `lantern serve ${option}: ${problem}`);
+  }
+}
+
+/** The page's server could not listen: the port is taken, or the host is not an address of this machine. */
+export class ServeListenError extends LanternError<'LANTERN_ERR_SERVE_LISTEN'> {
+  constructor(address: string, problem: string, options?: ErrorOptions) {
+    super('LANTERN_ERR_SERVE_LISTEN', `lantern serve cannot listen on ${address}: ${problem}`, options);
+  }
+}
