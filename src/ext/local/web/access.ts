@@ -4,8 +4,11 @@ import type { Context } from 'hono';
 
 /** Hosts a page without a token may be bound to and reached by: the machine itself. */
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
-/** A token goes into a URL, a cookie and a DSN's key, so it is URL-safe; long enough that guessing is hopeless. */
-export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
+/**
+ * A token goes into a URL, a cookie and a DSN's key (which Sentry's SDKs take as word characters only), and is long
+ * enough that guessing is hopeless.
+ */
+export const TOKEN_PATTERN = /^\w{16,128}$/;
 
 export function isLoopbackHost(host: string): boolean {
   const name = host.toLowerCase();
@@ -14,7 +17,7 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 export function newToken(): string {
-  return randomBytes(24).toString('base64url');
+  return randomBytes(20).toString('hex');
 }
 
 /** Compares secrets in constant time, so a wrong guess says nothing about how close it was. */

@@ -4,7 +4,7 @@ import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { LanternError } from '../../../errors/lantern-error.js';
 import { ISSUE_SORTS, ISSUE_STATUSES } from '../store.js';
-import type { ErrorStore, IssueFilter, IssueSort, IssueStatus } from '../store.js';
+import type { ErrorStore, Feedback, IssueFilter, IssueSort, IssueStatus, StoredEvent } from '../store.js';
 import { addressedToLoopback, bearerToken, fromThisPage, sameSecret } from './access.js';
 import { LOGO_SVG } from './assets.js';
 import { ingestRoutes } from './ingest.js';
@@ -13,6 +13,9 @@ import { issuePage, listPage, messagePage } from './pages.js';
 import type { ListQuery, PageFrame, StatusFilter } from './pages.js';
 
 const PER_PAGE = 50;
+const FEEDBACK_SHOWN = 20;
+/** Sent by the page's script: only the part a live update replaces is wanted. */
+const REGION_HEADER = 'x-lantern-region';
 /** The longest text a filter takes: a search, a command or a release is never longer. */
 const FILTER_LIMIT = 200;
 
@@ -55,7 +58,8 @@ export function pageApp(options: PageAppOptions): { app: Hono<Env>; feed: LiveFe
     );
     c.header('x-content-type-options', 'nosniff');
     c.header('x-frame-options', 'DENY');
-    c.header('referrer-policy', 'no-referrer');
+    // same-origin, not no-referrer: with no-referrer a browser names a form's origin `null`, and the page's own forms would be refused.
+    c.header('referrer-policy', 'same-origin');
     c.header('cache-control', 'no-store');
   });
 
@@ -82,7 +86,13 @@ export function pageApp(options: PageAppOptions): { app: Hono<Env>; feed: LiveFe
     return c.text('This page needs its token: open the address `lantern serve` printed (it ends in ?token=...).', 401);
   });
 
-  const frame = (c: Context<Env>): PageFrame => ({ nonce: c.get('nonce'), seq: store.lastSeq(), storePath: store.path, now: Date.now() });
+  const frame = (c: Context<Env>): PageFrame => ({
+    nonce: c.get('nonce'),
+    seq: store.lastSeq(),
+    storePath: store.path,
+    now: Date.now(),
+    regionOnly: c.req.header(REGION_HEADER) === '1',
+  });
 
   app.get('/', (c) => {
     const query = listQuery(c);
@@ -131,7 +141,7 @@ export function pageApp(options: PageAppOptions): { app: Hono<Env>; feed: LiveFe
         guilds: store.values(issue.id, 'guild', 10),
         releases: store.values(issue.id, 'release', 10),
         commands: store.values(issue.id, 'command', 10),
-        feedback: store.feedback(issue.id, 20),
+        feedback: feedbackOf(store, issue.id, latest),
         changes: store.statusChanges(issue.id).slice(-10),
         csrf,
       }),
@@ -169,6 +179,17 @@ export function pageApp(options: PageAppOptions): { app: Hono<Env>; feed: LiveFe
   });
 
   return { app, feed };
+}
+
+/**
+ * The issue's feedback, and feedback on its latest events that came before the event did (an SDK sends them in
+ * separate requests, in any order), so was not linked to the issue when it was written.
+ */
+function feedbackOf(store: ErrorStore, issueId: number, latest: readonly StoredEvent[]): Feedback[] {
+  const byId = new Map<number, Feedback>();
+  for (const said of store.feedback(issueId, FEEDBACK_SHOWN)) byId.set(said.id, said);
+  for (const { event } of latest) for (const said of store.feedbackForEvent(event.eventId)) byId.set(said.id, said);
+  return [...byId.values()].sort((a, b) => b.timestamp - a.timestamp || b.id - a.id).slice(0, FEEDBACK_SHOWN);
 }
 
 function listQuery(c: Context<Env>): ListQuery {

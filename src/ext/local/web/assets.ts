@@ -119,8 +119,9 @@ details pre { margin-top: 8px; padding: 10px 12px; background: var(--soft); bord
 
 /**
  * Live updates: the page listens to `/live` (server-sent events, polled from the store on the server) and, when
- * events arrive that concern it, fetches itself again and swaps in the part that changed. The new part is parsed
- * as an inert document (its scripts never run) and was escaped on the server like the rest of the page.
+ * events arrive that concern it, fetches the part that changes (`#live-region`, asked for with a header) and swaps it
+ * in. The new part is parsed as an inert document (its scripts never run) and was escaped on the server like the
+ * rest of the page.
  */
 export const SCRIPT = `
 (() => {
@@ -134,6 +135,8 @@ export const SCRIPT = `
   const source = new EventSource('/live?after=' + encodeURIComponent(String(state.seq)));
   source.addEventListener('open', () => { status.textContent = 'live'; status.classList.add('on'); });
   source.addEventListener('error', () => { status.textContent = 'reconnecting'; status.classList.remove('on'); });
+  // Closed before the page goes, so the stream ends cleanly rather than cut off mid-response.
+  addEventListener('pagehide', () => source.close());
   source.addEventListener('events', (message) => {
     const update = JSON.parse(message.data);
     if (typeof state.issue === 'number' && !update.issues.includes(state.issue)) return;
@@ -144,7 +147,7 @@ export const SCRIPT = `
     if (busy) { again = true; return; }
     busy = true;
     try {
-      const response = await fetch(location.href, { credentials: 'same-origin', headers: { accept: 'text/html' } });
+      const response = await fetch(location.href, { credentials: 'same-origin', headers: { 'x-lantern-region': '1' } });
       if (!response.ok) return;
       const next = new DOMParser().parseFromString(await response.text(), 'text/html').getElementById('live-region');
       const current = document.getElementById('live-region');

@@ -1,5 +1,4 @@
 import type { Context, Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { LanternError } from '../../../errors/lantern-error.js';
 import { Redactor } from '../../../errors/redact.js';
 import type { TrackedEvent } from '../../../tracking/tracked-event.js';
@@ -32,17 +31,14 @@ type Env = { Variables: { nonce: string } };
  */
 export function ingestRoutes(app: Hono<Env>, options: IngestOptions): void {
   const now = options.now ?? Date.now;
-  const limit = bodyLimit({
-    maxSize: options.maxEnvelopeBytes,
-    onError: (c) => c.json({ detail: `the envelope is larger than ${String(options.maxEnvelopeBytes)} bytes` }, 413),
-  });
   const handle = (kind: 'envelope' | 'store') => async (c: Context<Env>) => {
     const refused = refusal(c, options.token);
     if (refused) return refused;
     let items: { type: string; payload: unknown }[];
     let eventId: string | undefined;
     try {
-      const body = decodeBody(Buffer.from(await c.req.arrayBuffer()), c.req.header('content-encoding'), options.maxEnvelopeBytes);
+      const raw = await readBody(c.req.raw, options.maxEnvelopeBytes);
+      const body = decodeBody(raw, c.req.header('content-encoding'), options.maxEnvelopeBytes);
       if (kind === 'envelope') {
         const envelope = parseEnvelope(body);
         eventId = typeof envelope.header.event_id === 'string' ? envelope.header.event_id : undefined;
@@ -80,8 +76,8 @@ export function ingestRoutes(app: Hono<Env>, options: IngestOptions): void {
     }
     return c.json(eventId === undefined ? {} : { id: eventId.toLowerCase().replaceAll('-', '') });
   };
-  for (const path of ['/api/:project/envelope/', '/api/:project/envelope']) app.post(path, limit, handle('envelope'));
-  for (const path of ['/api/:project/store/', '/api/:project/store']) app.post(path, limit, handle('store'));
+  for (const path of ['/api/:project/envelope/', '/api/:project/envelope']) app.post(path, handle('envelope'));
+  for (const path of ['/api/:project/store/', '/api/:project/store']) app.post(path, handle('store'));
 }
 
 /**
@@ -117,6 +113,21 @@ function redactorFor(token: string | undefined, key: string | undefined): Redact
     }
   }
   return redactor;
+}
+
+/** The request's body, read no further than `maxBytes` (the SDK sends chunked bodies, with no length to check first). */
+async function readBody(request: Request, maxBytes: number): Promise<Buffer> {
+  const tooLarge = () => new EnvelopeTooLargeError(`the envelope is larger than ${String(maxBytes)} bytes`);
+  if (Number(request.headers.get('content-length')) > maxBytes) throw tooLarge();
+  if (!request.body) return Buffer.alloc(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of request.body as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > maxBytes) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
 
 function parseStoreBody(body: Buffer): Record<string, unknown> {

@@ -25,6 +25,8 @@ export interface PageFrame {
   readonly seq: number;
   readonly storePath: string;
   readonly now: number;
+  /** Only the part live updates replace (`#live-region`), for the page's script to swap in. */
+  readonly regionOnly: boolean;
 }
 
 export interface ListView {
@@ -72,7 +74,7 @@ function layout(frame: PageFrame, title: string, content: Html, state: { issue?:
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
+        <meta name="referrer" content="same-origin" />
         <title>${title} · Lantern</title>
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <style nonce="${frame.nonce}">
@@ -160,10 +162,14 @@ export function listPage(frame: PageFrame, view: ListView): string {
             </tbody>
           </table>
           ${pager(view)}`;
-  const content = html`<nav class="tabs">${tabs}</nav>
-    ${filters}
-    <div id="live-region" class="card">${body}</div>`;
-  return layout(frame, 'Issues', content);
+  const region = html`<div id="live-region" class="card">${body}</div>`;
+  if (frame.regionOnly) return region.toString();
+  return layout(
+    frame,
+    'Issues',
+    html`<nav class="tabs">${tabs}</nav>
+      ${filters}${region}`,
+  );
 }
 
 function issueRow(issue: IssueSummary, counts: IssueCounts | undefined, now: number): Html {
@@ -219,30 +225,30 @@ function emptyList(view: ListView): Html {
 export function issuePage(frame: PageFrame, view: IssueView): string {
   const { issue } = view;
   const event = view.event?.event;
-  const content = html`<a class="back" href="/">← All issues</a>
-    <div id="live-region">
-      ${issueHead(view, frame.now)}
-      <div class="grid">
-        <div>
-          ${event ? eventSections(event, frame.now) : html`<div class="card section muted">No full event is kept for this issue any more; its counts are.</div>`}
-          ${latestEvents(view, frame.now)}
-        </div>
-        <aside>
-          ${overTime(view.counts, frame.now)}
-          ${valueList('Users', view.users, issue.users, (value) => html`${value.label ?? value.value} <small>${value.value}</small>`)}
-          ${valueList('Guilds', view.guilds, issue.guilds, (value) => html`<span class="mono">${value.value}</span>`)}
-          ${valueList('Releases', view.releases, undefined, (value) => html`<span class="mono">${value.value}</span>`)}
-          ${valueList('Commands', view.commands, undefined, (value) => html`${value.value}`)} ${feedbackSection(view.feedback, frame.now)}
-          ${historySection(view.changes, frame.now)}
-          <div class="card section">
-            <h2>Grouping</h2>
-            <div class="key">${issue.fingerprint}</div>
-            <div class="key">${issue.groupingKey.join(' · ')}</div>
-          </div>
-        </aside>
+  const region = html`<div id="live-region">
+    ${issueHead(view, frame.now)}
+    <div class="grid">
+      <div>
+        ${event ? eventSections(event, frame.now) : html`<div class="card section muted">No full event is kept for this issue any more; its counts are.</div>`}
+        ${latestEvents(view, frame.now)}
       </div>
-    </div>`;
-  return layout(frame, issue.title, content, { issue: issue.id });
+      <aside>
+        ${overTime(view.counts, frame.now)}
+        ${valueList('Users', view.users, issue.users, (value) => html`${value.label ?? value.value} <small>${value.value}</small>`)}
+        ${valueList('Guilds', view.guilds, issue.guilds, (value) => html`<span class="mono">${value.value}</span>`)}
+        ${valueList('Releases', view.releases, undefined, (value) => html`<span class="mono">${value.value}</span>`)}
+        ${valueList('Commands', view.commands, undefined, (value) => html`${value.value}`)} ${feedbackSection(view.feedback, frame.now)}
+        ${historySection(view.changes, frame.now)}
+        <div class="card section">
+          <h2>Grouping</h2>
+          <div class="key">${issue.fingerprint}</div>
+          <div class="key">${issue.groupingKey.join(' · ')}</div>
+        </div>
+      </aside>
+    </div>
+  </div>`;
+  if (frame.regionOnly) return region.toString();
+  return layout(frame, issue.title, html`<a class="back" href="/">← All issues</a>${region}`, { issue: issue.id });
 }
 
 function issueHead(view: IssueView, now: number): Html {

@@ -56,7 +56,7 @@ export async function serve(options: ServeOptions): Promise<RunningPage> {
     throw new ServeOptionsError('--port', `must be 0 to 65535 (got ${String(port)})`);
   if (host.trim() === '') throw new ServeOptionsError('--host', 'must name an address');
   if (options.token !== undefined && !TOKEN_PATTERN.test(options.token))
-    throw new ServeOptionsError('--token', 'must be 16 to 128 letters, digits, - or _ (it goes into a URL, a cookie and a DSN)');
+    throw new ServeOptionsError('--token', 'must be 16 to 128 letters, digits or _ (it goes into a URL, a cookie and a DSN key)');
   const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
   if (!Number.isInteger(pollMs) || pollMs < 10)
     throw new ServeOptionsError('pollMs', 'must be a whole number of milliseconds, at least 10');
