@@ -58,7 +58,6 @@ export const MIGRATIONS: readonly string[] = [
     count INTEGER NOT NULL,
     PRIMARY KEY (issue_id, hour)
   ) WITHOUT ROWID;
-  CREATE INDEX issue_hourly_hour ON issue_hourly (hour);
 
   -- kind: user, guild, release, command. label: a user's name.
   CREATE TABLE issue_values (
@@ -71,7 +70,6 @@ export const MIGRATIONS: readonly string[] = [
     last_seen INTEGER NOT NULL,
     PRIMARY KEY (issue_id, kind, value)
   ) WITHOUT ROWID;
-  CREATE INDEX issue_values_value ON issue_values (kind, value);
 
   CREATE TABLE status_changes (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
