@@ -14,15 +14,16 @@ import { BreadcrumbTrail } from '../../tracking/breadcrumbs.js';
 import { defaultEnvironment, defaultRelease } from '../../tracking/release.js';
 import type { Clock } from '../../util/clock.js';
 import { LocalRecorder } from './recorder.js';
-import { ErrorStore } from './store.js';
+import { DEFAULT_PATH, ErrorStore } from './store.js';
 import type { StoreLimits } from './store.js';
 import { StoreWriter } from './writer.js';
 
-export { ErrorStore, DEFAULT_LIMITS, ISSUE_SORTS, ISSUE_STATUSES } from './store.js';
+export { ErrorStore, DEFAULT_LIMITS, DEFAULT_PATH, ISSUE_SORTS, ISSUE_STATUSES } from './store.js';
 export type {
   CountedOccurrence,
   Feedback,
   IssueCounts,
+  IssueDetails,
   IssueFilter,
   IssueSort,
   IssueStatus,
@@ -49,9 +50,6 @@ export {
   StoreVersionError,
 } from '../../errors/codes.js';
 export type { TrackedBreadcrumb, TrackedError, TrackedEvent, TrackedFrame } from '../../tracking/tracked-event.js';
-
-/** Where the store is when no `path` is given, under the working directory; the CLI reads the same by default. */
-export const DEFAULT_PATH = '.lantern/errors.db';
 
 export interface LocalOptions extends Partial<StoreLimits> {
   /** The SQLite file; its folder is created. Default `.lantern/errors.db` under the working directory. */

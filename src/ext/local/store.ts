@@ -19,6 +19,9 @@ const WAL_CHECKPOINT_PAGES = 256;
 /** The log is cut back to this after a checkpoint, so it cannot keep a storm's worth of pages. */
 const WAL_SIZE_LIMIT = 1024 * 1024;
 
+/** Where the store is when no path is given, under the working directory: the extension's default and the CLI's. */
+export const DEFAULT_PATH = '.lantern/errors.db';
+
 export type IssueStatus = 'open' | 'resolved' | 'ignored';
 export const ISSUE_STATUSES: readonly IssueStatus[] = ['open', 'resolved', 'ignored'];
 /** What an issue remembers it hit, each bounded by `maxValuesPerIssue`. */
@@ -173,6 +176,22 @@ export interface StatusChange {
   readonly release: string | undefined;
   /** `user` (the CLI, the page) or `regression` (it came back). */
   readonly reason: 'user' | 'regression';
+}
+
+/** Everything about one issue a detail view shows. */
+export interface IssueDetails {
+  readonly issue: IssueSummary;
+  /** The event the reference named, else the latest stored one. */
+  readonly event: StoredEvent | undefined;
+  /** The newest stored events, newest first. */
+  readonly latest: readonly StoredEvent[];
+  readonly counts: IssueCounts;
+  readonly users: readonly IssueValue[];
+  readonly guilds: readonly IssueValue[];
+  readonly releases: readonly IssueValue[];
+  readonly commands: readonly IssueValue[];
+  readonly feedback: readonly Feedback[];
+  readonly statusChanges: readonly StatusChange[];
 }
 
 export interface PruneResult {
@@ -509,6 +528,27 @@ export class ErrorStore {
       counts.daily[day] = (counts.daily[day] ?? 0) + row.count;
     }
     return result;
+  }
+
+  /** An issue with its event (the one given, else the latest), latest events, counts, values, feedback and history. */
+  details(issueId: number, options: { eventId?: string; events?: number; values?: number; now?: number } = {}): IssueDetails | undefined {
+    const issue = this.issue(issueId);
+    if (!issue) return undefined;
+    const latest = this.latestEvents(issueId, options.events ?? 10);
+    const chosen = options.eventId === undefined ? undefined : this.event(options.eventId);
+    const limit = options.values ?? 10;
+    return {
+      issue,
+      event: chosen?.issueId === issueId ? chosen : latest[0],
+      latest,
+      counts: this.counts(issueId, options.now),
+      users: this.values(issueId, 'user', limit),
+      guilds: this.values(issueId, 'guild', limit),
+      releases: this.values(issueId, 'release', limit),
+      commands: this.values(issueId, 'command', limit),
+      feedback: this.feedback(issueId),
+      statusChanges: this.statusChanges(issueId),
+    };
   }
 
   /** The users, guilds, releases or commands the issue hit, most often first. */
