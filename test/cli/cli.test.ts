@@ -133,7 +133,7 @@ test("lantern show prints the stack with the bot's frames first, tags, contexts,
   assert.match(stdout.slice(own, others), /test\/cli\/cli\.test\.ts:\d+:\d+ in divideError/);
   for (const section of ['Tags', 'Contexts', 'Breadcrumbs', 'Feedback', 'Users', 'Releases', 'Latest events'])
     assert.match(stdout, new RegExp(`^${section}$`, 'm'));
-  assert.match(stdout, /alice, 30s ago \(event [0-9a-f]{8}\): "I only typed 0"/);
+  assert.match(stdout, /alice, \d+s ago \(event [0-9a-f]{8}\): "I only typed 0"/);
   assert.match(stdout, /alice \(100000000000000001\) ×2, bob \(100000000000000002\) ×1/);
   assert.match(stdout, /r1 ×2, r2 ×1/);
   for (const event of divide) assert.ok(stdout.includes(event.eventId));
@@ -212,15 +212,15 @@ test('lantern prune applies the limits it is given and says what went', async ()
 
 test('lantern tail prints events as they are written, and the occurrences only counted, until it is stopped', async () => {
   const { path } = await sampleStore();
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'tail', '--db', path, '--interval', '100'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'tail', '--db', path, '--interval', '100', '--last', '1'], {
     env: { ...process.env, NO_COLOR: '1' },
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   try {
-    // Until it has started reading, what is written is history, not news: write once it is up.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // It starts with the latest event (--last 1): once that is printed it is reading, and what comes next is news.
+    await waitUntil(() => output.includes('profile service answered 503'), 20_000);
     const store = await ErrorStore.open(path);
     const late = tracked(bot, '/late', new Error('arrived while tailing'), { user: alice });
     store.record([late, { like: late, timestamp: Date.now(), user: bob, guildId: undefined, command: '/late', release: undefined }]);
@@ -228,7 +228,7 @@ test('lantern tail prints events as they are written, and the occurrences only c
     await waitUntil(() => output.includes('counted without their events'), 10_000);
     assert.match(output, new RegExp(`#\\d+  Error: arrived while tailing  /late user alice  ${late.eventId}`));
     assert.match(output, /… and 1 more occurrences, counted without their events/);
-    assert.doesNotMatch(output, /Cannot divide/, 'only what came after it started');
+    assert.doesNotMatch(output, /Cannot divide/, 'only the last one of what came before it started');
   } finally {
     child.kill('SIGTERM');
   }

@@ -131,7 +131,14 @@ async function openStore(bot: Client, path: string, options: LocalOptions, lockT
   const deadline = performance.now() + lockTimeoutMs;
   for (let wait = 20; ; wait *= 2) {
     try {
-      return await ErrorStore.open(path, { ...limitsOf(options), busyTimeoutMs: STATEMENT_BUSY_TIMEOUT_MS });
+      const store = await ErrorStore.open(path, { ...limitsOf(options), busyTimeoutMs: STATEMENT_BUSY_TIMEOUT_MS });
+      try {
+        store.saveLimits();
+      } catch (error) {
+        store.close();
+        throw error;
+      }
+      return store;
     } catch (error) {
       if (error instanceof SqliteMissingError || error instanceof StoreOptionsError) throw error;
       if (error instanceof StoreLockedError && performance.now() + wait < deadline) {

@@ -95,6 +95,13 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX feedback_event ON feedback (event_id);
   CREATE INDEX feedback_issue ON feedback (issue_id, id);
   `,
+  // key `limits`: the limits the last process that wrote the file applies (a reader shows them, not its own defaults).
+  `
+  CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -212,6 +212,7 @@ export interface StoreSummary {
   readonly firstSeen: number | undefined;
   readonly lastSeen: number | undefined;
   readonly lastSeq: number;
+  /** The limits the last process that wrote the file applies (its own, for a store that has not written yet). */
   readonly limits: StoreLimits;
 }
 
@@ -397,6 +398,11 @@ export class ErrorStore {
       );
       return Number(lastInsertRowid);
     });
+  }
+
+  /** Notes this store's limits in the file as the ones that apply (the bot's), for readers to show. */
+  saveLimits(): void {
+    this.#write(() => this.#s.setMeta.run('limits', JSON.stringify(this.limits)));
   }
 
   /** Applies the limits now: by age, then events past `maxEventsPerIssue`, then by size. */
@@ -604,7 +610,7 @@ export class ErrorStore {
         firstSeen: totals?.first_seen ?? undefined,
         lastSeen: totals?.last_seen ?? undefined,
         lastSeq: this.#s.lastSeq.get()?.seq ?? 0,
-        limits: this.limits,
+        limits: this.#writersLimits(),
       };
     });
   }
@@ -762,6 +768,16 @@ export class ErrorStore {
       if (after?.count === entry.count) counts[entry.kind]++;
     }
     return counts;
+  }
+
+  #writersLimits(): StoreLimits {
+    const saved = this.#s.meta.get('limits')?.value;
+    if (saved === undefined) return this.limits;
+    try {
+      return { ...this.limits, ...(JSON.parse(saved) as Partial<StoreLimits>) };
+    } catch {
+      return this.limits;
+    }
   }
 
   #issueOfEvent(eventId: string): number | undefined {
@@ -954,6 +970,10 @@ function prepare(db: Database) {
     ),
     pruneOldestEvents: statement<[number]>('DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY ts LIMIT ?)'),
     pruneOldestIssues: statement<[number]>('DELETE FROM issues WHERE id IN (SELECT id FROM issues ORDER BY last_seen LIMIT ?)'),
+    meta: statement<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
+    setMeta: statement<[string, string]>(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ),
     recountStored: statement<[]>('UPDATE issues SET stored_count = (SELECT count(*) FROM events WHERE issue_id = issues.id)'),
   };
 }
