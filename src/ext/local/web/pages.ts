@@ -1,7 +1,8 @@
 import type { Feedback, IssueCounts, IssueSort, IssueStatus, IssueSummary, IssueValue, StatusChange, StoredEvent } from '../store.js';
 import type { TrackedBreadcrumb, TrackedEvent, TrackedFrame } from '../../../tracking/tracked-event.js';
 import { LOGO_SVG, SCRIPT, STYLE } from './assets.js';
-import { ago, fullTime, plural, shortCount } from './format.js';
+import { ago, count } from '../../../cli/output.js';
+import { fullTime, plural, shortCount } from './format.js';
 import { Html, html, scriptJson } from './html.js';
 import { barChart } from './sparkline.js';
 
@@ -204,7 +205,7 @@ function pager(view: ListView): Html {
   const first = (query.page - 1) * perPage + 1;
   const last = Math.min(total, query.page * perPage);
   return html`<div class="pager">
-    <span>${first.toLocaleString('en-US')}–${last.toLocaleString('en-US')} of ${plural(total, 'issue')}</span>
+    <span>${count(first)}–${count(last)} of ${plural(total, 'issue')}</span>
     <span
       >${query.page > 1 ? html`<a href="${listHref(query, { page: query.page - 1 })}">← Newer</a>` : ''}
       ${last < total ? html` <a href="${listHref(query, { page: query.page + 1 })}">Older →</a>` : ''}</span
@@ -263,10 +264,7 @@ function issueHead(view: IssueView, now: number): Html {
     <h1>${issue.title}</h1>
     <div class="culprit mono">${issue.culprit}</div>
     <div class="meta">
-      <span
-        ><b>${plural(issue.count, 'event')}</b
-        >${issue.stored < issue.count ? html` (${issue.stored.toLocaleString('en-US')} kept)` : ''}</span
-      >
+      <span><b>${plural(issue.count, 'event')}</b>${issue.stored < issue.count ? html` (${count(issue.stored)} kept)` : ''}</span>
       <span><b>${plural(issue.users, 'user')}</b></span>
       <span><b>${plural(issue.guilds, 'guild')}</b></span>
       <span>source <b>${issue.source}</b></span>

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Command } from 'commander';
 import { ServeListenError, ServeOptionsError } from '../../../errors/codes.js';
-import { ErrorStore } from '../store.js';
+import { DEFAULT_PATH, ErrorStore } from '../store.js';
 import { isLoopbackHost, newToken, TOKEN_PATTERN } from './access.js';
 import { pageApp } from './app.js';
 import { DEFAULT_MAX_ENVELOPE_BYTES } from './ingest.js';
@@ -15,8 +15,6 @@ export const DEFAULT_PORT = 8970;
 const DEFAULT_POLL_MS = 1000;
 /** The project id a DSN names; the page keeps one store whatever project an SDK sends for. */
 const DSN_PROJECT = '1';
-/** The store's file when none is named: where `lantern/ext/local` writes by default. */
-const DEFAULT_DB = '.lantern/errors.db';
 
 export interface ServeOptions {
   /** The error store's file; created (with its folder) when missing, so the ingest route can be the first writer. */
@@ -119,11 +117,11 @@ function urlHost(host: string): string {
  * page's address (and the token, when there is one) and the DSN for the ingest route, and runs until SIGINT or
  * SIGTERM.
  */
-export function addServeCommand(program: Command): Command {
+export function addServeCommand(program: Command, out: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Command {
   return program
     .command('serve')
     .description('Serve the error store as a web page, with live updates and a Sentry-compatible ingest route')
-    .option('--db <path>', 'the error store', DEFAULT_DB)
+    .option('--db <path>', 'the store file', DEFAULT_PATH)
     .option('--port <n>', 'the port (0 for any free one)', String(DEFAULT_PORT))
     .option('--host <host>', 'the address to listen on; any but the loopback one requires a token', DEFAULT_HOST)
     .option('--token <token>', 'the token every request must hold (generated off the loopback address)')
@@ -137,7 +135,7 @@ export function addServeCommand(program: Command): Command {
         `  Sentry DSN for the ingest route: ${page.dsn}`,
         'Ctrl+C stops it.',
       ];
-      process.stdout.write(`${lines.join('\n')}\n`);
+      for (const line of lines) out(line);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGINT', stop);

@@ -172,7 +172,7 @@ test('serve refuses options it cannot run with, and says so when the port is tak
 
 test('`lantern serve --host 0.0.0.0 --port 0` prints the address with its token and the DSN, and stops on SIGTERM', T, async (t) => {
   const db = `${tempFolder('lantern-page-')}/errors.db`;
-  const cli = fileURLToPath(new URL('../../../fixtures/local/serve-cli.ts', import.meta.url));
+  const cli = fileURLToPath(new URL('../../../../src/cli/main.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--db', db, '--port', '0', '--host', '0.0.0.0'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
