@@ -6,8 +6,8 @@ import { buffer } from 'node:stream/consumers';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkHeaderDsn, decodeBody, MalformedEnvelopeError, parseEnvelope } from './envelope.js';
-import type { MalformedEnvelope, ReceivedEnvelope } from './envelope.js';
+import { checkHeaderDsn, decodeBody, MalformedEnvelopeError, parseEnvelope } from '../../util/sentry-envelope.js';
+import type { MalformedEnvelope, ReceivedEnvelope } from '../../util/sentry-envelope.js';
 
 /**
  * How the receiver answers: `accept` as Sentry does; `refuse` closes the port (connections are refused);

@@ -94,7 +94,7 @@ const NON_JSON_ITEM_TYPES = new Set(['attachment', 'replay_recording', 'replay_v
 const NEWLINE = 0x0a;
 
 /** Decompressors by `content-encoding`; null for a body sent as it is. */
-const DECOMPRESSORS = new Map<string, ((body: Buffer) => Buffer) | null>([
+const DECOMPRESSORS = new Map<string, ((body: Buffer, options: { maxOutputLength?: number }) => Buffer) | null>([
   ['', null],
   ['identity', null],
   ['gzip', gunzipSync],
@@ -103,16 +103,30 @@ const DECOMPRESSORS = new Map<string, ((body: Buffer) => Buffer) | null>([
   ['br', brotliDecompressSync],
 ]);
 
-/** Undoes the request's `content-encoding`: @sentry/node gzips bodies over 32 KiB; Sentry also takes deflate and br. */
-export function decodeBody(body: Buffer, contentEncoding: string | undefined): Buffer {
+/** The body, or what it decompresses to, is longer than the receiver takes. */
+export class EnvelopeTooLargeError extends Error {
+  override readonly name = 'EnvelopeTooLargeError';
+}
+
+/**
+ * Undoes the request's `content-encoding`: @sentry/node gzips bodies over 32 KiB; Sentry also takes deflate and br.
+ * Past `maxBytes` of output it stops with an EnvelopeTooLargeError, so a small compressed body cannot expand into
+ * gigabytes.
+ */
+export function decodeBody(body: Buffer, contentEncoding: string | undefined, maxBytes = Infinity): Buffer {
   const encoding = (contentEncoding ?? '').trim().toLowerCase();
   const decompress = DECOMPRESSORS.get(encoding);
   if (decompress === undefined)
     throw new MalformedEnvelopeError(`content-encoding '${encoding}' is not one Sentry accepts (gzip, deflate, br)`);
-  if (decompress === null) return body;
+  const tooLarge = () => new EnvelopeTooLargeError(`the envelope is larger than ${String(maxBytes)} bytes`);
+  if (decompress === null) {
+    if (body.length > maxBytes) throw tooLarge();
+    return body;
+  }
   try {
-    return decompress(body);
+    return decompress(body, Number.isFinite(maxBytes) ? { maxOutputLength: maxBytes } : {});
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge();
     throw new MalformedEnvelopeError(
       `the body is labelled content-encoding ${encoding} but does not decompress: ${(error as Error).message}`,
     );

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SentryReceiver } from '../../../src/testing/index.js';
-import { checkHeaderDsn, MalformedEnvelopeError, parseEnvelope } from '../../../src/testing/sentry/envelope.js';
+import { SentryReceiver } from '../../src/testing/index.js';
+import { checkHeaderDsn, MalformedEnvelopeError, parseEnvelope } from '../../src/util/sentry-envelope.js';
 
 const T = { timeout: 20_000 };
 const EVENT_ID = 'c'.repeat(32);
