@@ -30,6 +30,7 @@ declare global {
   const Partials: typeof Discord.Partials;
   const PermissionFlagsBits: typeof Discord.PermissionFlagsBits;
   const ChannelType: typeof Discord.ChannelType;
+  const UserFlags: typeof Discord.UserFlags;
   const ButtonBuilder: typeof Discord.ButtonBuilder;
 
   const bot: Lantern.Client;
