@@ -17,7 +17,7 @@ export interface Output {
 export function terminalOutput(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): Output {
   const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
   const forced = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0';
-  const colors = pc.createColors(!noColor && (forced || stream.isTTY));
+  const colors = pc.createColors(!noColor && (forced || stream.isTTY === true));
   return {
     colors,
     width: stream.isTTY ? stream.columns : undefined,

@@ -97,7 +97,7 @@ test('a TypeScript bot run from dist shows .ts lines in the log, the traceback a
   assert.equal(child.status, 0, `stdout:\n${child.stdout}\nstderr:\n${child.stderr}`);
   const seen = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as { log?: string; traceback?: string; frames?: string[] };
   const botLine = new RegExp(`bot\\.ts:${String(THROW_LINE)}:\\d+`);
-  const lanternLine = /src\/interactions\/router\.ts:\d+:\d+/;
+  const lanternLine = /src\/client\/router\.ts:\d+:\d+/;
   assert.match(seen.log?.split('\n')[1] ?? '', botLine, `the log's first frame is the bot's TypeScript line:\n${String(seen.log)}`);
   assert.match(seen.traceback ?? '', botLine, String(seen.traceback));
   assert.match(seen.traceback ?? '', lanternLine, "Lantern's own frames point into the src/ it ships");
@@ -106,7 +106,7 @@ test('a TypeScript bot run from dist shows .ts lines in the log, the traceback a
     JSON.stringify(seen.frames),
   );
   assert.ok(
-    seen.frames?.some((frame) => /src\/interactions\/router\.ts:\d+$/.test(frame)),
+    seen.frames?.some((frame) => /src\/client\/router\.ts:\d+$/.test(frame)),
     JSON.stringify(seen.frames),
   );
   assert.ok(!seen.frames?.some((frame) => /dist\/.*\.js:/.test(frame)), 'no frame is left at its compiled line');
