@@ -19,7 +19,7 @@ export function barChart(counts: readonly number[], options: ChartOptions): Html
   const { width, height } = options;
   const max = Math.max(1, ...counts);
   const slot = width / Math.max(1, counts.length);
-  const gap = slot > 4 ? 1 : 0;
+  const gap = slot >= 4 ? 1 : 0;
   const bars = counts.map((count, index) => {
     const barHeight = count === 0 ? 1 : Math.max(2, Math.round((count / max) * (height - 1)));
     const x = round(index * slot);
