@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import { ErrorStore } from '../src/ext/local/store.js';
-import { serve } from '../src/ext/local/web/serve.js';
+import { serve } from '../src/web/serve.js';
 import { launchChromium } from '../test/support/browser.js';
 import { median } from './driver/stats.js';
 import { demoBatches } from './local-page-data.js';

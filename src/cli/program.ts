@@ -3,7 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { LanternError } from '../errors/lantern-error.js';
 import { DEFAULT_LIMITS, DEFAULT_PATH, ErrorStore, ISSUE_SORTS, ISSUE_STATUSES } from '../ext/local/store.js';
 import type { IssueSort, IssueStatus, IssueSummary, StoreLimits } from '../ext/local/store.js';
-import { addServeCommand } from '../ext/local/web/serve.js';
+import { addServeCommand } from '../web/serve.js';
 import { ago, count, cut, displayPath, megabytes, statusWord, table, terminalOutput } from './output.js';
 import type { Output } from './output.js';
 import { printIssue } from './show.js';

@@ -1,7 +1,16 @@
-import type { Feedback, IssueCounts, IssueSort, IssueStatus, IssueSummary, IssueValue, StatusChange, StoredEvent } from '../store.js';
-import type { TrackedBreadcrumb, TrackedEvent, TrackedFrame } from '../../../tracking/tracked-event.js';
+import type {
+  Feedback,
+  IssueCounts,
+  IssueSort,
+  IssueStatus,
+  IssueSummary,
+  IssueValue,
+  StatusChange,
+  StoredEvent,
+} from '../ext/local/store.js';
+import type { TrackedBreadcrumb, TrackedEvent, TrackedFrame } from '../tracking/tracked-event.js';
 import { LOGO_SVG, SCRIPT, STYLE } from './assets.js';
-import { ago, count } from '../../../cli/output.js';
+import { ago, count } from '../cli/output.js';
 import { fullTime, plural, shortCount } from './format.js';
 import { Html, html, scriptJson } from './html.js';
 import { barChart } from './sparkline.js';

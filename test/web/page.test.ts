@@ -9,10 +9,10 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
-import type { TrackedEvent } from '../../../../src/tracking/tracked-event.js';
-import { launchChromium } from '../../../support/browser.js';
-import { originOf, startPage, writerFor } from '../../../support/page.js';
-import { idleBot, tracked } from '../../../support/tracking.js';
+import type { TrackedEvent } from '../../src/tracking/tracked-event.js';
+import { launchChromium } from '../support/browser.js';
+import { originOf, startPage, writerFor } from '../support/page.js';
+import { idleBot, tracked } from '../support/tracking.js';
 
 const T = { timeout: 60_000 };
 const bot = idleBot();
@@ -104,7 +104,7 @@ test('the list shows each issue with its counts and sparklines; an issue shows i
   const ownFrames = page.locator('.exception > ol.frames > li');
   assert.ok((await ownFrames.count()) >= 1);
   assert.equal(await ownFrames.first().getAttribute('class'), 'app', "the bot's own frames come first");
-  assert.match((await ownFrames.first().locator('.loc').textContent()) ?? '', /^test\/ext\/local\/web\/page\.test\.ts:\d+:\d+$/);
+  assert.match((await ownFrames.first().locator('.loc').textContent()) ?? '', /^test\/web\/page\.test\.ts:\d+:\d+$/);
   assert.equal(await ownFrames.first().locator('.ts').textContent(), 'TS', 'a TypeScript line');
   const tags = (await page.locator('section:has(h2:text("Tags")) td').allTextContents()).map((cell) => cell.trim());
   assert.ok(tags.includes('guild_id') && tags.includes('400000000000000001'), tags.join(', '));
