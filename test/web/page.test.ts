@@ -169,6 +169,25 @@ test('an event written to the file by another connection shows up on the open li
   assert.deepEqual(problems, []);
 });
 
+test('off the loopback address, the printed address logs the browser in: the page, its live updates and buttons work', T, async (t) => {
+  const running = await startPage(t, [divideByZero(1)], { host: '0.0.0.0' });
+  const writer = await writerFor(t, running.db);
+  const { page, problems } = await tab(t);
+  await page.goto(running.url);
+  assert.equal(new URL(page.url()).search, '', 'the token left the address');
+  await page.waitForSelector('#live-status.on');
+  writer.record([tracked(bot, '/weather', new SyntaxError('Unexpected end of JSON input'))]);
+  await page.locator('tr:has-text("Unexpected end of JSON input")').waitFor({ timeout: 10_000 });
+  await page.goto(`${originOf(running)}/issues/1`);
+  await page.click('button:text("Resolve")');
+  await page.waitForSelector('.issue-head .badge.resolved');
+  const stranger = await browser.newContext();
+  t.after(() => stranger.close());
+  const refused = await (await stranger.newPage()).goto(`${originOf(running)}/issues/1`);
+  assert.equal(refused?.status(), 401, 'a browser without the token gets nothing');
+  assert.deepEqual(problems, []);
+});
+
 test('error text that is markup is shown as text everywhere and runs nothing: no dialog, no element, no error', T, async (t) => {
   const hostile = tracked(bot, '/x"><img src=x onerror=window.__xss=3>', new Error(XSS_MESSAGE), {
     user: { id: '300000000000000003', username: '<b onmouseover=window.__xss=4>mallory</b>' },
