@@ -5,6 +5,7 @@
  */
 export const ERROR_CODES = {
   LANTERN_ERR_TOKEN_MISSING: '`start()` with no token',
+  LANTERN_ERR_LOGIN: '`start()` could not log in: no network, or Discord refused the token or the intents (`cause`)',
   LANTERN_ERR_CLIENT_OPTIONS: 'a client option no bot could run with (`errorLogLimit: 0`)',
   LANTERN_ERR_CLIENT_STATE: '`start()` twice, `syncCommands()` before start',
   LANTERN_ERR_COMMAND_DEFINITION: 'a command definition Discord would refuse',
@@ -26,6 +27,9 @@ export const ERROR_CODES = {
   LANTERN_ERR_TASK_DEFINITION: 'a task definition without a valid schedule, or a taken name',
   LANTERN_ERR_SENTRY_MISSING: '`lantern/ext/sentry` loaded without `@sentry/node` installed',
   LANTERN_ERR_SENTRY_DSN: 'a DSN that cannot be one (the message never quotes it)',
+  LANTERN_ERR_WEBHOOK_URL: 'a webhook URL (or `id` and `token`) that cannot be a Discord webhook (the message never quotes the token)',
+  LANTERN_ERR_WEBHOOK_OPTIONS: "`lantern/ext/webhook` options no reporter could run with (a window of 0, a budget over Discord's limit)",
+  LANTERN_ERR_WEBHOOK_REJECTED: 'Discord refused the webhook (401, 403, 404: deleted); the reporter stops until reloaded (a log line)',
   LANTERN_ERR_SQLITE_MISSING: '`lantern/ext/local` or the `lantern` CLI used without `better-sqlite3` installed',
   LANTERN_ERR_STORE_OPTIONS: 'a local error store option no store could run with (`maxEventsPerIssue: 0`)',
   LANTERN_ERR_STORE_NOT_FOUND: 'no error store at the path given',

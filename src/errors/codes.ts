@@ -9,6 +9,16 @@ export class TokenMissingError extends LanternError<'LANTERN_ERR_TOKEN_MISSING'>
   }
 }
 
+/**
+ * `start()` could not log in: Discord could not be reached, or refused the token or the intents. The message
+ * says which, and what to check; `cause` holds discord.js's error.
+ */
+export class LoginError extends LanternError<'LANTERN_ERR_LOGIN'> {
+  constructor(reason: string, options?: ErrorOptions) {
+    super('LANTERN_ERR_LOGIN', `Could not log in to Discord: ${reason}`, options);
+  }
+}
+
 /** `start()` on a running client, or a client reused after `stop()`. */
 export class ClientStateError extends LanternError<'LANTERN_ERR_CLIENT_STATE'> {
   constructor(message: string) {
@@ -23,10 +33,21 @@ export class ClientOptionsError extends LanternError<'LANTERN_ERR_CLIENT_OPTIONS
   }
 }
 
-/** A command definition Discord would refuse (bad name, too many options, ...), caught before any request. */
+/**
+ * A command definition Discord would refuse (bad name, too many options, a bound of the wrong type...), caught before
+ * any request. `command` names the command (or component, modal), `option` the option when one is at fault, `rule`
+ * what is wrong.
+ */
 export class CommandDefinitionError extends LanternError<'LANTERN_ERR_COMMAND_DEFINITION'> {
-  constructor(command: string, problem: string) {
-    super('LANTERN_ERR_COMMAND_DEFINITION', `Command ${command}: ${problem}`);
+  readonly command: string;
+  readonly option: string | undefined;
+  readonly rule: string;
+
+  constructor(command: string, rule: string, option?: string) {
+    super('LANTERN_ERR_COMMAND_DEFINITION', `Command ${command}${option === undefined ? '' : ` (option ${option})`}: ${rule}`);
+    this.command = command;
+    this.option = option;
+    this.rule = rule;
   }
 }
 
@@ -38,16 +59,25 @@ export class DuplicateCommandError extends LanternError<'LANTERN_ERR_DUPLICATE_C
 }
 
 /**
- * An option arrived with another type than the definition says: the command registered on Discord is older or
- * newer than the running code. Sync the commands and it goes away.
+ * An option arrived that its definition does not allow: of another type, missing though required, outside its
+ * bounds, lengths, choices or channel types, or not defined at all. The command registered on Discord is older or
+ * newer than the running code (sync the commands and it goes away), or the request did not come from Discord's
+ * client. `option` names the option, `rule` what it broke.
  */
 export class OptionMismatchError extends LanternError<'LANTERN_ERR_OPTION_MISMATCH'> {
-  constructor(command: string, option: string, options?: ErrorOptions) {
+  readonly command: string;
+  readonly option: string;
+  readonly rule: string;
+
+  constructor(command: string, option: string, rule: string, options?: ErrorOptions) {
     super(
       'LANTERN_ERR_OPTION_MISMATCH',
-      `Option "${option}" of ${command} does not match its definition; the registered command is out of date`,
+      `Option "${option}" of ${command} does not match its definition (${rule}); the registered command may be out of date`,
       options,
     );
+    this.command = command;
+    this.option = option;
+    this.rule = rule;
   }
 }
 
