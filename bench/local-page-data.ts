@@ -3,6 +3,7 @@
  * meets (a missing permission, an expired interaction, a bug in a command, a service that is down), spread over
  * two weeks and a handful of users, guilds and releases. Each is a TrackedEvent as the builder makes it.
  */
+import { createHash } from 'node:crypto';
 import { fingerprintOf } from '../src/tracking/build.js';
 import type { TrackedBreadcrumb, TrackedEvent, TrackedFrame } from '../src/tracking/tracked-event.js';
 
@@ -160,9 +161,9 @@ export function demoEvent(kind: Kind, variant: number, n: number, timestamp: num
     ...(kind.breadcrumbs ?? []).map((crumb, i) => ({ ...crumb, timestamp: timestamp - 400 + i * 150 })),
   ];
   return {
-    eventId: `${(variant * 1_000_003 + n).toString(16).padStart(16, '0')}${Math.floor(timestamp).toString(16).padStart(16, '0')}`.slice(
-      -32,
-    ),
+    eventId: createHash('md5')
+      .update(`${String(variant)}:${String(n)}`)
+      .digest('hex'),
     timestamp,
     level: 'error',
     source: kind.source,
@@ -212,19 +213,18 @@ export function demoEvent(kind: Kind, variant: number, n: number, timestamp: num
  */
 export function* demoBatches(total: number, issues: number, now: number, batchSize = 1000): Generator<TrackedEvent[]> {
   const next = random(14);
-  let batch: TrackedEvent[] = [];
+  const occurrences: { group: number; timestamp: number }[] = [];
   for (let n = 0; n < total; n++) {
     const group = n < issues ? n : Math.floor(Math.pow(next(), 1.8) * issues);
-    const kind = KINDS[group % KINDS.length] as Kind;
-    const variant = Math.floor(group / KINDS.length);
     const quietFor = ((group * 7) % 11) * 2.5 * HOUR;
     // Skewed towards the recent past: the 24-hour sparkline has something to show.
-    const back = quietFor + Math.pow(next(), 2.2) * (14 * DAY - quietFor);
-    batch.push(demoEvent(kind, variant, n, now - back, next));
-    if (batch.length === batchSize) {
-      yield batch;
-      batch = [];
-    }
+    occurrences.push({ group, timestamp: now - quietFor - Math.pow(next(), 2.2) * (14 * DAY - quietFor) });
   }
-  if (batch.length > 0) yield batch;
+  // Oldest first, as a bot writes them.
+  occurrences.sort((a, b) => a.timestamp - b.timestamp);
+  for (let start = 0; start < total; start += batchSize)
+    yield occurrences.slice(start, start + batchSize).map(({ group, timestamp }, i) => {
+      const kind = KINDS[group % KINDS.length] as Kind;
+      return demoEvent(kind, Math.floor(group / KINDS.length), start + i, timestamp, next);
+    });
 }

@@ -7,11 +7,11 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import { ErrorStore } from '../src/ext/local/store.js';
-import { serve } from '../src/ext/local/web/serve.js';
+import { serve } from '../src/web/serve.js';
 import { launchChromium } from '../test/support/browser.js';
 import { median } from './driver/stats.js';
 import { demoBatches } from './local-page-data.js';
@@ -25,17 +25,20 @@ const { values: flags } = parseArgs({
   },
 });
 
+/** The screenshot's width: the page at a laptop's size, small enough for a README. */
+const WIDTH = 1100;
 const folder = mkdtempSync(join(tmpdir(), 'lantern-bench-page-'));
 try {
   if (flags.screenshot === undefined) await measure(Number(flags.events), Number(flags.issues), Number(flags.loads));
-  else await screenshot(flags.screenshot);
+  else await screenshot(resolve(flags.screenshot));
 } finally {
   rmSync(folder, { recursive: true, force: true });
 }
 
 async function fill(events: number, issues: number, now: number): Promise<string> {
-  const path = join(folder, 'errors.db');
-  const store = await ErrorStore.open(path, { maxEventsPerIssue: Math.max(100, Math.ceil(events / issues)) });
+  const path = join(folder, '.lantern', 'errors.db');
+  // Limits raised so every event stays: the figure is for a store that holds them all.
+  const store = await ErrorStore.open(path, { maxEventsPerIssue: events, maxFileBytes: 4 * 1024 ** 3 });
   const started = performance.now();
   for (const batch of demoBatches(events, issues, now)) store.record(batch, now);
   const summary = store.summary();
@@ -82,26 +85,35 @@ async function measure(events: number, issues: number, loads: number): Promise<v
   }
 }
 
-/** The list and one issue side by side in one picture: two screenshots laid out on a page of their own. */
+/** The list and one issue in one picture: two screenshots laid out on a page of their own. */
 async function screenshot(path: string): Promise<void> {
   const now = Date.now();
+  // From the folder the store is in, so the page names it as a bot's own: `.lantern/errors.db`.
+  process.chdir(folder);
   const db = await fill(2400, 8, now);
   const store = await ErrorStore.open(db);
-  store.setStatus(5, 'resolved');
-  store.setStatus(8, 'ignored');
+  store.setStatus(2, 'resolved');
+  store.setStatus(7, 'ignored');
+  const [latest] = store.latestEvents(1, 1);
+  if (latest) {
+    const message = 'I tried to ban a spammer and it only said something went wrong.';
+    store.addFeedback({ eventId: latest.event.eventId, message, user: { id: '300000000000000002', username: 'grace' }, timestamp: now });
+  }
   store.close();
   const page = await serve({ db, port: 0 });
   const browser = await launchChromium();
   try {
-    const tab = await browser.newPage({ viewport: { width: 1180, height: 640 } });
+    const tab = await browser.newPage({ viewport: { width: WIDTH, height: 600 } });
     await tab.goto(`${page.url}?status=all`, { waitUntil: 'load' });
-    const list = await tab.screenshot({ type: 'png' });
+    await tab.waitForSelector('#live-status.on');
+    const list = await tab.screenshot({ type: 'png', clip: { x: 0, y: 0, width: WIDTH, height: 600 } });
     await tab.goto(`${page.url}issues/1`, { waitUntil: 'load' });
-    const issue = await tab.screenshot({ type: 'png' });
-    const sheet = await browser.newPage({ viewport: { width: 1180, height: 1300 }, deviceScaleFactor: 0.5 });
+    await tab.waitForSelector('#live-status.on');
+    const issue = await tab.screenshot({ type: 'png', clip: { x: 0, y: 0, width: WIDTH, height: 760 } });
+    const sheet = await browser.newPage({ viewport: { width: WIDTH, height: 600 } });
     const image = (png: Buffer): string => `<img src="data:image/png;base64,${png.toString('base64')}">`;
     await sheet.setContent(
-      '<style>body{margin:0;background:#d5d9df}img{display:block;width:1180px;margin:0 0 20px}</style>' + image(list) + image(issue),
+      `<style>body{margin:0;background:#c9ced6}img{display:block;margin-bottom:12px}</style>${image(list)}${image(issue)}`,
     );
     await sheet.screenshot({ path, type: 'png', fullPage: true });
     console.log(`wrote ${path}`);

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { ErrorStore } from '../../src/ext/local/store.js';
-import { serve } from '../../src/ext/local/web/serve.js';
-import type { RunningPage, ServeOptions } from '../../src/ext/local/web/serve.js';
+import { serve } from '../../src/web/serve.js';
+import type { RunningPage, ServeOptions } from '../../src/web/serve.js';
 import type { TrackedEvent } from '../../src/tracking/tracked-event.js';
 import { tempFolder } from './tracking.js';
 

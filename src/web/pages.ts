@@ -1,7 +1,16 @@
-import type { Feedback, IssueCounts, IssueSort, IssueStatus, IssueSummary, IssueValue, StatusChange, StoredEvent } from '../store.js';
-import type { TrackedBreadcrumb, TrackedEvent, TrackedFrame } from '../../../tracking/tracked-event.js';
+import type {
+  Feedback,
+  IssueCounts,
+  IssueSort,
+  IssueStatus,
+  IssueSummary,
+  IssueValue,
+  StatusChange,
+  StoredEvent,
+} from '../ext/local/store.js';
+import type { TrackedBreadcrumb, TrackedEvent, TrackedFrame } from '../tracking/tracked-event.js';
 import { LOGO_SVG, SCRIPT, STYLE } from './assets.js';
-import { ago, count } from '../../../cli/output.js';
+import { ago, count } from '../cli/output.js';
 import { fullTime, plural, shortCount } from './format.js';
 import { Html, html, scriptJson } from './html.js';
 import { barChart } from './sparkline.js';
@@ -177,7 +186,7 @@ function issueRow(issue: IssueSummary, counts: IssueCounts | undefined, now: num
   const hourly = counts?.hourly ?? [];
   const daily = counts?.daily ?? [];
   return html`<tr data-issue="${issue.id}">
-    <td>
+    <td class="main">
       <a class="title" href="/issues/${issue.id}" title="${issue.title}">${issue.title}</a>
       <div class="sub"><span class="mono">#${issue.id}</span> · ${issue.source} · <code>${issue.culprit}</code></div>
     </td>
@@ -429,7 +438,9 @@ function contextSection(event: TrackedEvent): Html {
 
 function contextValue(value: unknown): Html {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return html`${String(value)}`;
-  return html`<pre>${JSON.stringify(value, null, 2)}</pre>`;
+  const compact = JSON.stringify(value);
+  // Short values stay on one line; longer ones are laid out to be read.
+  return compact.length <= 80 ? html`<code>${compact}</code>` : html`<pre>${JSON.stringify(value, null, 2)}</pre>`;
 }
 
 function latestEvents(view: IssueView, now: number): Html {
@@ -464,13 +475,12 @@ function latestEvents(view: IssueView, now: number): Html {
 }
 
 function overTime(counts: IssueCounts, now: number): Html {
+  const chart = (values: readonly number[], span: string, from: string, barLabel: (index: number, count: number) => string) =>
+    html`${barChart(values, { width: 284, height: 56, label: `${plural(sum(values), 'event')} in the last ${span}`, barLabel, className: 'wide' })}
+      <div class="axis"><span>${from}</span><b>${plural(sum(values), 'event')}</b><span>now</span></div>`;
   return html`<div class="card section">
     <h2>Events over time</h2>
-    ${barChart(counts.hourly, { width: 284, height: 56, label: `${plural(sum(counts.hourly), 'event')} in the last 24 hours`, barLabel: hourLabel(now), className: 'wide' })}
-    <div class="muted">${plural(sum(counts.hourly), 'event')} in the last 24 hours</div>
-    <br />
-    ${barChart(counts.daily, { width: 284, height: 56, label: `${plural(sum(counts.daily), 'event')} in the last 14 days`, barLabel: dayLabel(now), className: 'wide' })}
-    <div class="muted">${plural(sum(counts.daily), 'event')} in the last 14 days</div>
+    ${chart(counts.hourly, '24 hours', '24 h ago', hourLabel(now))} ${chart(counts.daily, '14 days', '14 d ago', dayLabel(now))}
   </div>`;
 }
 

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import { LanternError } from '../../../errors/lantern-error.js';
-import { ISSUE_SORTS, ISSUE_STATUSES } from '../store.js';
-import type { ErrorStore, Feedback, IssueFilter, IssueSort, IssueStatus, StoredEvent } from '../store.js';
+import { displayPath } from '../cli/output.js';
+import { LanternError } from '../errors/lantern-error.js';
+import { ISSUE_SORTS, ISSUE_STATUSES } from '../ext/local/store.js';
+import type { ErrorStore, Feedback, IssueFilter, IssueSort, IssueStatus, StoredEvent } from '../ext/local/store.js';
 import { addressedToLoopback, bearerToken, fromThisPage, sameSecret } from './access.js';
 import { LOGO_SVG } from './assets.js';
 import { ingestRoutes } from './ingest.js';
@@ -14,6 +15,7 @@ import type { ListQuery, PageFrame, StatusFilter } from './pages.js';
 
 const PER_PAGE = 50;
 const FEEDBACK_SHOWN = 20;
+const LATEST_SHOWN = 10;
 /** Sent by the page's script: only the part a live update replaces is wanted. */
 const REGION_HEADER = 'x-lantern-region';
 /** The longest text a filter takes: a search, a command or a release is never longer. */
@@ -89,7 +91,7 @@ export function pageApp(options: PageAppOptions): { app: Hono<Env>; feed: LiveFe
   const frame = (c: Context<Env>): PageFrame => ({
     nonce: c.get('nonce'),
     seq: store.lastSeq(),
-    storePath: store.path,
+    storePath: displayPath(store.path),
     now: Date.now(),
     regionOnly: c.req.header(REGION_HEADER) === '1',
   });
@@ -127,7 +129,8 @@ export function pageApp(options: PageAppOptions): { app: Hono<Env>; feed: LiveFe
     const id = Number(c.req.param('id'));
     const issue = Number.isSafeInteger(id) ? store.issue(id) : undefined;
     if (!issue) return c.html(messagePage(frame(c), 'No such issue', `There is no issue #${c.req.param('id')} in this store.`), 404);
-    const latest = store.latestEvents(issue.id, 20);
+    // Newest first by when they happened: several processes (shards) write one file, not always in time order.
+    const latest = store.latestEvents(issue.id, LATEST_SHOWN).sort((a, b) => b.event.timestamp - a.event.timestamp);
     const asked = c.req.query('event');
     const chosen = asked === undefined ? undefined : store.event(asked);
     const pageFrame = frame(c);

@@ -1,4 +1,4 @@
-import type { ErrorStore } from '../store.js';
+import type { ErrorStore } from '../ext/local/store.js';
 
 /** What a page is told when events were written: the newest sequence number, and which issues they went to. */
 export interface LiveUpdate {

@@ -10,12 +10,12 @@ import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ServeListenError, ServeOptionsError } from '../../../../src/errors/codes.js';
-import { ErrorStore } from '../../../../src/ext/local/store.js';
-import { serve } from '../../../../src/ext/local/web/serve.js';
-import type { RunningPage } from '../../../../src/ext/local/web/serve.js';
-import { originOf, startPage } from '../../../support/page.js';
-import { idleBot, tempFolder, tracked } from '../../../support/tracking.js';
+import { ServeListenError, ServeOptionsError } from '../../src/errors/codes.js';
+import { ErrorStore } from '../../src/ext/local/store.js';
+import { serve } from '../../src/web/serve.js';
+import type { RunningPage } from '../../src/web/serve.js';
+import { originOf, startPage } from '../support/page.js';
+import { idleBot, tempFolder, tracked } from '../support/tracking.js';
 
 const T = { timeout: 30_000 };
 const bot = idleBot();
@@ -172,7 +172,7 @@ test('serve refuses options it cannot run with, and says so when the port is tak
 
 test('`lantern serve --host 0.0.0.0 --port 0` prints the address with its token and the DSN, and stops on SIGTERM', T, async (t) => {
   const db = `${tempFolder('lantern-page-')}/errors.db`;
-  const cli = fileURLToPath(new URL('../../../../src/cli/main.ts', import.meta.url));
+  const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--db', db, '--port', '0', '--host', '0.0.0.0'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -12,9 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { captureFeedback, defaultStackParser, makeNodeTransport, NodeClient, Scope } from '@sentry/node';
-import { ErrorStore } from '../../../../src/ext/local/store.js';
-import type { RunningPage } from '../../../../src/ext/local/web/serve.js';
-import { originOf, startPage } from '../../../support/page.js';
+import { ErrorStore } from '../../src/ext/local/store.js';
+import type { RunningPage } from '../../src/web/serve.js';
+import { originOf, startPage } from '../support/page.js';
 
 const T = { timeout: 30_000 };
 const run = promisify(execFile);
@@ -144,7 +144,7 @@ test('a gzip body (the SDK gzips envelopes over 32 KiB) and a deflate body are d
 
 test('an app calling Sentry.init with the page as its DSN: linked causes, a message, and feedback arrive', T, async (t) => {
   const page = await startPage(t);
-  const app = fileURLToPath(new URL('../../../fixtures/local/sentry-app.ts', import.meta.url));
+  const app = fileURLToPath(new URL('../fixtures/local/sentry-app.ts', import.meta.url));
   const { stdout } = await run(process.execPath, ['--import', 'tsx', app, page.dsn], { timeout: 20_000 });
   const sent = JSON.parse(stdout) as { error: string; message: string; flushed: boolean };
   assert.equal(sent.flushed, true);
@@ -183,7 +183,7 @@ test('a custom fingerprint groups as the SDK asked, and one equal to a Lantern k
   const issues = store.listIssues();
   assert.equal(issues.length, 1);
   assert.deepEqual(issues[0]?.groupingKey, ['discord-api-error', '50013', 'PUT', '/guilds/:id/bans/:id']);
-  const { fingerprintOf } = await import('../../../../src/tracking/build.js');
+  const { fingerprintOf } = await import('../../src/tracking/build.js');
   assert.equal(issues[0].fingerprint, fingerprintOf(['discord-api-error', '50013', 'PUT', '/guilds/:id/bans/:id']));
 });
 

@@ -1,4 +1,4 @@
-import { count } from '../../../cli/output.js';
+import { count } from '../cli/output.js';
 
 /** `2026-03-02 12:30:05 UTC`: a time stated in full, for tooltips and tables. */
 export function fullTime(time: number): string {

@@ -48,14 +48,18 @@ th { text-align: left; font-size: 12px; font-weight: 600; color: var(--muted); p
 td { padding: 10px 12px; border-bottom: 1px solid var(--line); vertical-align: middle; }
 tr:last-child td { border-bottom: 0; }
 .issues tbody tr:hover { background: #fafbfc; }
-.issues .title { font-weight: 600; color: var(--text); display: block; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 560px; }
-.issues .sub { color: var(--muted); font-size: 12px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 560px; }
+.issues td.main { width: 100%; max-width: 0; }
+.issues .title { font-weight: 600; color: var(--text); display: block; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.issues .sub { color: var(--muted); font-size: 12px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .issues .sub code { font-size: 11.5px; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .when { white-space: nowrap; color: var(--muted); font-size: 13px; }
 .chart { display: block; }
 .chart .bar { fill: var(--accent); }
 .chart .bar.empty { fill: #d5d9df; }
+.axis { display: flex; justify-content: space-between; font-size: 11.5px; color: var(--muted); margin: 4px 0 14px; }
+.axis b { color: var(--text); font-weight: 600; }
+.chart.wide { width: 100%; height: auto; }
 .spark { display: flex; gap: 10px; align-items: flex-end; }
 .spark small { display: block; color: var(--muted); font-size: 10.5px; line-height: 1; margin-top: 3px; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 999px; font-size: 12px; font-weight: 600; white-space: nowrap; }

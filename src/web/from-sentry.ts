@@ -1,6 +1,6 @@
-import type { Redactor } from '../../../errors/redact.js';
-import { fingerprintOf, finishTrackedEvent, newEventId, normalizeMessage } from '../../../tracking/build.js';
-import type { TrackedBreadcrumb, TrackedEvent, TrackedFrame } from '../../../tracking/tracked-event.js';
+import type { Redactor } from '../errors/redact.js';
+import { fingerprintOf, finishTrackedEvent, newEventId, normalizeMessage } from '../tracking/build.js';
+import type { TrackedBreadcrumb, TrackedEvent, TrackedFrame } from '../tracking/tracked-event.js';
 
 /** Frames kept per error, the innermost: as many as the bot's own events keep. */
 const MAX_FRAMES = 50;

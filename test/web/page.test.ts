@@ -8,11 +8,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { TestContext } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import type { TrackedEvent } from '../../../../src/tracking/tracked-event.js';
-import { launchChromium } from '../../../support/browser.js';
-import { originOf, startPage, writerFor } from '../../../support/page.js';
-import { idleBot, tracked } from '../../../support/tracking.js';
+import type { Browser, Locator, Page } from 'playwright-core';
+import type { TrackedEvent } from '../../src/tracking/tracked-event.js';
+import { launchChromium } from '../support/browser.js';
+import { originOf, startPage, writerFor } from '../support/page.js';
+import { idleBot, tracked } from '../support/tracking.js';
 
 const T = { timeout: 60_000 };
 const bot = idleBot();
@@ -45,6 +45,13 @@ async function tab(t: TestContext): Promise<{ page: Page; problems: string[] }> 
   return { page, problems };
 }
 
+/** Bars in a sparkline: each is one `M` of the paths it is drawn with. */
+async function barsOf(chart: Locator): Promise<number> {
+  const paths = await chart.locator('path').all();
+  const drawn = await Promise.all(paths.map((path) => path.getAttribute('d')));
+  return drawn.reduce((total, d) => total + (d?.split('M').length ?? 1) - 1, 0);
+}
+
 function divideByZero(n: number, user = ada, extra: { release?: string; timestamp?: number } = {}): TrackedEvent {
   return tracked(bot, '/divide', divide(n), {
     user,
@@ -75,8 +82,8 @@ test('the list shows each issue with its counts and sparklines; an issue shows i
   assert.equal(await first.locator('a.title').textContent(), 'RangeError: Cannot divide 3 by zero');
   assert.deepEqual(await first.locator('td.num').allTextContents(), ['3', '2'], 'events and users');
   assert.equal(await first.locator('svg.chart').count(), 2, 'a 24-hour and a 14-day sparkline');
-  assert.equal(await first.locator('svg.chart').first().locator('rect').count(), 24);
-  assert.equal(await first.locator('svg.chart').last().locator('rect').count(), 14);
+  assert.equal(await barsOf(first.locator('svg.chart').first()), 24, 'one bar an hour');
+  assert.equal(await barsOf(first.locator('svg.chart').last()), 14, 'one bar a day');
   assert.equal(await first.locator('svg.chart').first().getAttribute('aria-label'), '3 events in the last 24 hours');
   assert.match((await rows.nth(1).textContent()) ?? '', /task sync/);
 
@@ -97,7 +104,7 @@ test('the list shows each issue with its counts and sparklines; an issue shows i
   const ownFrames = page.locator('.exception > ol.frames > li');
   assert.ok((await ownFrames.count()) >= 1);
   assert.equal(await ownFrames.first().getAttribute('class'), 'app', "the bot's own frames come first");
-  assert.match((await ownFrames.first().locator('.loc').textContent()) ?? '', /^test\/ext\/local\/web\/page\.test\.ts:\d+:\d+$/);
+  assert.match((await ownFrames.first().locator('.loc').textContent()) ?? '', /^test\/web\/page\.test\.ts:\d+:\d+$/);
   assert.equal(await ownFrames.first().locator('.ts').textContent(), 'TS', 'a TypeScript line');
   const tags = (await page.locator('section:has(h2:text("Tags")) td').allTextContents()).map((cell) => cell.trim());
   assert.ok(tags.includes('guild_id') && tags.includes('400000000000000001'), tags.join(', '));
@@ -159,6 +166,25 @@ test('an event written to the file by another connection shows up on the open li
   writer.record([divideByZero(2, grace), divideByZero(3, grace)]);
   await page.locator('.issue-head .meta', { hasText: '3 events' }).waitFor({ timeout: 10_000 });
   assert.equal(await page.locator('table.events tbody tr').count(), 3);
+  assert.deepEqual(problems, []);
+});
+
+test('off the loopback address, the printed address logs the browser in: the page, its live updates and buttons work', T, async (t) => {
+  const running = await startPage(t, [divideByZero(1)], { host: '0.0.0.0' });
+  const writer = await writerFor(t, running.db);
+  const { page, problems } = await tab(t);
+  await page.goto(running.url);
+  assert.equal(new URL(page.url()).search, '', 'the token left the address');
+  await page.waitForSelector('#live-status.on');
+  writer.record([tracked(bot, '/weather', new SyntaxError('Unexpected end of JSON input'))]);
+  await page.locator('tr:has-text("Unexpected end of JSON input")').waitFor({ timeout: 10_000 });
+  await page.goto(`${originOf(running)}/issues/1`);
+  await page.click('button:text("Resolve")');
+  await page.waitForSelector('.issue-head .badge.resolved');
+  const stranger = await browser.newContext();
+  t.after(() => stranger.close());
+  const refused = await (await stranger.newPage()).goto(`${originOf(running)}/issues/1`);
+  assert.equal(refused?.status(), 401, 'a browser without the token gets nothing');
   assert.deepEqual(problems, []);
 });
 

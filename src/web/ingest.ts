@@ -1,9 +1,9 @@
 import type { Context, Hono } from 'hono';
-import { LanternError } from '../../../errors/lantern-error.js';
-import { Redactor } from '../../../errors/redact.js';
-import type { TrackedEvent } from '../../../tracking/tracked-event.js';
-import { decodeBody, EnvelopeTooLargeError, MalformedEnvelopeError, parseEnvelope } from '../../../util/sentry-envelope.js';
-import type { ErrorStore } from '../store.js';
+import { LanternError } from '../errors/lantern-error.js';
+import { Redactor } from '../errors/redact.js';
+import type { TrackedEvent } from '../tracking/tracked-event.js';
+import { decodeBody, EnvelopeTooLargeError, MalformedEnvelopeError, parseEnvelope } from '../util/sentry-envelope.js';
+import type { ErrorStore } from '../ext/local/store.js';
 import { addressedToLoopback, fromThisPage, isLoopbackHost, sameSecret, sentryKey } from './access.js';
 import { feedbackFromSentry, trackedFromSentry } from './from-sentry.js';
 import type { IngestedFeedback } from './from-sentry.js';
