@@ -15,7 +15,8 @@ import { expectedErrorMessage } from '../checks/messages.js';
 import type { ExpectedErrorMessages } from '../checks/messages.js';
 import { readOptions } from '../commands/read-options.js';
 import { resolveAutocomplete, resolveContextMenu } from '../commands/registry.js';
-import type { CommandRegistry } from '../commands/registry.js';
+import type { CommandRegistry, UnresolvedCommand } from '../commands/registry.js';
+import { commandLabel } from '../commands/schema.js';
 import { readFields } from '../components/modal.js';
 import { labelOf } from '../components/registry.js';
 import type { HandlerRegistry, ResolvedHandler } from '../components/registry.js';
@@ -135,7 +136,19 @@ export class InteractionRouter {
     this.#wrappers = this.#wrappers.filter((r) => r.owner !== owner);
   }
 
+  /**
+   * Never rejects: what escaped here would be an unhandled rejection (and, without Lantern's process handlers, the end
+   * of the process) with nobody answered. Each kind catches what it cannot read; this is the last net behind them.
+   */
   async handle(interaction: Interaction): Promise<void> {
+    try {
+      await this.#handle(interaction);
+    } catch (error) {
+      await this.parts.hub.error({ source: `interaction ${String(interaction.type)}`, error });
+    }
+  }
+
+  async #handle(interaction: Interaction): Promise<void> {
     const receivedAt = performance.now();
     if (interaction.isAutocomplete()) return this.#autocomplete(interaction, receivedAt);
     if (!interaction.isRepliable()) return;
@@ -156,7 +169,7 @@ export class InteractionRouter {
     const { bot, commands, handlers, messages } = this.parts;
     if (interaction.isChatInputCommand()) {
       const resolved = commands.resolve(interaction);
-      if (!resolved.runnable) return { refuse: messages.unknownCommand, reason: unknownCommand(resolved.path) };
+      if (!resolved.runnable) return { refuse: messages.unknownCommand, reason: unresolvedCommand(resolved) };
       const { runnable, path } = resolved;
       const ctx = new CommandContext<OptionValues<OptionDefinitions>>(bot, interaction, path, receivedAt);
       const run = () => {
@@ -176,7 +189,8 @@ export class InteractionRouter {
     }
     if (interaction.isContextMenuCommand()) {
       const resolved = resolveContextMenu(commands, interaction);
-      if (!resolved.definition) return { refuse: messages.unknownCommand, reason: unknownCommand(resolved.path) };
+      if (!resolved.definition)
+        return { refuse: messages.unknownCommand, reason: unresolvedCommand({ path: resolved.path, mismatch: undefined }) };
       const { definition } = resolved;
       const ctx =
         definition.type === 'user'
@@ -371,12 +385,20 @@ export class InteractionRouter {
 
   /** Suggestions are answered even when the handler fails (an empty list), so the user's client never hangs on them. */
   async #autocomplete(interaction: AutocompleteInteraction, receivedAt: number): Promise<void> {
-    const resolved = resolveAutocomplete(this.parts.commands, interaction);
+    let resolved: ReturnType<typeof resolveAutocomplete>;
+    try {
+      resolved = resolveAutocomplete(this.parts.commands, interaction);
+    } catch (error) {
+      // discord.js could not read it (no focused option, say): like any interaction Lantern cannot read, an Error event.
+      await this.#respond(interaction, []);
+      await this.parts.hub.error({ source: `autocomplete ${commandLabel({ name: interaction.commandName })}`, error });
+      return;
+    }
     if (!resolved.handler) {
       if (this.#stopping || !resolved.known) await this.#respond(interaction, []);
       if (!resolved.known)
         this.parts.log.warn(
-          `${unknownCommand(resolved.path)} (autocomplete of ${resolved.option}, ` +
+          `${unresolvedCommand(resolved)} (autocomplete of ${resolved.option}, ` +
             `from user ${interaction.user.id}); answered with no suggestions`,
         );
       return;
@@ -443,7 +465,10 @@ export class InteractionRouter {
   }
 }
 
-function unknownCommand(path: string): string {
+/** The log line for a command this bot does not define, or one it defines that the interaction did not address rightly. */
+function unresolvedCommand({ path, mismatch }: UnresolvedCommand): string {
+  if (mismatch !== undefined)
+    return codedLine('LANTERN_ERR_UNKNOWN_SUBCOMMAND', `Received ${path}, but ${mismatch}; the registered command is out of date`);
   return codedLine('LANTERN_ERR_UNKNOWN_COMMAND', `Received ${path}, which this bot does not define`);
 }
 

@@ -23,9 +23,17 @@ const CONTEXT_MENU_NAME = /^[-_' \p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
 
 export type CommandJSON = RESTPostAPIChatInputApplicationCommandsJSONBody | RESTPostAPIContextMenuApplicationCommandsJSONBody;
 
-/** How Error events and logs name a command: `/name`, `user command Name`, `message command Name`. */
-export function commandLabel(definition: CommandDefinition): string {
-  return isContextMenu(definition) ? `${definition.type} command ${definition.name}` : `/${definition.name}`;
+/**
+ * How Error events, logs and errors name a command, as its user wrote it: `/name` (with the group and subcommand an
+ * interaction named: `/name group sub`), `user command Name`, `message command Name`. A definition or an interaction's
+ * `{ type, name }`; the one naming of commands everywhere.
+ */
+export function commandLabel(
+  command: { readonly type?: 'user' | 'message'; readonly name: string },
+  path: readonly (string | null)[] = [],
+): string {
+  if (command.type !== undefined) return `${command.type} command ${command.name}`;
+  return [`/${command.name}`, ...path.filter((part) => part !== null)].join(' ');
 }
 
 /** Throws a CommandDefinitionError for anything Discord would answer with 50035, before a request is made. */

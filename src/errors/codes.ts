@@ -23,17 +23,20 @@ export class ClientOptionsError extends LanternError<'LANTERN_ERR_CLIENT_OPTIONS
   }
 }
 
-/** A command definition Discord would refuse (bad name, too many options, ...), caught before any request. */
+/**
+ * A command definition Discord would refuse (bad name, too many options, ...), caught before any request. `command` is
+ * its label (`/ping`, `user command Who is this`).
+ */
 export class CommandDefinitionError extends LanternError<'LANTERN_ERR_COMMAND_DEFINITION'> {
   constructor(command: string, problem: string) {
-    super('LANTERN_ERR_COMMAND_DEFINITION', `Command ${command}: ${problem}`);
+    super('LANTERN_ERR_COMMAND_DEFINITION', `${command}: ${problem}`);
   }
 }
 
-/** Two definitions for one command name in one scope. */
+/** Two definitions for one command name in one scope; `command` is its label (`/ping`, `message command Quote`). */
 export class DuplicateCommandError extends LanternError<'LANTERN_ERR_DUPLICATE_COMMAND'> {
-  constructor(name: string, owner: string) {
-    super('LANTERN_ERR_DUPLICATE_COMMAND', `Command /${name} is already defined (by ${owner})`);
+  constructor(command: string, owner: string) {
+    super('LANTERN_ERR_DUPLICATE_COMMAND', `${command} is already defined (by ${owner})`);
   }
 }
 
