@@ -41,6 +41,7 @@ import type { InteractionContext, RepliableContext } from '../interactions/conte
 import { DEFAULT_ERROR_MESSAGE, errorAnswer } from './error-answer.js';
 import type { ErrorAnswerPolicy } from './error-answer.js';
 import { DiscordLimits } from '../util/limits.js';
+import { cutText } from '../util/text.js';
 
 /** Discord drops an interaction unanswered after 3 s; the error answer must be on its way before that. */
 const UNACKNOWLEDGED_ANSWER_DEADLINE_MS = 2500;
@@ -432,10 +433,7 @@ export class InteractionRouter {
           `${String(DiscordLimits.choiceText)} characters; Discord refuses them, so they were left out`,
       );
     return fitting.slice(0, DiscordLimits.choices).map(({ name, value }) => ({
-      name:
-        name.length > DiscordLimits.choiceText
-          ? `${name.slice(0, DiscordLimits.choiceText - 1)}…`
-          : name || String(value).slice(0, DiscordLimits.choiceText),
+      name: cutText(name, DiscordLimits.choiceText, '…') || cutText(String(value), DiscordLimits.choiceText),
       value,
     }));
   }

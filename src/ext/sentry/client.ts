@@ -4,6 +4,7 @@ import type { Log } from '../../log/log.js';
 import { summarizeError } from '../../errors/format.js';
 import type { Redactor } from '../../errors/redact.js';
 import { redactEnvelope } from './redact-envelope.js';
+import { fitForRelay } from './relay.js';
 import { timedHttp } from './transport.js';
 import type { TimedHttp } from './transport.js';
 
@@ -106,7 +107,10 @@ function botDefaults(sdk: Sdk, sentry: SentryClientOptions): Integration[] {
     .map((integration) => (integration.name === 'NodeFetch' ? sdk.nativeNodeFetchIntegration({ breadcrumbs: false }) : integration));
 }
 
-/** Lantern's log duplicates are dropped, then the user's `beforeSend` and `filter` decide. A filter that throws drops the event. */
+/**
+ * Lantern's log duplicates are dropped, then the user's `beforeSend` and `filter` decide, and what is kept is fitted
+ * to Relay's limits. A filter that throws drops the event.
+ */
 function beforeSend(
   userBeforeSend: SentryClientOptions['beforeSend'],
   { filter, log, redactor }: ClientSettings,
@@ -115,7 +119,8 @@ function beforeSend(
     if (event.logger === 'console' && event.message?.startsWith(LANTERN_ERROR_LINE)) return null;
     try {
       const kept = userBeforeSend ? await userBeforeSend(event, hint) : event;
-      return kept && filter ? await filter(kept, hint) : kept;
+      const filtered = kept && filter ? await filter(kept, hint) : kept;
+      return filtered && fitForRelay(filtered);
     } catch (error) {
       log.warn(`Sentry: the event filter threw, so the event was not sent: ${summarizeError(error, redactor)}`);
       return null;
