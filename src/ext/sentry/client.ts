@@ -98,13 +98,19 @@ function chooseIntegrations(sdk: Sdk, sentry: SentryClientOptions): Integration[
  * Discord's calls are recorded by the extension instead (`discord.rest` breadcrumbs, from discord.js's own events).
  * Without tracing the fetch integration goes altogether: all it would still do is put trace headers on every
  * request to Discord, which ignores them, at a cost measured on every REST call (`npm run bench`).
+ * The http integration counts every request an HTTP server in the process serves (a health check, a dashboard) as a
+ * release-health session, as for a web server; a bot has no sessions, so it is kept without them.
  */
 function botDefaults(sdk: Sdk, sentry: SentryClientOptions): Integration[] {
   const tracing = sentry.tracesSampleRate !== undefined || sentry.tracesSampler !== undefined;
   return sdk
     .getDefaultIntegrations(sentry)
     .filter((integration) => !UNWANTED_DEFAULTS.has(integration.name) && (tracing || integration.name !== 'NodeFetch'))
-    .map((integration) => (integration.name === 'NodeFetch' ? sdk.nativeNodeFetchIntegration({ breadcrumbs: false }) : integration));
+    .map((integration) => {
+      if (integration.name === 'NodeFetch') return sdk.nativeNodeFetchIntegration({ breadcrumbs: false });
+      if (integration.name === 'Http') return sdk.httpIntegration({ sessions: false });
+      return integration;
+    });
 }
 
 /**
