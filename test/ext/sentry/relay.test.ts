@@ -130,6 +130,29 @@ test("a refused command sync (50035): Discord's failing fields reach the discord
   assert.equal(event.contexts.discord.message, 'Invalid Form Body');
 });
 
+test('text the SDK itself cuts (maxValueLength) mid-emoji is still valid Unicode when it is sent', async () => {
+  const cutting = await sentryBot(receiver, {
+    sentry: { maxValueLength: 50 },
+    setup: (bot) => {
+      bot.addCommand(
+        command({
+          name: 'emoji',
+          description: 'Fails with emoji',
+          run: () => {
+            throw new Error(`a${'😀'.repeat(100)}`);
+          },
+        }),
+      );
+    },
+  });
+  await cutting.discord.as(cutting.alice, cutting.guild.channel('general')).slash('emoji').response();
+  await waitUntil(() => cutting.errors.some((e) => e.reference !== undefined));
+  const event = await receiver.waitForEvent(cutting.errors[0]?.reference ?? '');
+  const value = event.exception?.values?.at(-1)?.value ?? '';
+  assert.ok(value.length > 0 && value.length < 60, `the SDK cut the message: ${value}`);
+  assert.ok(wellFormed(value), JSON.stringify(value));
+});
+
 test('the event check itself finds what Relay refuses: a lone surrogate, tags over the limits or with a newline, a big context', () => {
   const problems = checkSentryEvent({
     event_id: 'e'.repeat(32),
