@@ -37,8 +37,9 @@ export interface WaitForEventsOptions extends WaitOptions {
 
 export interface SentryReceiverOptions {
   /**
-   * Checks each event as it arrives (against Sentry's event schema and Relay's limits, say) and returns what is wrong
-   * with it; the receiver keeps every answer in `violations`, so a test that cleared the events still sees them.
+   * Checks each event received (against Sentry's event schema and Relay's limits, say) and returns what is wrong with
+   * it. Events are checked when `violations` or `checked` is read, not as they arrive, so a slow check costs the code
+   * under test nothing; what it finds is kept, so a test that cleared the events still sees it.
    */
   readonly checkEvent?: (event: ReceivedEvent) => readonly string[];
 }
@@ -91,6 +92,7 @@ export class SentryReceiver {
   readonly #envelopes: ReceivedEnvelope[] = [];
   readonly #malformed: MalformedEnvelope[] = [];
   readonly #checkEvent: SentryReceiverOptions['checkEvent'];
+  readonly #unchecked: ReceivedEvent[] = [];
   readonly #violations: EventViolation[] = [];
   #checked = 0;
   #requests = 0;
@@ -153,14 +155,24 @@ export class SentryReceiver {
     return this.#malformed;
   }
 
-  /** What `checkEvent` found in the events received so far (`clear` keeps them). */
+  /** What `checkEvent` finds in the events received so far (`clear` keeps it). */
   get violations(): readonly EventViolation[] {
+    this.#runChecks();
     return this.#violations;
   }
 
-  /** How many events `checkEvent` has checked. */
+  /** How many events `checkEvent` has checked: every event received. */
   get checked(): number {
+    this.#runChecks();
     return this.#checked;
+  }
+
+  #runChecks(): void {
+    if (!this.#checkEvent) return;
+    for (const event of this.#unchecked.splice(0)) {
+      this.#checked++;
+      for (const problem of this.#checkEvent(event)) this.#violations.push({ eventId: event.event_id, problem });
+    }
   }
 
   /** HTTP requests received in every mode (refused connections never become requests). */
@@ -277,9 +289,7 @@ export class SentryReceiver {
       if (item.header.type !== 'event') continue;
       const event = item.payload as ReceivedEvent;
       this.#events.push(event);
-      if (!this.#checkEvent) continue;
-      this.#checked++;
-      for (const problem of this.#checkEvent(event)) this.#violations.push({ eventId: event.event_id, problem });
+      if (this.#checkEvent) this.#unchecked.push(event);
     }
   }
 
