@@ -6,6 +6,7 @@
  * reports/mutation.md. Stryker's own HTML and JSON reports per module are in reports/mutation/.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Stryker } from '@stryker-mutator/core';
 
@@ -20,35 +21,72 @@ interface MutationModule {
   readonly tests: readonly string[];
 }
 
-const ERROR_TESTS = ['test/client/errors.test.ts', 'test/log/error-log.test.ts'];
 const SENTRY_TESTS = ['test/ext/sentry/sentry.test.ts', 'test/ext/sentry/options.test.ts', 'test/ext/sentry/regressions.test.ts'];
 
-/** Smallest and most important first: a run of every module takes hours on two cores. */
+/**
+ * Smallest and most important first: a run of every module takes hours on two cores. Each module's tests are listed
+ * fastest first: they run one file after another and stop at the first failure, so most mutants are killed by a
+ * unit test in a second and only the survivors of those pay for the end-to-end files.
+ */
 const MODULES: readonly MutationModule[] = [
-  { name: 'redaction', mutate: ['src/errors/redact.ts'], tests: [...ERROR_TESTS] },
-  { name: 'custom-ids', mutate: ['src/components/custom-id.ts'], tests: ['test/client/router.test.ts'] },
-  { name: 'storm', mutate: ['src/errors/storm.ts'], tests: ['test/log/error-log.test.ts', 'test/ext/sentry/sentry.test.ts'] },
-  { name: 'error-answer', mutate: ['src/client/error-answer.ts'], tests: ['test/client/errors.test.ts'] },
-  { name: 'error-log', mutate: ['src/log/error-log.ts', 'src/log/log.ts'], tests: [...ERROR_TESTS] },
-  { name: 'formatting', mutate: ['src/errors/format.ts', 'src/errors/causes.ts'], tests: [...ERROR_TESTS] },
+  {
+    name: 'redaction',
+    mutate: ['src/errors/redact.ts'],
+    tests: ['test/errors/redact.mutation.test.ts', 'test/log/error-log.test.ts', 'test/client/errors.test.ts'],
+  },
+  {
+    name: 'custom-ids',
+    mutate: ['src/components/custom-id.ts'],
+    tests: ['test/components/custom-id.test.ts', 'test/client/router.test.ts'],
+  },
+  {
+    name: 'storm',
+    mutate: ['src/errors/storm.ts'],
+    tests: ['test/errors/storm.test.ts', 'test/log/error-log.test.ts', 'test/ext/sentry/sentry.test.ts'],
+  },
+  {
+    name: 'error-answer',
+    mutate: ['src/client/error-answer.ts'],
+    tests: ['test/client/error-answer.test.ts', 'test/client/errors.test.ts'],
+  },
+  {
+    name: 'error-log',
+    mutate: ['src/log/error-log.ts', 'src/log/log.ts'],
+    tests: ['test/log/error-log.mutation.test.ts', 'test/log/error-log.test.ts', 'test/client/errors.test.ts'],
+  },
+  {
+    name: 'formatting',
+    mutate: ['src/errors/format.ts', 'src/errors/causes.ts'],
+    tests: [
+      'test/errors/format.mutation.test.ts',
+      'test/log/error-log.test.ts',
+      'test/client/error-answer.test.ts',
+      'test/client/errors.test.ts',
+    ],
+  },
   {
     name: 'router-errors',
     // The error chain, the answer deadline and the user's answer: `#run` to `#runErrorChain`, found by text since the
     // file changes.
     mutate: [lines('src/client/router.ts', '  async #run(', '  /** Suggestions are answered')],
-    tests: ['test/client/errors.test.ts', 'test/client/router.test.ts', 'test/client/regressions.test.ts'],
+    tests: [
+      'test/client/regressions.test.ts',
+      'test/client/router.test.ts',
+      'test/client/router.mutation.test.ts',
+      'test/client/errors.test.ts',
+    ],
   },
   {
     name: 'guards',
     mutate: ['src/checks/*.ts', '!src/checks/index.ts'],
-    tests: ['test/checks/checks.test.ts', 'test/checks/guards.test.ts'],
+    tests: ['test/checks/concurrency.test.ts', 'test/checks/checks.test.ts', 'test/checks/guards.test.ts'],
   },
-  { name: 'tasks', mutate: ['src/tasks/*.ts'], tests: ['test/tasks/tasks.test.ts'] },
+  { name: 'tasks', mutate: ['src/tasks/*.ts'], tests: ['test/tasks/scheduler.test.ts', 'test/tasks/tasks.test.ts'] },
   { name: 'extensions', mutate: ['src/extensions/*.ts'], tests: ['test/extensions/extensions.test.ts'] },
   {
     name: 'sentry-capture',
     mutate: ['src/ext/sentry/scopes.ts', 'src/ext/sentry/capture.ts', 'src/ext/sentry/breadcrumbs.ts', 'src/tracking/grouping.ts'],
-    tests: [...SENTRY_TESTS],
+    tests: ['test/tracking/grouping.test.ts', 'test/ext/sentry/breadcrumbs.mutation.test.ts', ...SENTRY_TESTS],
   },
   {
     name: 'sentry-delivery',
@@ -58,7 +96,12 @@ const MODULES: readonly MutationModule[] = [
   {
     name: 'fake-responder',
     mutate: ['src/testing/interactions/responder.ts'],
-    tests: ['test/testing/interactions.test.ts', 'test/testing/discord-rules.test.ts', 'test/testing/fidelity.test.ts'],
+    tests: [
+      'test/testing/responder.test.ts',
+      'test/testing/interactions.test.ts',
+      'test/testing/discord-rules.test.ts',
+      'test/testing/fidelity.test.ts',
+    ],
   },
 ];
 
@@ -110,7 +153,8 @@ for (const module of chosen) {
   const stryker = new Stryker({
     configFile: 'stryker.config.json',
     mutate: [...module.mutate],
-    commandRunner: { command: `node --import tsx --test ${module.tests.join(' ')}` },
+    // One file at a time, stopping at the first that fails: a killed mutant costs only the files up to it.
+    commandRunner: { command: module.tests.map((file) => `node --import tsx --test ${file}`).join(' && ') },
     htmlReporter: { fileName: `reports/mutation/${module.name}.html` },
     jsonReporter: { fileName: `reports/mutation/${module.name}.json` },
     ...(values.concurrency === undefined ? {} : { concurrency: Number(values.concurrency) }),
@@ -154,7 +198,9 @@ function markdown(done: readonly ModuleReport[]): string {
     for (const mutant of survivors) {
       const { line, column } = mutant.location.start;
       const replacement = mutant.replacement.replace(/\s+/g, ' ').slice(0, 100);
-      lines.push(`- ${mutant.fileName}:${String(line)}:${String(column + 1)} ${mutant.mutatorName}: \`${replacement}\``);
+      lines.push(
+        `- ${relative(process.cwd(), mutant.fileName)}:${String(line)}:${String(column + 1)} ${mutant.mutatorName}: \`${replacement}\``,
+      );
     }
   }
   return `${lines.join('\n')}\n`;
