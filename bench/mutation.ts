@@ -70,7 +70,9 @@ const MODULES: readonly MutationModule[] = [
     // file changes.
     mutate: [lines('src/client/router.ts', '  async #run(', '  /** Suggestions are answered')],
     tests: [
+      'test/client/error-answer.test.ts',
       'test/client/regressions.test.ts',
+      'test/checks/concurrency.test.ts',
       'test/client/router.test.ts',
       'test/client/router.mutation.test.ts',
       'test/client/errors.test.ts',

@@ -57,6 +57,9 @@ test('a template builds the id its params give, numbers included, and refuses wh
     message: 'Custom id "page:{book}:{n}" needs a value for {n}',
   });
   assert.throws(() => page.id({ book: 'a:b', n: '1' }), /would not be read back as given; keep the separators out of them/);
+  // Only the middle value holds a separator: the first would read back as given, the others would not.
+  const triple = button({ customId: '{a}:{b}:{c}', run: () => undefined });
+  assert.throws(() => triple.id({ a: 'x', b: 'y:z', c: 'w' }), /would not be read back as given/);
   const long = 'x'.repeat(95);
   assert.throws(() => page.id({ book: long, n: '1' }), {
     name: 'RangeError',
