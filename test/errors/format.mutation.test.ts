@@ -52,6 +52,11 @@ test('a cause that loops back is shown once and marked circular', () => {
   const b = new Error('b', { cause: a });
   a.cause = b;
   assert.deepEqual(titles(errorText(a)), ['Error: a', 'Caused by: Error: b', 'Caused by: [circular]']);
+  assert.deepEqual(
+    causeChain(a).map((e) => e.message),
+    ['a', 'b'],
+  );
+  assert.equal(causeChain(new Error('x', { cause: 'not an error' })).length, 1);
 });
 
 test(`causes are followed ${String(MAX_CAUSE_DEPTH)} deep and no further`, () => {
