@@ -42,5 +42,7 @@ export function errorAnswer(event: InteractionErrorEvent, policy: ErrorAnswerPol
   if (showsTraceback(policy, event.ctx.user.id))
     return { embeds: [tracebackEmbed(event.error, redactor, event.reference)], ephemeral: true } as const;
   const reference = event.reference ? `\nError reference: \`${event.reference}\`` : '';
-  return { content: cutText(redactor.redact(policy.message(event)), 1900) + reference, ephemeral: true } as const;
+  // The text gives way to the reference, which the user quotes when they report the error: it is never cut.
+  const text = cutText(redactor.redact(policy.message(event)), DiscordLimits.messageContent - reference.length);
+  return { content: text + reference, ephemeral: true } as const;
 }
