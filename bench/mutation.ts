@@ -87,8 +87,8 @@ const MODULES: readonly MutationModule[] = [
   { name: 'extensions', mutate: ['src/extensions/*.ts'], tests: ['test/extensions/extensions.test.ts'] },
   {
     name: 'sentry-capture',
-    mutate: ['src/ext/sentry/scopes.ts', 'src/ext/sentry/capture.ts', 'src/ext/sentry/breadcrumbs.ts', 'src/tracking/grouping.ts'],
-    tests: ['test/tracking/grouping.test.ts', 'test/ext/sentry/breadcrumbs.mutation.test.ts', ...SENTRY_TESTS],
+    mutate: ['src/ext/sentry/scopes.ts', 'src/ext/sentry/capture.ts', 'src/ext/sentry/breadcrumbs.ts', 'src/errors/grouping.ts'],
+    tests: ['test/errors/grouping.test.ts', 'test/ext/sentry/breadcrumbs.mutation.test.ts', ...SENTRY_TESTS],
   },
   {
     name: 'sentry-delivery',

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
-import { groupError, routeTemplate } from '../../src/tracking/grouping.js';
+import { groupError, routeTemplate } from '../../src/errors/grouping.js';
 
 const CHANNEL_MESSAGES = 'https://discord.com/api/v10/channels/1234567890123456789/messages';
 

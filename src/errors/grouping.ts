@@ -1,6 +1,6 @@
 import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
-import { causeChain } from '../errors/causes.js';
-import { errorType } from '../errors/format.js';
+import { causeChain } from './causes.js';
+import { errorType } from './format.js';
 
 /** Error codes of a connection that failed or stalled, from Node and from undici (discord.js's HTTP client). */
 const NETWORK_CODES = new Set([
