@@ -95,7 +95,7 @@ export type { ErrorInit } from './events/error-event.js';
 export { defineExtension } from './extensions/extension.js';
 export { setupSinks } from './extensions/sink.js';
 export type { Sink } from './extensions/sink.js';
-export type { Extension, Teardown } from './extensions/extension.js';
+export type { Extension, LanternExtensions, Teardown } from './extensions/extension.js';
 export {
   AutocompleteContext,
   CommandContext,
@@ -115,3 +115,13 @@ export type { TaskContext, TaskDefinition } from './tasks/define.js';
 export type { Task } from './tasks/scheduler.js';
 export type { TracebackMode } from './client/error-answer.js';
 export type { Logger } from './log/log.js';
+
+// The options of Lantern's own extensions when loaded by name (see LanternExtensions): named here, at the top, because
+// the extensions sit above the client that loads them.
+declare module './extensions/extension.js' {
+  interface LanternExtensions {
+    'lantern/ext/sentry': import('./ext/sentry/index.js').SentryOptions;
+    'lantern/ext/local': import('./ext/local/index.js').LocalOptions;
+    'lantern/ext/webhook': import('./ext/webhook/index.js').WebhookOptions;
+  }
+}

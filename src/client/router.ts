@@ -16,7 +16,7 @@ import type { ExpectedErrorMessages } from '../checks/messages.js';
 import { readOptions } from '../commands/read-options.js';
 import { resolveAutocomplete, resolveContextMenu } from '../commands/registry.js';
 import type { CommandRegistry, UnresolvedCommand } from '../commands/registry.js';
-import { commandLabel } from '../commands/label.js';
+import { commandLabel } from '../util/command-label.js';
 import { readFields } from '../components/modal.js';
 import { labelOf } from '../components/registry.js';
 import type { HandlerRegistry, ResolvedHandler } from '../components/registry.js';

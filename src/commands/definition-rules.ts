@@ -10,7 +10,7 @@ import { validateGuards } from '../checks/guard.js';
 import { CommandDefinitionError } from '../errors/codes.js';
 import { describeValue } from '../errors/format.js';
 import { isContextMenu, isParent } from './define.js';
-import { commandLabel } from './label.js';
+import { commandLabel } from '../util/command-label.js';
 import type { CommandDefinition, CommandScope, Runnable, SubcommandGroup } from './define.js';
 import type { OptionDefinition, OptionDefinitions } from './options.js';
 import { DiscordLimits } from '../util/limits.js';

@@ -8,7 +8,7 @@ import { isContextMenu, isParent } from './define.js';
 import type { ChatInputDefinition, CommandDefinition, MessageCommand, Runnable, UserCommand } from './define.js';
 import type { AutocompleteHandler, OptionDefinitions } from './options.js';
 import { validateCommand } from './definition-rules.js';
-import { commandLabel } from './label.js';
+import { commandLabel } from '../util/command-label.js';
 
 export interface RegisteredCommand {
   readonly definition: CommandDefinition;

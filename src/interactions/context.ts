@@ -15,7 +15,7 @@ import type {
   UserContextMenuCommandInteraction,
 } from 'discord.js';
 import type { Bot } from './bot.js';
-import { commandLabel } from '../commands/label.js';
+import { commandLabel } from '../util/command-label.js';
 
 /** A message to send: text, or message options plus `ephemeral` (only the invoking user sees it). */
 export type MessageInput =

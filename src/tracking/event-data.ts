@@ -4,7 +4,7 @@ import type { Bot } from '../interactions/bot.js';
 import type { ErrorEvent } from '../events/types.js';
 import { AutocompleteContext } from '../interactions/context.js';
 import type { InteractionContext } from '../interactions/context.js';
-import { commandLabel } from '../commands/label.js';
+import { commandLabel } from '../util/command-label.js';
 import { cutText } from '../util/text.js';
 import { boundContext, tagKey, tagValue } from './relay-limits.js';
 
