@@ -44,7 +44,7 @@ export class CommandDefinitionError extends LanternError<'LANTERN_ERR_COMMAND_DE
   readonly rule: string;
 
   constructor(command: string, rule: string, option?: string) {
-    super('LANTERN_ERR_COMMAND_DEFINITION', `Command ${command}${option === undefined ? '' : ` (option ${option})`}: ${rule}`);
+    super('LANTERN_ERR_COMMAND_DEFINITION', `${command}${option === undefined ? '' : ` (option ${option})`}: ${rule}`);
     this.command = command;
     this.option = option;
     this.rule = rule;

@@ -71,7 +71,8 @@ export class ErrorLog {
   /** Logs a failure in `source`; `preface` (an explanation such as a missing permission) goes under its title. */
   error(source: string, error: unknown, reference: string | undefined, preface: string | undefined): void {
     const head = `Error in ${source}`;
-    if (this.#counted(`error ${source} ${fingerprint(source, error)}`, 'error', head, error, reference)) return;
+    // Another preface (another missing permission) is another thing to fix, so it is written in full.
+    if (this.#counted(`error ${source} ${fingerprint(source, error)} ${preface ?? ''}`, 'error', head, error, reference)) return;
     const [title = '', ...body] = errorEntry(error, this.redactor, this.stack).split('\n');
     const lines = [`${head}${reference ? ` (reference ${reference})` : ''}: ${title}`, ...(preface ? [`  ${preface}`] : []), ...body];
     this.log.error(lines.join('\n'));

@@ -186,7 +186,7 @@ describe('command definitions are checked as Discord checks them, before any req
           assert.match(error.rule, rule);
           assert.match(
             error.message,
-            new RegExp(`^Command ${commandName.replace('/', '\\/')}${optionName ? ` \\(option ${optionName}\\)` : ''}: `),
+            new RegExp(`^${commandName.replace('/', '\\/')}${optionName ? ` \\(option ${optionName}\\)` : ''}: `),
           );
           return true;
         },

@@ -68,15 +68,15 @@ test('the console logger prefixes each line with [lantern] and writes it to the 
   assert.deepEqual(written, ['log [lantern] ready', 'warn [lantern] slow', 'error [lantern] broken']);
 });
 
-test('a full line names the source and the reference, puts the preface before the stack, and is redacted', () => {
+test('a full line names the source and the reference, puts the preface under its title before the stack, and is redacted', () => {
   const { log, logged } = errorLog();
   log.error('/pay', new Error('key sk-live-0123456789 refused'), 'ref-1', 'The bot lacks Send Messages in #general.');
   log.error('/refund', new Error('no reference'), undefined, undefined);
   assert.equal(logged.length, 2);
   const [withPreface = [], plain = []] = logged.map(({ message }) => message.split('\n'));
   assert.deepEqual(withPreface.slice(0, 2), [
-    'Error in /pay (reference ref-1): The bot lacks Send Messages in #general.',
-    'Error: key [REDACTED API KEY] refused',
+    'Error in /pay (reference ref-1): Error: key [REDACTED API KEY] refused',
+    '  The bot lacks Send Messages in #general.',
   ]);
   assert.match(withPreface[2] ?? '', /^\s+at .*test\/log\/error-log\.mutation\.test\.ts:\d+/);
   assert.equal(plain[0], 'Error in /refund: Error: no reference');
@@ -89,7 +89,13 @@ test('the same error with another preface is another error: each is written in f
   log.error('/post', error, undefined, 'Missing Send Messages.');
   log.error('/post', error, undefined, 'Missing Embed Links.');
   log.error('/post', error, undefined, 'Missing Embed Links.');
-  assert.deepEqual(heads(logged), ['Error in /post: Missing Send Messages.', 'Error in /post: Missing Embed Links.']);
+  assert.deepEqual(
+    logged.map(({ message }) => message.split('\n').slice(0, 2)),
+    [
+      ['Error in /post: Error: cannot send', '  Missing Send Messages.'],
+      ['Error in /post: Error: cannot send', '  Missing Embed Links.'],
+    ],
+  );
 });
 
 test('the count line reads "once more" for one repeat and groups thousands; the latest reference given is kept', async () => {
