@@ -36,10 +36,15 @@ export function tracebackEmbed(error: Error, redactor: Redactor, reference: stri
   };
 }
 
-/** What the user who hit the error is sent: always ephemeral, traceback or friendly text by the policy. */
+/**
+ * What the user who hit the error is sent: always ephemeral, traceback or friendly text by the policy; the friendly
+ * text carries the rows of buttons sinks added (`event.answerComponents`).
+ */
 export function errorAnswer(event: InteractionErrorEvent, policy: ErrorAnswerPolicy, redactor: Redactor) {
   if (showsTraceback(policy, event.ctx.user.id))
     return { embeds: [tracebackEmbed(event.error, redactor, event.reference)], ephemeral: true } as const;
   const reference = event.reference ? `\nError reference: \`${event.reference}\`` : '';
-  return { content: redactor.redact(policy.message(event)).slice(0, 1900) + reference, ephemeral: true } as const;
+  const content = redactor.redact(policy.message(event)).slice(0, 1900) + reference;
+  const components = event.answerComponents?.slice(0, DiscordLimits.actionRows);
+  return { content, ephemeral: true, ...(components?.length ? { components } : {}) } as const;
 }

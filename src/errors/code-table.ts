@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   LANTERN_ERR_TASK_DEFINITION: 'a task definition without a valid schedule, or a taken name',
   LANTERN_ERR_SENTRY_MISSING: '`lantern/ext/sentry` loaded without `@sentry/node` installed',
   LANTERN_ERR_SENTRY_DSN: 'a DSN that cannot be one (the message never quotes it)',
+  LANTERN_ERR_SENTRY_OUTBOX_OPTIONS: 'an `outbox` or `feedback` option of `lantern/ext/sentry` no bot could run with (`maxEnvelopes: 0`)',
   LANTERN_ERR_SQLITE_MISSING: '`lantern/ext/local` or the `lantern` CLI used without `better-sqlite3` installed',
   LANTERN_ERR_STORE_OPTIONS: 'a local error store option no store could run with (`maxEventsPerIssue: 0`)',
   LANTERN_ERR_STORE_NOT_FOUND: 'no error store at the path given',

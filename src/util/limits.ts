@@ -15,6 +15,8 @@ export const DiscordLimits = {
   customId: 100,
   /** Characters of a message's content. */
   messageContent: 2000,
+  /** Rows of components under a message. */
+  actionRows: 5,
   /** Characters of an embed's description. */
   embedDescription: 4096,
   /** A modal: characters of its title and of a field's label, fields, characters of a field's value and placeholder. */

@@ -43,7 +43,11 @@ export interface ClientSettings {
   readonly requestTimeoutMs: number;
   readonly redactor: Redactor;
   readonly log: Log;
+  /** Wraps the transport the client would have (the app's `transport`, else the Node one): the outbox's. */
+  readonly wrapTransport?: (transport: TransportFactory) => TransportFactory;
 }
+
+type TransportFactory = NonNullable<NodeOptions['transport']>;
 
 /**
  * A Sentry client for one bot, built as `Sentry.init` builds its own but without making it global state the
@@ -64,7 +68,9 @@ export function createClient(sdk: Sdk, settings: ClientSettings): { client: Node
     enableRuntimeChannelInjection: sentry.enableRuntimeChannelInjection ?? false,
     enableOpenTelemetrySetup: sentry.enableOpenTelemetrySetup ?? false,
     sendClientReports: sentry.sendClientReports ?? true,
-    transport: sentry.transport ?? sdk.makeNodeTransport,
+    transport: settings.wrapTransport
+      ? settings.wrapTransport(sentry.transport ?? sdk.makeNodeTransport)
+      : (sentry.transport ?? sdk.makeNodeTransport),
     transportOptions: { ...sentry.transportOptions, httpModule: sentry.transportOptions?.httpModule ?? http.module },
     stackParser: sentry.stackParser ?? sdk.defaultStackParser,
     integrations,
