@@ -35,6 +35,7 @@ export {
   type EnvelopeItem,
   type EnvelopeItemHeader,
   type MalformedEnvelope,
+  type RateLimitHeaderSet,
   type RateLimitOptions,
   type ReceivedEnvelope,
   type ReceivedEvent,

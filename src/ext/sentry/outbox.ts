@@ -433,7 +433,7 @@ export class Outbox {
       const { retryInitialMs, retryMaxMs } = this.settings;
       this.#backoffMs = this.#backoffMs === 0 ? retryInitialMs : Math.min(this.#backoffMs * 2, retryMaxMs);
       // Half fixed, half random: processes sharing a file do not all come back at the same moment.
-      this.#pausedUntil = now + this.#backoffMs / 2 + Math.random() * (this.#backoffMs / 2);
+      this.#pausedUntil = Math.round(now + this.#backoffMs / 2 + Math.random() * (this.#backoffMs / 2));
     }
     this.#settle(queue, { kind: 'retry', id: envelope.id, at: this.#pausedUntil, error: reason, attempted: true });
     this.#startFailing(reason);
