@@ -256,7 +256,10 @@ test('a burst of distinct errors in one turn loses none: each gets a reference, 
   const references = events.map((e) => e.reference);
   assert.equal(new Set(references).size, 150);
   for (const reference of references) assert.match(reference ?? '', /^[0-9a-f]{32}$/);
-  const arrived = await receiver.waitForEvents(150, { filter: (e) => thrown(e)?.value?.startsWith('failure ') === true, timeoutMs: 20_000 });
+  const arrived = await receiver.waitForEvents(150, {
+    filter: (e) => thrown(e)?.value?.startsWith('failure ') === true,
+    timeoutMs: 20_000,
+  });
   assert.deepEqual(new Set(arrived.map((e) => e.event_id)), new Set(references));
   assert.equal(w.logged.filter((l) => l.level === 'warn' && /not sent|dropped/.test(l.message)).length, 0);
 });
