@@ -22,7 +22,7 @@ const SLICE_MS = 4;
  * Captures waiting past this many are handed to the SDK on the error's own path instead: a storm of distinct errors
  * faster than events can be built slows the failing interactions down rather than growing memory or losing events.
  */
-const MAX_PENDING_CAPTURES = 1000;
+const MAX_PENDING_CAPTURES = 100;
 
 /** One failure held back by storm control, with what is needed to send it later. */
 interface Occurrence {

@@ -33,6 +33,9 @@ export type SentryClientOptions = Omit<NodeOptions, 'dsn' | 'stackParser'> & {
  */
 const UNWANTED_DEFAULTS = new Set(['OnUncaughtException', 'OnUnhandledRejection', 'Dedupe', 'ProcessSession']);
 
+/** Events the client may build at once when the outbox is on (the SDK's default is 64). */
+const OUTBOX_PIPELINE_SIZE = 10_000;
+
 /** Lantern's own error log line, which repeats the `Error` event the extension has already captured. */
 const LANTERN_ERROR_LINE = '[lantern] Error in ';
 
@@ -71,7 +74,13 @@ export function createClient(sdk: Sdk, settings: ClientSettings): { client: Node
     transport: settings.wrapTransport
       ? settings.wrapTransport(sentry.transport ?? sdk.makeNodeTransport)
       : (sentry.transport ?? sdk.makeNodeTransport),
-    transportOptions: { ...sentry.transportOptions, httpModule: sentry.transportOptions?.httpModule ?? http.module },
+    transportOptions: {
+      ...sentry.transportOptions,
+      httpModule: sentry.transportOptions?.httpModule ?? http.module,
+      // The client holds this many events being built at once and drops the rest (queue_overflow); with the
+      // outbox, capture bounds what it hands over instead, so a burst of distinct errors is not cut at 64.
+      ...(settings.wrapTransport ? { bufferSize: sentry.transportOptions?.bufferSize ?? OUTBOX_PIPELINE_SIZE } : {}),
+    },
     stackParser: sentry.stackParser ?? sdk.defaultStackParser,
     integrations,
     beforeSend: beforeSend(sentry.beforeSend, settings),

@@ -3,9 +3,13 @@ import type { Sink } from '../../extensions/sink.js';
 import { settlesWithin } from '../../util/settle.js';
 import type { TimedHttp } from './transport.js';
 
-/** The outbox as closing sees it: chosen and opened first, so flushing has somewhere to deliver from, closed last. */
+/** The outbox as closing sees it: chosen and opened first, delivered from after the client is closed, closed last. */
 export interface ClosingOutbox {
   ready(): Promise<void>;
+  /** From now on the client's flush only writes what it hands over, and does not wait for delivery. */
+  writeOnlyFlush(): void;
+  /** Waits at most `timeoutMs` for what is queued to be delivered. */
+  deliver(timeoutMs: number): Promise<boolean>;
   stopDelivery(): void;
   close(): Promise<unknown>;
 }
@@ -14,7 +18,8 @@ export interface ClosingOutbox {
  * Closes the bot's Sentry client on unload (and so on `bot.stop()`), waiting at most `flushTimeoutMs` for delivery.
  * Requests still open after that are ended, so nothing of Sentry's keeps the process alive; the process-wide scope
  * is given back if this client held it. Last torn down: the other sinks have handed it their events by then. With
- * an outbox, what is left stays in it (the outbox says how many) instead of being lost.
+ * an outbox, closing the client puts every event it is still building into the outbox; then the outbox delivers for
+ * what is left of `flushTimeoutMs`, and what is left stays in it (the outbox says how many) instead of being lost.
  */
 export function closeClient(
   client: NodeClient,
@@ -28,10 +33,12 @@ export function closeClient(
     setup(bot) {
       return async () => {
         const started = performance.now();
+        const left = () => Math.max(0, flushTimeoutMs - (performance.now() - started));
         await outbox?.ready();
-        const left = Math.max(0, flushTimeoutMs - (performance.now() - started));
-        const closing = Promise.resolve(client.close(left)).catch(() => false);
-        const delivered = (await settlesWithin(closing, left)) && (await closing);
+        outbox?.writeOnlyFlush();
+        const closing = Promise.resolve(client.close(left())).catch(() => false);
+        let delivered = (await settlesWithin(closing, left())) && (await closing);
+        if (outbox) delivered = await outbox.deliver(left());
         outbox?.stopDelivery();
         http.abortAll();
         await outbox?.close();

@@ -58,6 +58,14 @@ export class OutboxFile implements ClosingOutbox {
     await this.#opening;
   }
 
+  writeOnlyFlush(): void {
+    this.outbox.writeOnlyFlush();
+  }
+
+  deliver(timeoutMs: number): Promise<boolean> {
+    return this.outbox.deliverWithin(timeoutMs);
+  }
+
   stopDelivery(): void {
     this.outbox.stopDelivery();
   }

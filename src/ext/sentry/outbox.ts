@@ -108,6 +108,8 @@ export class Outbox {
   #droppedUnlogged = 0;
   #droppedLoggedAt = -Infinity;
   #writeFailureLogged = false;
+  /** Set while closing: the client's flush hands over what it builds, and delivery is waited for apart. */
+  #flushOnlyWrites = false;
   #stopped = false;
   #closed = false;
 
@@ -173,11 +175,25 @@ export class Outbox {
     return this.#queue?.markReported(eventId, userId, notBefore, Date.now()) ?? false;
   }
 
+  /** The client's flush (`Sentry.flush()`, or its close): waits for delivery, as `deliverWithin`, unless closing. */
+  async flush(timeoutMs: number): Promise<boolean> {
+    if (this.#flushOnlyWrites) {
+      this.#writeStaged();
+      return true;
+    }
+    return this.deliverWithin(timeoutMs);
+  }
+
+  /** From now on `flush` (the client's, while it closes) writes what is staged and does not wait for delivery. */
+  writeOnlyFlush(): void {
+    this.#flushOnlyWrites = true;
+  }
+
   /**
    * Waits until every envelope of this destination has been delivered, at most `timeoutMs`: `false` when some are
    * left, at once when delivery is paused (an outage, a rate limit) past the deadline.
    */
-  async flush(timeoutMs: number): Promise<boolean> {
+  async deliverWithin(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       this.#writeStaged();

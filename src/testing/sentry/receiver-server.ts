@@ -224,7 +224,12 @@ async function stopStalling(): Promise<void> {
   for (const socket of stalled) socket.destroy();
   const tcp = staller;
   staller = undefined;
-  if (tcp) await new Promise<void>((resolve) => tcp.close(() => { resolve(); }));
+  if (tcp)
+    await new Promise<void>((resolve) =>
+      tcp.close(() => {
+        resolve();
+      }),
+    );
 }
 
 function listen(onPort: number): Promise<number> {
