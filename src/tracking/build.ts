@@ -136,7 +136,7 @@ export function buildTrackedEvent(bot: Client, event: ErrorEvent, options: Build
     release: options.release,
     environment: options.environment,
   };
-  return withinLimits(redactDeep(raw, bot.redactor, 0) as TrackedEvent);
+  return withinLimits(redactDeep(raw as unknown as Record<string, unknown>, bot.redactor) as unknown as TrackedEvent);
 }
 
 /** The interaction's arrival, dated on the event's clock by how long ago it reached Lantern. */
@@ -171,30 +171,96 @@ function causesOf(error: Error): TrackedError['causes'] {
   return causes;
 }
 
-/** A copy that is plain JSON data, with every string and key redacted. */
-function redactDeep(value: unknown, redactor: Redactor, depth: number): unknown {
-  if (typeof value === 'string') return redactor.redact(value);
-  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
-  if (typeof value === 'boolean' || value === null) return value;
-  if (typeof value === 'bigint') return String(value);
-  if (typeof value !== 'object') return undefined;
-  if (depth >= MAX_DEPTH) return '[nested too deeply]';
-  if (Array.isArray(value)) return value.map((entry: unknown) => redactDeep(entry, redactor, depth + 1) ?? null);
-  const copy: Record<string, unknown> = {};
-  for (const [key, entry] of Object.entries(value)) {
-    const redacted = redactDeep(entry, redactor, depth + 1);
-    if (redacted !== undefined) copy[redactor.redact(key)] = redacted;
+/**
+ * Between the strings of one event while they are redacted as one text. No secret or token shape the redactor knows
+ * can match across it (they stop at a line break), and should one ever, the count of pieces tells.
+ */
+const SEPARATOR = '\n\u0000\n';
+
+/**
+ * A copy that is plain JSON data with every string and key redacted. The strings are redacted as one text, joined
+ * by SEPARATOR: one pass of the redactor instead of one per string, several times cheaper for an event's hundred
+ * short strings. If the text does not split back into as many pieces, each string is redacted on its own.
+ */
+function redactDeep(value: Record<string, unknown>, redactor: Redactor): Record<string, unknown> {
+  const found: FoundStrings = { texts: [], holders: [], keys: [], renames: [] };
+  const copy = plainCopy(value, found, 0) as Record<string, unknown>;
+  const joined = redactor.redact(found.texts.join(SEPARATOR)).split(SEPARATOR);
+  const redacted = joined.length === found.texts.length ? joined : found.texts.map((text) => redactor.redact(text));
+  const renames: [Record<string, unknown>, string, string][] = [];
+  for (let i = 0; i < redacted.length; i++) {
+    const text = redacted[i] as string;
+    if (text === found.texts[i]) continue;
+    const holder = found.holders[i] as Record<string | number, unknown>;
+    const key = found.keys[i] as string | number;
+    // Keys are renamed once every value is in place under its old key.
+    if (found.renames[i]) renames.push([holder, key as string, text]);
+    else holder[key] = text;
+  }
+  for (const [holder, key, text] of renames) {
+    holder[text] = holder[key];
+    Reflect.deleteProperty(holder, key);
   }
   return copy;
 }
 
+/** Every string of a value and where it sits: `holders[i][keys[i]]`, or the key `keys[i]` itself when `renames[i]`. */
+interface FoundStrings {
+  readonly texts: string[];
+  readonly holders: object[];
+  readonly keys: (string | number)[];
+  readonly renames: boolean[];
+}
+
+/** A copy that is plain JSON data (no functions, symbols or cycles), noting where each string and key is. */
+function plainCopy(value: unknown, found: FoundStrings, depth: number): unknown {
+  if (typeof value !== 'object' || value === null) return plainValue(value);
+  if (depth >= MAX_DEPTH) return '[nested too deeply]';
+  if (Array.isArray(value)) {
+    const copy: unknown[] = [];
+    for (const entry of value as unknown[]) {
+      const plain = plainCopy(entry, found, depth + 1) ?? null;
+      if (typeof plain === 'string') note(found, copy, copy.length, plain, false);
+      copy.push(plain);
+    }
+    return copy;
+  }
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const plain = plainCopy((value as Record<string, unknown>)[key], found, depth + 1);
+    if (plain === undefined) continue;
+    copy[key] = plain;
+    if (typeof plain === 'string') note(found, copy, key, plain, false);
+    note(found, copy, key, key, true);
+  }
+  return copy;
+}
+
+function note(found: FoundStrings, holder: object, key: string | number, text: string, isKey: boolean): void {
+  found.texts.push(text);
+  found.holders.push(holder);
+  found.keys.push(key);
+  found.renames.push(isKey);
+}
+
+function plainValue(value: unknown): unknown {
+  if (typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
+  if (typeof value === 'bigint') return String(value);
+  return value === null ? null : undefined;
+}
+
 /** Long values cut (after redaction), so one event stays a few kilobytes whatever the error held. */
 function withinLimits(event: TrackedEvent): TrackedEvent {
-  const contexts: Record<string, Record<string, unknown>> = {};
-  for (const [name, context] of Object.entries(event.contexts)) {
-    const size = JSON.stringify(context).length;
-    contexts[name] =
-      size > LIMITS.contextBytes ? { truncated: `${String(size)} characters, over ${String(LIMITS.contextBytes)}` } : context;
+  let contexts = event.contexts;
+  // Contexts are a kilobyte or two; only when they are more together is each one measured.
+  if (JSON.stringify(contexts).length > LIMITS.contextBytes) {
+    const cut: Record<string, Record<string, unknown>> = {};
+    for (const [name, context] of Object.entries(event.contexts)) {
+      const size = JSON.stringify(context).length;
+      cut[name] = size > LIMITS.contextBytes ? { truncated: `${String(size)} characters, over ${String(LIMITS.contextBytes)}` } : context;
+    }
+    contexts = cut;
   }
   return {
     ...event,

@@ -1,4 +1,4 @@
-import { isAbsolute, relative, sep } from 'node:path';
+import { isAbsolute, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TrackedFrame } from './tracked-event.js';
 
@@ -20,10 +20,11 @@ const LANTERN_OWN = [`${LANTERN_ROOT}src${sep}`, `${LANTERN_ROOT}dist${sep}`];
 export function parseStack(stack: string | undefined, cwd = process.cwd()): TrackedFrame[] {
   const frames: TrackedFrame[] = [];
   if (!stack) return frames;
+  const inside = cwd.endsWith(sep) ? cwd : `${cwd}${sep}`;
   let start = stack.indexOf('\n    at ');
   while (start !== -1 && frames.length < MAX_FRAMES) {
     const end = stack.indexOf('\n', start + 1);
-    const frame = parseFrame(stack.slice(start + 8, end === -1 ? undefined : end), cwd);
+    const frame = parseFrame(stack.slice(start + 8, end === -1 ? undefined : end), inside);
     if (frame) frames.push(frame);
     // Causes and aggregated errors follow the outermost error's frames; its frames end at the first other line.
     if (end === -1 || !stack.startsWith('\n    at ', end)) break;
@@ -33,7 +34,7 @@ export function parseStack(stack: string | undefined, cwd = process.cwd()): Trac
 }
 
 /** One frame's text after `at `: `fn (location)`, `location`, or `fn (eval at outer (file:1:1), <anonymous>:1:1)`. */
-function parseFrame(text: string, cwd: string): TrackedFrame | undefined {
+function parseFrame(text: string, inside: string): TrackedFrame | undefined {
   const trimmed = text.trim();
   if (!trimmed) return undefined;
   const named = / \((.*)\)$/.exec(trimmed);
@@ -43,13 +44,13 @@ function parseFrame(text: string, cwd: string): TrackedFrame | undefined {
   if (location.startsWith('eval at ')) location = location.slice(location.lastIndexOf(', ') + 2);
   const position = /:(\d+)(?::(\d+))?$/.exec(location);
   const rawFile = position ? location.slice(0, position.index) : location;
-  const file = displayPath(rawFile, cwd);
+  const path = absolutePath(rawFile);
   return {
-    file: file.slice(0, NAME_LIMIT),
+    file: (path === undefined ? rawFile : displayPath(path, inside)).slice(0, NAME_LIMIT),
     line: position ? Number(position[1]) : undefined,
     column: position?.[2] === undefined ? undefined : Number(position[2]),
     function: name?.replace(/^async /, '').slice(0, NAME_LIMIT) || undefined,
-    inApp: isInApp(rawFile),
+    inApp: path !== undefined && isInApp(path),
   };
 }
 
@@ -64,17 +65,14 @@ function absolutePath(file: string): string | undefined {
   return isAbsolute(file) ? file : undefined;
 }
 
-function displayPath(file: string, cwd: string): string {
-  const path = absolutePath(file);
-  if (path === undefined) return file;
-  const inside = relative(cwd, path);
-  if (inside.startsWith('..') || isAbsolute(inside)) return path;
-  return sep === '/' ? inside : inside.split(sep).join('/');
+/** Under the working directory (`inside` ends with a separator), relative to it with forward slashes; else as it is. */
+function displayPath(path: string, inside: string): string {
+  if (!path.startsWith(inside)) return path;
+  const relativePath = path.slice(inside.length);
+  return sep === '/' ? relativePath : relativePath.split(sep).join('/');
 }
 
-function isInApp(file: string): boolean {
-  const path = absolutePath(file);
-  if (path === undefined) return false;
+function isInApp(path: string): boolean {
   if (path.includes(`${sep}node_modules${sep}`)) return false;
   return !LANTERN_OWN.some((own) => path.startsWith(own));
 }

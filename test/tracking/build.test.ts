@@ -206,3 +206,19 @@ test('an event outside an interaction has no user and no interaction breadcrumb;
   );
   assert.doesNotThrow(() => JSON.parse(JSON.stringify(event)));
 });
+
+test('a token right after a line break, or a secret with unusual characters in it, is redacted like any other', () => {
+  const odd = 'odd\n\u0000\nsecret "quoted" \\ value';
+  const bot = idleBot({ secrets: [odd] });
+  bot.addSecret(BOT_TOKEN, 'TOKEN');
+  const event = buildTrackedEvent(bot, errorEvent('/paste', new Error(`first line\n${BOT_TOKEN}\nthird ${odd}`)), {
+    eventId: newEventId(),
+    timestamp: 1,
+    release: undefined,
+    environment: undefined,
+  });
+  const text = JSON.stringify(event);
+  assert.ok(!text.includes(BOT_TOKEN.slice(0, 24)));
+  assert.ok(!event.error.message.includes(odd));
+  assert.match(event.error.message, /^first line\n\[REDACTED TOKEN\]\nthird \[REDACTED SECRET\]$/);
+});

@@ -58,7 +58,6 @@ export const MIGRATIONS: readonly string[] = [
     count INTEGER NOT NULL,
     PRIMARY KEY (issue_id, hour)
   ) WITHOUT ROWID;
-  CREATE INDEX issue_hourly_hour ON issue_hourly (hour);
 
   -- kind: user, guild, release, command. label: a user's name.
   CREATE TABLE issue_values (
@@ -71,7 +70,6 @@ export const MIGRATIONS: readonly string[] = [
     last_seen INTEGER NOT NULL,
     PRIMARY KEY (issue_id, kind, value)
   ) WITHOUT ROWID;
-  CREATE INDEX issue_values_value ON issue_values (kind, value);
 
   CREATE TABLE status_changes (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -96,6 +94,13 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX feedback_event ON feedback (event_id);
   CREATE INDEX feedback_issue ON feedback (issue_id, id);
+  `,
+  // key `limits`: the limits the last process that wrote the file applies (a reader shows them, not its own defaults).
+  `
+  CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
   `,
 ];
 

@@ -14,6 +14,9 @@ const AGE_PRUNE_INTERVAL_MS = HOUR;
 const SIZE_PRUNE_TARGET = 0.9;
 /** Rows deleted per statement while pruning by size. */
 const PRUNE_CHUNK = 500;
+/** Where the store is when no path is given, under the working directory: the extension's default and the CLI's. */
+export const DEFAULT_PATH = '.lantern/errors.db';
+
 export type IssueStatus = 'open' | 'resolved' | 'ignored';
 export const ISSUE_STATUSES: readonly IssueStatus[] = ['open', 'resolved', 'ignored'];
 /** What an issue remembers it hit, each bounded by `maxValuesPerIssue`. */
@@ -170,6 +173,22 @@ export interface StatusChange {
   readonly reason: 'user' | 'regression';
 }
 
+/** Everything about one issue a detail view shows. */
+export interface IssueDetails {
+  readonly issue: IssueSummary;
+  /** The event the reference named, else the latest stored one. */
+  readonly event: StoredEvent | undefined;
+  /** The newest stored events, newest first. */
+  readonly latest: readonly StoredEvent[];
+  readonly counts: IssueCounts;
+  readonly users: readonly IssueValue[];
+  readonly guilds: readonly IssueValue[];
+  readonly releases: readonly IssueValue[];
+  readonly commands: readonly IssueValue[];
+  readonly feedback: readonly Feedback[];
+  readonly statusChanges: readonly StatusChange[];
+}
+
 export interface PruneResult {
   readonly events: number;
   readonly issues: number;
@@ -188,6 +207,7 @@ export interface StoreSummary {
   readonly firstSeen: number | undefined;
   readonly lastSeen: number | undefined;
   readonly lastSeq: number;
+  /** The limits the last process that wrote the file applies (its own, for a store that has not written yet). */
   readonly limits: StoreLimits;
 }
 
@@ -238,6 +258,13 @@ interface Facts {
 }
 
 type Statements = ReturnType<typeof prepare>;
+
+interface Totals {
+  counted: number;
+  stored: number;
+  newIssues: number;
+  regressions: number;
+}
 
 /**
  * The local error store: one SQLite file of issues, their events and counts, shared by every process that opens it
@@ -308,7 +335,7 @@ export class ErrorStore {
       if (group) group.push(facts);
       else groups.set(facts.like.fingerprint, [facts]);
     }
-    const totals = { counted: 0, stored: 0, newIssues: 0, regressions: 0 };
+    const totals: Totals = { counted: 0, stored: 0, newIssues: 0, regressions: 0 };
     this.#write(() => {
       for (const [fingerprint, facts] of groups) this.#recordGroup(fingerprint, facts, totals);
     });
@@ -351,6 +378,11 @@ export class ErrorStore {
       );
       return Number(lastInsertRowid);
     });
+  }
+
+  /** Notes this store's limits in the file as the ones that apply (the bot's), for readers to show. */
+  saveLimits(): void {
+    this.#write(() => this.#s.setMeta.run('limits', JSON.stringify(this.limits)));
   }
 
   /** Applies the limits now: by age, then events past `maxEventsPerIssue`, then by size. */
@@ -484,6 +516,27 @@ export class ErrorStore {
     return result;
   }
 
+  /** An issue with its event (the one given, else the latest), latest events, counts, values, feedback and history. */
+  details(issueId: number, options: { eventId?: string; events?: number; values?: number; now?: number } = {}): IssueDetails | undefined {
+    const issue = this.issue(issueId);
+    if (!issue) return undefined;
+    const latest = this.latestEvents(issueId, options.events ?? 10);
+    const chosen = options.eventId === undefined ? undefined : this.event(options.eventId);
+    const limit = options.values ?? 10;
+    return {
+      issue,
+      event: chosen?.issueId === issueId ? chosen : latest[0],
+      latest,
+      counts: this.counts(issueId, options.now),
+      users: this.values(issueId, 'user', limit),
+      guilds: this.values(issueId, 'guild', limit),
+      releases: this.values(issueId, 'release', limit),
+      commands: this.values(issueId, 'command', limit),
+      feedback: this.feedback(issueId),
+      statusChanges: this.statusChanges(issueId),
+    };
+  }
+
   /** The users, guilds, releases or commands the issue hit, most often first. */
   values(issueId: number, kind: ValueKind, limit = 20): IssueValue[] {
     return this.#read(() =>
@@ -537,55 +590,42 @@ export class ErrorStore {
         firstSeen: totals?.first_seen ?? undefined,
         lastSeen: totals?.last_seen ?? undefined,
         lastSeq: this.#s.lastSeq.get()?.seq ?? 0,
-        limits: this.limits,
+        limits: this.#writersLimits(),
       };
     });
   }
 
   // ---- internals ----
 
-  #recordGroup(
-    fingerprint: string,
-    all: Facts[],
-    totals: { counted: number; stored: number; newIssues: number; regressions: number },
-  ): void {
+  #recordGroup(fingerprint: string, all: readonly Facts[], totals: Totals): void {
     const s = this.#s;
-    const seen = new Set<string>();
-    const facts = all.filter((f) => {
-      if (!f.event) return true;
-      const id = f.event.eventId;
-      if (seen.has(id) || s.eventExists.get(id)) return false;
-      seen.add(id);
-      return true;
-    });
-    if (facts.length === 0) return;
-    const ordered = [...facts].sort((a, b) => a.timestamp - b.timestamp);
+    const ordered = [...all].sort((a, b) => a.timestamp - b.timestamp);
     const first = ordered[0] as Facts;
     const last = ordered[ordered.length - 1] as Facts;
-    const latestFull = ordered.findLast((f) => f.event)?.event;
-    const model = latestFull ?? last.like;
-    let row = s.issueByFingerprint.get(fingerprint);
-    if (!row) {
-      row = s.insertIssue.get(
-        fingerprint,
-        JSON.stringify(model.groupingKey),
-        model.title,
-        model.culprit,
-        model.source,
-        model.level,
-        first.timestamp,
-        last.timestamp,
-        first.release ?? null,
-      );
-      if (!row) throw new Error(`The issue ${fingerprint} could not be created`);
-      totals.newIssues++;
-    }
+    const row = s.issueByFingerprint.get(fingerprint) ?? this.#newIssue(fingerprint, first, last, totals);
     const issueId = row.id;
 
-    let status = row.status;
-    let regression = row.regression;
-    let statusChangedAt = row.status_changed_at;
-    for (const f of ordered) {
+    // The newest full events are written first: an id already stored (a retry, a second delivery) is not counted again.
+    const fulls = all.filter((f) => f.event);
+    const kept = new Set(fulls.slice(-this.limits.maxEventsPerIssue));
+    const duplicates = new Set<Facts>();
+    const seen = new Set<string>();
+    let stored = 0;
+    for (const f of fulls) {
+      const event = f.event as TrackedEvent;
+      if (seen.has(event.eventId)) duplicates.add(f);
+      else if (kept.has(f)) {
+        if (this.#insertEvent(issueId, event)) stored++;
+        else duplicates.add(f);
+      } else if (s.eventExists.get(event.eventId)) duplicates.add(f);
+      seen.add(event.eventId);
+    }
+    const facts = duplicates.size === 0 ? ordered : ordered.filter((f) => !duplicates.has(f));
+    if (facts.length === 0) return;
+    const pruned = stored > 0 ? s.pruneIssueOverflow.run(issueId, issueId, this.limits.maxEventsPerIssue).changes : 0;
+
+    let { status, regression, status_changed_at: statusChangedAt } = row;
+    for (const f of facts) {
       if (status !== 'resolved' || f.timestamp <= (statusChangedAt ?? 0)) continue;
       if (this.#seenBeforeResolution(issueId, f.release, row)) continue;
       s.addStatusChange.run(issueId, 'open', status, f.timestamp, f.release ?? null, 'regression');
@@ -602,12 +642,53 @@ export class ErrorStore {
     }
     for (const [hour, count] of hours) s.addHourly.run(issueId, hour, count);
 
-    const valueCounts = this.#addValues(issueId, facts);
+    const values = this.#addValues(issueId, facts, row.event_count === 0);
+    const latestFull = facts.findLast((f) => f.event)?.event;
+    const model = latestFull ?? (facts[facts.length - 1] as Facts).like;
+    s.updateIssue.run({
+      id: issueId,
+      title: model.title,
+      culprit: model.culprit,
+      source: model.source,
+      level: model.level,
+      first: (facts[0] as Facts).timestamp,
+      last: (facts[facts.length - 1] as Facts).timestamp,
+      count: facts.length,
+      lastRelease: (facts[facts.length - 1] as Facts).release ?? null,
+      lastEventId: latestFull?.eventId ?? null,
+      status,
+      regression,
+      statusChangedAt,
+      users: values.user,
+      guilds: values.guild,
+      stored: row.stored_count + stored - pruned,
+    });
+    totals.counted += facts.length;
+    totals.stored += stored;
+  }
 
-    let stored = 0;
-    for (const f of facts.filter((candidate) => candidate.event).slice(-this.limits.maxEventsPerIssue)) {
-      const event = f.event as TrackedEvent;
-      s.insertEvent.run(
+  #newIssue(fingerprint: string, first: Facts, last: Facts, totals: Totals): IssueRow {
+    const model = last.event ?? last.like;
+    const row = this.#s.insertIssue.get(
+      fingerprint,
+      JSON.stringify(model.groupingKey),
+      model.title,
+      model.culprit,
+      model.source,
+      model.level,
+      first.timestamp,
+      last.timestamp,
+      first.release ?? null,
+    );
+    if (!row) throw new Error(`The issue ${fingerprint} could not be created`);
+    totals.newIssues++;
+    return row;
+  }
+
+  /** Writes a full event; `false` when its id is already stored. */
+  #insertEvent(issueId: number, event: TrackedEvent): boolean {
+    return (
+      this.#s.insertEvent.run(
         event.eventId,
         issueId,
         event.timestamp,
@@ -621,29 +702,8 @@ export class ErrorStore {
         event.tags.command ?? null,
         event.user?.id ?? null,
         JSON.stringify(event),
-      );
-      stored++;
-    }
-    if (stored > 0) s.pruneIssueOverflow.run(issueId, issueId, this.limits.maxEventsPerIssue);
-    s.updateIssue.run({
-      id: issueId,
-      title: model.title,
-      culprit: model.culprit,
-      source: model.source,
-      level: model.level,
-      first: first.timestamp,
-      last: last.timestamp,
-      count: facts.length,
-      lastRelease: last.release ?? null,
-      lastEventId: latestFull?.eventId ?? null,
-      status,
-      regression,
-      statusChangedAt,
-      users: valueCounts.user,
-      guilds: valueCounts.guild,
-    });
-    totals.counted += facts.length;
-    totals.stored += stored;
+      ).changes > 0
+    );
   }
 
   /** Whether an event of `release` is one of an issue's releases from before it was resolved (so no regression). */
@@ -653,8 +713,11 @@ export class ErrorStore {
     return seen !== undefined && seen.first_seen <= (row.status_changed_at ?? 0);
   }
 
-  /** Adds the group's users, guilds, releases and commands (each kind bounded); returns how many of each the issue has. */
-  #addValues(issueId: number, facts: readonly Facts[]): Record<ValueKind, number> {
+  /**
+   * Adds the group's users, guilds, releases and commands, each kind bounded by `maxValuesPerIssue`: while an issue
+   * has room, one upsert a value; once full, only values it already has are counted. Returns how many of each it has.
+   */
+  #addValues(issueId: number, facts: readonly Facts[], isNew: boolean): Record<ValueKind, number> {
     const s = this.#s;
     const merged = new Map<
       string,
@@ -666,23 +729,35 @@ export class ErrorStore {
         const entry = merged.get(key);
         if (entry) {
           entry.count++;
-          entry.first = Math.min(entry.first, f.timestamp);
-          entry.last = Math.max(entry.last, f.timestamp);
+          entry.last = f.timestamp;
           entry.label = label ?? entry.label;
         } else merged.set(key, { kind, value, label, count: 1, first: f.timestamp, last: f.timestamp });
       }
     }
-    const counts: Record<ValueKind, number> = { user: -1, guild: -1, release: -1, command: -1 };
+    const counts: Record<ValueKind, number> = { user: 0, guild: 0, release: 0, command: 0 };
+    if (!isNew) for (const { kind, n } of s.countValuesByKind.all(issueId)) counts[kind] = n;
+    const cap = this.limits.maxValuesPerIssue;
     for (const entry of merged.values()) {
-      const { changes } = s.bumpValue.run(entry.count, entry.last, entry.label ?? null, issueId, entry.kind, entry.value);
-      if (changes > 0) continue;
-      if (counts[entry.kind] === -1) counts[entry.kind] = s.countValues.get(issueId, entry.kind)?.n ?? 0;
-      if (counts[entry.kind] >= this.limits.maxValuesPerIssue) continue;
-      s.insertValue.run(issueId, entry.kind, entry.value, entry.label ?? null, entry.count, entry.first, entry.last);
-      counts[entry.kind]++;
+      const label = entry.label ?? null;
+      if (counts[entry.kind] >= cap) {
+        s.bumpValue.run(entry.count, entry.last, label, issueId, entry.kind, entry.value);
+        continue;
+      }
+      const after = s.upsertValue.get(issueId, entry.kind, entry.value, label, entry.count, entry.first, entry.last);
+      // A row that holds only this batch's count was new.
+      if (after?.count === entry.count) counts[entry.kind]++;
     }
-    for (const kind of ['user', 'guild'] as const) if (counts[kind] === -1) counts[kind] = s.countValues.get(issueId, kind)?.n ?? 0;
     return counts;
+  }
+
+  #writersLimits(): StoreLimits {
+    const saved = this.#s.meta.get('limits')?.value;
+    if (saved === undefined) return this.limits;
+    try {
+      return { ...this.limits, ...(JSON.parse(saved) as Partial<StoreLimits>) };
+    } catch {
+      return this.limits;
+    }
   }
 
   #issueOfEvent(eventId: string): number | undefined {
@@ -777,7 +852,7 @@ function prepare(db: Database) {
          first_release = coalesce(first_release, @lastRelease),
          last_event_id = coalesce(@lastEventId, last_event_id), status = @status, regression = @regression,
          status_changed_at = @statusChangedAt, user_count = @users, guild_count = @guilds,
-         stored_count = (SELECT count(*) FROM events WHERE issue_id = @id)
+         stored_count = @stored
        WHERE id = @id`,
     ),
     setStatus: statement<[IssueStatus, number, string | null, number]>(
@@ -805,10 +880,15 @@ function prepare(db: Database) {
       `UPDATE issue_values SET count = count + ?, last_seen = max(last_seen, ?), label = coalesce(?, label)
        WHERE issue_id = ? AND kind = ? AND value = ?`,
     ),
-    insertValue: statement<[number, ValueKind, string, string | null, number, number, number]>(
-      'INSERT INTO issue_values (issue_id, kind, value, label, count, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    countValuesByKind: statement<[number], { kind: ValueKind; n: number }>(
+      'SELECT kind, count(*) AS n FROM issue_values WHERE issue_id = ? GROUP BY kind',
     ),
-    countValues: statement<[number, ValueKind], { n: number }>('SELECT count(*) AS n FROM issue_values WHERE issue_id = ? AND kind = ?'),
+    upsertValue: statement<[number, ValueKind, string, string | null, number, number, number], { count: number }>(
+      `INSERT INTO issue_values (issue_id, kind, value, label, count, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (issue_id, kind, value) DO UPDATE SET count = count + excluded.count, last_seen = max(last_seen, excluded.last_seen),
+         label = coalesce(excluded.label, label)
+       RETURNING count`,
+    ),
     valueOf: statement<[number, ValueKind, string], { first_seen: number }>(
       'SELECT first_seen FROM issue_values WHERE issue_id = ? AND kind = ? AND value = ?',
     ),
@@ -836,7 +916,7 @@ function prepare(db: Database) {
         string,
       ]
     >(
-      `INSERT INTO events (event_id, issue_id, ts, level, source, release, environment, shard_id, guild_id, channel_id, command, user_id, payload)
+      `INSERT OR IGNORE INTO events (event_id, issue_id, ts, level, source, release, environment, shard_id, guild_id, channel_id, command, user_id, payload)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     pruneIssueOverflow: statement<[number, number, number]>(
@@ -870,6 +950,10 @@ function prepare(db: Database) {
     ),
     pruneOldestEvents: statement<[number]>('DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY ts LIMIT ?)'),
     pruneOldestIssues: statement<[number]>('DELETE FROM issues WHERE id IN (SELECT id FROM issues ORDER BY last_seen LIMIT ?)'),
+    meta: statement<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
+    setMeta: statement<[string, string]>(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ),
     recountStored: statement<[]>('UPDATE issues SET stored_count = (SELECT count(*) FROM events WHERE issue_id = issues.id)'),
   };
 }
