@@ -54,6 +54,8 @@ const OUTBOX_DEFAULTS: Required<Omit<OutboxOptions, 'path'>> = {
   summaryIntervalMs: 300_000,
 };
 const FEEDBACK_DEFAULTS: FeedbackSettings = { maxAgeHours: 24 };
+/** What a lease lasts beyond the longest attempt: room for the settlement to be written. */
+const LEASE_MARGIN_MS = 2000;
 /** The first pause after a failure, doubling per failed attempt up to `maxRetryDelayMs`. */
 const RETRY_INITIAL_MS = 1000;
 
@@ -115,9 +117,10 @@ export function deliveryParts(bot: Bot, sdk: Sdk, settings: DeliverySettings) {
         .slice(0, 16),
       owner: randomUUID(),
       concurrency: options.concurrency,
-      // Longer than any request lasts (it is abandoned after requestTimeoutMs without activity), so a lease only
-      // passes to another process when its owner is gone.
-      leaseMs: Math.max(30_000, settings.requestTimeoutMs * 4),
+      // Longer than any attempt lasts (the outbox gives one up after twice the request timeout), so a lease only
+      // passes to another process when its owner is gone; short, so a restart after a crash soon sends it again.
+      leaseMs: settings.requestTimeoutMs * 2 + LEASE_MARGIN_MS,
+      attemptTimeoutMs: settings.requestTimeoutMs * 2,
       retryInitialMs: Math.min(RETRY_INITIAL_MS, options.maxRetryDelayMs),
       retryMaxMs: options.maxRetryDelayMs,
       summaryIntervalMs: options.summaryIntervalMs,

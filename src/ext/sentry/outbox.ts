@@ -36,6 +36,8 @@ export interface OutboxSettings {
   readonly concurrency: number;
   /** How long a claimed envelope is this process's before another may take it over (it died). */
   readonly leaseMs: number;
+  /** An attempt not answered by then counts as failed (a server trickling bytes defeats the request's idle timeout). */
+  readonly attemptTimeoutMs: number;
   /** The first wait after a failure; it doubles per failed attempt, with jitter, up to `retryMaxMs`. */
   readonly retryInitialMs: number;
   readonly retryMaxMs: number;
@@ -398,7 +400,7 @@ export class Outbox {
     const late = envelope.attempts > 1 || this.#episode !== undefined;
     let response: SendResponse;
     try {
-      response = await this.settings.send(envelopeToResend(envelope.body, new Date()));
+      response = await withDeadline(this.settings.send(envelopeToResend(envelope.body, new Date())), this.settings.attemptTimeoutMs);
     } catch (error) {
       this.#failed(queue, envelope, networkReason(error, this.settings.redactor));
       return;
@@ -550,6 +552,23 @@ export class Outbox {
     } catch {
       return fallback;
     }
+  }
+}
+
+/** `work`, or a rejection once `ms` pass first (the work goes on, its outcome ignored). */
+async function withDeadline<T>(work: PromiseLike<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          reject(new Error(`Sentry did not answer within ${String(ms)} ms`));
+        }, ms).unref();
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
