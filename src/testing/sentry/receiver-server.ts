@@ -14,9 +14,10 @@ import type { MalformedEnvelope, ReceivedEnvelope } from './envelope.js';
  * How the receiver answers: `accept` as Sentry does; `refuse` closes the port (connections are refused);
  * `error` answers 500; `rateLimit` answers 429 with `Retry-After` and `X-Sentry-Rate-Limits` for every
  * category; `hang` reads each request and never answers it; `stall` accepts TCP connections and never reads or
- * answers anything on them (a wedged proxy or load balancer).
+ * answers anything on them (a wedged proxy or load balancer); `reject` answers 400 to every envelope, as Sentry
+ * does to one it will never take.
  */
-export type SentryReceiverMode = 'accept' | 'refuse' | 'error' | 'rateLimit' | 'hang' | 'stall';
+export type SentryReceiverMode = 'accept' | 'refuse' | 'error' | 'rateLimit' | 'hang' | 'stall' | 'reject';
 
 /**
  * Which headers a `rateLimit` 429 carries: both (`Retry-After` and `X-Sentry-Rate-Limits`), one of them, or none (a
@@ -100,6 +101,10 @@ async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> 
     case 'error':
       await recordInParent({ kind: 'outage' });
       respond(res, 500, { detail: 'internal server error' });
+      return;
+    case 'reject':
+      await recordInParent({ kind: 'outage' });
+      respond(res, 400, { detail: 'invalid event envelope' });
       return;
     case 'rateLimit':
       await recordInParent({ kind: 'outage' });
