@@ -5,8 +5,8 @@ import { test } from 'node:test';
 test('the package exports lantern and lantern/testing from dist', async () => {
   const lantern = await import('lantern');
   const testing = await import('lantern/testing');
-  const error = new lantern.LanternError('LANTERN_ERR_EXAMPLE', 'example');
-  assert.equal(error.code, 'LANTERN_ERR_EXAMPLE');
+  const error = new lantern.LanternError('LANTERN_ERR_CLIENT_STATE', 'example');
+  assert.equal(error.code, 'LANTERN_ERR_CLIENT_STATE');
   assert.equal(error.name, 'LanternError');
   assert.ok(new testing.FakeDiscordError('LANTERN_ERR_FAKE_TIMEOUT', 'x') instanceof lantern.LanternError);
   const discord = await testing.FakeDiscord.start();

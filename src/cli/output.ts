@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { IssueSummary } from '../ext/local/store.js';
@@ -17,7 +18,7 @@ export interface Output {
 export function terminalOutput(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): Output {
   const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
   const forced = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0';
-  const colors = pc.createColors(!noColor && (forced || stream.isTTY));
+  const colors = pc.createColors(!noColor && (forced || stream.isTTY === true));
   return {
     colors,
     width: stream.isTTY ? stream.columns : undefined,
@@ -70,6 +71,12 @@ const UNITS: [number, string][] = [
   [60_000, 'm'],
   [1000, 's'],
 ];
+
+/** A path as the user would type it: relative to the working directory when inside it. */
+export function displayPath(path: string): string {
+  const inside = relative(process.cwd(), path);
+  return inside.startsWith('..') ? path : inside;
+}
 
 /** `5m ago`, `3h ago`, `2d ago`: the largest whole unit. */
 export function ago(timestamp: number, now: number): string {

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { LanternError } from '../errors/lantern-error.js';
 import { DEFAULT_LIMITS, DEFAULT_PATH, ErrorStore, ISSUE_SORTS, ISSUE_STATUSES } from '../ext/local/store.js';
 import { readOutboxStatus } from '../ext/sentry/outbox-queue.js';
 import type { OutboxStatus } from '../ext/sentry/outbox-queue.js';
 import type { IssueSort, IssueStatus, IssueSummary, StoreLimits } from '../ext/local/store.js';
-import { ago, count, cut, megabytes, statusWord, table, terminalOutput } from './output.js';
+import { addServeCommand } from '../web/serve.js';
+import { ago, count, cut, displayPath, megabytes, statusWord, table, terminalOutput } from './output.js';
 import type { Output } from './output.js';
 import { printIssue } from './show.js';
 
@@ -254,6 +254,9 @@ function buildProgram(io: Io): Command {
         store.close();
       }
     });
+  addServeCommand(program, (line) => {
+    io.out.line(line);
+  });
   return program;
 }
 
@@ -406,11 +409,6 @@ function positiveNumber(value: string): number {
   const number = Number(value);
   if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError('give a number above 0');
   return number;
-}
-
-function displayPath(path: string): string {
-  const inside = relative(process.cwd(), path);
-  return inside.startsWith('..') ? path : inside;
 }
 
 // eslint-disable-next-line no-control-regex -- the escape character starts every colour code

@@ -24,8 +24,10 @@ import type { CustomIdPattern } from '../components/custom-id.js';
 import { HandlerRegistry, labelOf } from '../components/registry.js';
 import type { OneMessageOptions } from '../components/registry.js';
 import type { InteractionWrapper } from './router.js';
-import { DEFAULT_ERROR_LOG_LIMIT, ErrorLog, validateErrorLogLimit } from '../log/error-log.js';
+import { DEFAULT_ERROR_LOG_LIMIT, ErrorLog, validateErrorLogLimit, validateLogStack } from '../log/error-log.js';
 import { consoleLogger, Log } from '../log/log.js';
+import { learnWebhookTokens } from './webhook-tokens.js';
+import { loginError } from './login.js';
 import { settlesWithin } from '../util/settle.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
@@ -34,6 +36,7 @@ import { TaskScheduler } from '../tasks/scheduler.js';
 import type { Task } from '../tasks/scheduler.js';
 import { DEFAULT_MESSAGES } from './options.js';
 import type { ClientOptions } from './options.js';
+import { stopOnSignals } from './signals.js';
 
 /** Delay that coalesces command changes made while running into one sync. */
 const SYNC_DEBOUNCE_MS = 50;
@@ -72,6 +75,8 @@ interface Core {
   readonly detach: (() => void)[];
   /** The start in progress, which a stop waits for. */
   starting: Promise<void> | undefined;
+  /** The stop in progress or done, which a later stop waits for. */
+  stopping: Promise<void> | undefined;
 }
 
 const OWNER = Symbol('lantern.owner');
@@ -110,10 +115,13 @@ export class Client {
   constructor(options: ClientOptions = {}) {
     validateGuards(options, 'the bot (client options)');
     validateErrorLogLimit(options.errorLogLimit ?? DEFAULT_ERROR_LOG_LIMIT);
+    const logStack = options.logStack ?? 'compact';
+    validateLogStack(logStack);
     this.redactor = new Redactor();
     for (const secret of options.secrets ?? []) this.redactor.add(secret);
     this.log = new Log(options.logger ?? consoleLogger, this.redactor);
     this.discord = new DiscordClient({ ...options.discord, intents: options.intents ?? [GatewayIntentBits.Guilds] });
+    learnWebhookTokens(this.discord, this.redactor);
     const track = (work: Promise<unknown>) => {
       this.core.inFlight.add(work);
       void work.finally(() => this.core.inFlight.delete(work));
@@ -133,6 +141,7 @@ export class Client {
     // interaction that happened to schedule them: a tracker must not give a later task failure that user's scope.
     this.detached = new AsyncResource('lantern.client');
     this.clock = detachedClock(options.clock ?? systemClock, this.detached);
+    const errorLog = new ErrorLog(this.log, this.redactor, this.clock, options.errorLogLimit ?? DEFAULT_ERROR_LOG_LIMIT, logStack);
     const handlers = new HandlerRegistry(this.clock, (error, registered) => {
       track(hub.error({ source: `${labelOf(registered.definition)} onTimeout`, error, extension: registered.owner?.name }));
     });
@@ -148,6 +157,7 @@ export class Client {
       handlers,
       hub,
       log: this.log,
+      errorLog,
       redactor: this.redactor,
       policy,
       messages,
@@ -181,9 +191,10 @@ export class Client {
       router,
       extensions,
       tasks,
-      errorLog: new ErrorLog(this.log, this.redactor, this.clock, options.errorLogLimit ?? DEFAULT_ERROR_LOG_LIMIT),
+      errorLog,
       detach: [],
       starting: undefined,
+      stopping: undefined,
     };
     this[OWNER] = undefined;
     if (options.defaultListeners !== false)
@@ -348,7 +359,10 @@ export class Client {
     while (this.core.inFlight.size > 0) await Promise.allSettled(this.core.inFlight);
   }
 
-  /** Logs in, reads the owners, syncs the commands and resolves once the bot answers interactions. */
+  /**
+   * Logs in, reads the owners, syncs the commands and resolves once the bot answers interactions. A login that
+   * fails (no network, a refused token or intents) rejects with a `LoginError` saying which.
+   */
   async start(): Promise<void> {
     const { core } = this;
     if (core.phase !== 'idle')
@@ -364,6 +378,10 @@ export class Client {
     const { core } = this;
     this.redactor.add(token, 'TOKEN');
     if (core.options.handleProcessErrors ?? true) this.catchProcessErrors();
+    if (core.options.handleSignals ?? true) {
+      const stopTimeoutMs = core.options.stopTimeoutMs ?? 10_000;
+      core.detach.push(stopOnSignals({ stop: () => this.stop(), running: () => core.inFlight.size, stopTimeoutMs, log: this.log }));
+    }
     this.guardGatewayHandlers();
     try {
       const ready = new Promise<void>((resolve) =>
@@ -371,7 +389,9 @@ export class Client {
           resolve();
         }),
       );
-      await this.discord.login(token);
+      await this.discord.login(token).catch((error: unknown) => {
+        throw loginError(error);
+      });
       await ready;
     } catch (error) {
       await this.shutdown();
@@ -393,7 +413,13 @@ export class Client {
     const { core } = this;
     // A stop during start lets the start finish (or fail) first, so nothing it starts outlives the stop.
     if (core.phase === 'starting') await core.starting?.catch(() => undefined);
-    if (core.phase === 'stopped' || core.phase === 'stopping') return;
+    // A stop while one is under way (an app's own signal listener during Lantern's) resolves when that one is done.
+    if (core.phase === 'idle' || core.phase === 'running') core.stopping = this.stopRunning();
+    return core.stopping;
+  }
+
+  private async stopRunning(): Promise<void> {
+    const { core } = this;
     core.phase = 'stopping';
     core.tasks.stop();
     core.router.stop();

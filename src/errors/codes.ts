@@ -9,6 +9,16 @@ export class TokenMissingError extends LanternError<'LANTERN_ERR_TOKEN_MISSING'>
   }
 }
 
+/**
+ * `start()` could not log in: Discord could not be reached, or refused the token or the intents. The message
+ * says which, and what to check; `cause` holds discord.js's error.
+ */
+export class LoginError extends LanternError<'LANTERN_ERR_LOGIN'> {
+  constructor(reason: string, options?: ErrorOptions) {
+    super('LANTERN_ERR_LOGIN', `Could not log in to Discord: ${reason}`, options);
+  }
+}
+
 /** `start()` on a running client, or a client reused after `stop()`. */
 export class ClientStateError extends LanternError<'LANTERN_ERR_CLIENT_STATE'> {
   constructor(message: string) {
@@ -23,10 +33,21 @@ export class ClientOptionsError extends LanternError<'LANTERN_ERR_CLIENT_OPTIONS
   }
 }
 
-/** A command definition Discord would refuse (bad name, too many options, ...), caught before any request. */
+/**
+ * A command definition Discord would refuse (bad name, too many options, a bound of the wrong type...), caught before
+ * any request. `command` names the command (or component, modal), `option` the option when one is at fault, `rule`
+ * what is wrong.
+ */
 export class CommandDefinitionError extends LanternError<'LANTERN_ERR_COMMAND_DEFINITION'> {
-  constructor(command: string, problem: string) {
-    super('LANTERN_ERR_COMMAND_DEFINITION', `Command ${command}: ${problem}`);
+  readonly command: string;
+  readonly option: string | undefined;
+  readonly rule: string;
+
+  constructor(command: string, rule: string, option?: string) {
+    super('LANTERN_ERR_COMMAND_DEFINITION', `Command ${command}${option === undefined ? '' : ` (option ${option})`}: ${rule}`);
+    this.command = command;
+    this.option = option;
+    this.rule = rule;
   }
 }
 
@@ -38,16 +59,25 @@ export class DuplicateCommandError extends LanternError<'LANTERN_ERR_DUPLICATE_C
 }
 
 /**
- * An option arrived with another type than the definition says: the command registered on Discord is older or
- * newer than the running code. Sync the commands and it goes away.
+ * An option arrived that its definition does not allow: of another type, missing though required, outside its
+ * bounds, lengths, choices or channel types, or not defined at all. The command registered on Discord is older or
+ * newer than the running code (sync the commands and it goes away), or the request did not come from Discord's
+ * client. `option` names the option, `rule` what it broke.
  */
 export class OptionMismatchError extends LanternError<'LANTERN_ERR_OPTION_MISMATCH'> {
-  constructor(command: string, option: string, options?: ErrorOptions) {
+  readonly command: string;
+  readonly option: string;
+  readonly rule: string;
+
+  constructor(command: string, option: string, rule: string, options?: ErrorOptions) {
     super(
       'LANTERN_ERR_OPTION_MISMATCH',
-      `Option "${option}" of ${command} does not match its definition; the registered command is out of date`,
+      `Option "${option}" of ${command} does not match its definition (${rule}); the registered command may be out of date`,
       options,
     );
+    this.command = command;
+    this.option = option;
+    this.rule = rule;
   }
 }
 
@@ -186,5 +216,19 @@ export class StoreAccessError extends LanternError<'LANTERN_ERR_STORE_ACCESS'> {
   constructor(path: string, problem: string, options?: ErrorOptions) {
     super('LANTERN_ERR_STORE_ACCESS', `The error store ${path} ${problem}`, options);
     this.path = path;
+  }
+}
+
+/** `lantern serve` was given an option it cannot run with: a port out of range, a token too short to be safe. */
+export class ServeOptionsError extends LanternError<'LANTERN_ERR_SERVE_OPTIONS'> {
+  constructor(option: string, problem: string) {
+    super('LANTERN_ERR_SERVE_OPTIONS', `lantern serve ${option}: ${problem}`);
+  }
+}
+
+/** The page's server could not listen: the port is taken, or the host is not an address of this machine. */
+export class ServeListenError extends LanternError<'LANTERN_ERR_SERVE_LISTEN'> {
+  constructor(address: string, problem: string, options?: ErrorOptions) {
+    super('LANTERN_ERR_SERVE_LISTEN', `lantern serve cannot listen on ${address}: ${problem}`, options);
   }
 }

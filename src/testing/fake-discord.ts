@@ -18,6 +18,8 @@ import { createRoutes } from './rest/routes.js';
 import { Router } from './rest/router.js';
 import { API_PREFIX, createRestListener } from './rest/server.js';
 import type { RecordedRequest, RouteHandler } from './rest/server.js';
+import { DISCORD_REQUEST_SPEC } from './spec/discord-requests.js';
+import { validateRequest } from './spec/requests.js';
 import { FakeState, snowflake } from './state.js';
 import type { FakeChannel, FakeGuild, FakeUser, GuildInit, UserInit } from './state.js';
 import { FakeWebhooks } from './webhooks.js';
@@ -52,6 +54,8 @@ export interface FakeDiscordOptions {
   resumeBufferLimit?: number;
   /** Port to listen on (127.0.0.1). Default: a free one. */
   port?: number;
+  /** Keep each answer's JSON body in `requests[i].response`, for conformance checks. Default false. */
+  recordResponses?: boolean;
 }
 
 /**
@@ -104,6 +108,7 @@ export class FakeDiscord {
       interactionLimit: 10_000,
       resumeBufferLimit: 1000,
       port: 0,
+      recordResponses: false,
       ...stripUndefined(options),
     };
     const o = this.options;
@@ -147,6 +152,8 @@ export class FakeDiscord {
         router: new Router<RouteHandler>(routes),
         faults: this.faults,
         verifyToken,
+        recordResponses: o.recordResponses,
+        validate: (method, template, body, query) => validateRequest(DISCORD_REQUEST_SPEC, method, template, body, query),
         onRequest: (request) => {
           pushBounded(this.requests, request, o.requestLogLimit);
           if (request.route === null) pushBounded(this.unhandledRequests, request, o.requestLogLimit);
@@ -278,9 +285,17 @@ export class FakeDiscord {
     return this.#state.dmChannel(user);
   }
 
-  /** Creates a channel webhook whose executions are recorded on it. */
-  addWebhook(channel: FakeChannel, name = 'Webhook'): FakeWebhook {
-    return this.webhookStore.create(channel, name);
+  /**
+   * Creates a channel webhook whose executions are recorded on it; `applicationOwned` makes it the bot
+   * application's, as one the bot created (only those may post buttons).
+   */
+  addWebhook(channel: FakeChannel, name = 'Webhook', { applicationOwned = false }: { applicationOwned?: boolean } = {}): FakeWebhook {
+    return this.webhookStore.create(channel, name, applicationOwned ? this.#state.application.id : null);
+  }
+
+  /** Deletes a webhook, as its channel's settings do: later requests to it answer 404 10015 Unknown Webhook. */
+  deleteWebhook(webhook: FakeWebhook): void {
+    this.webhookStore.delete(webhook.id);
   }
 
   /** Makes matching REST requests fail; see `DiscordFaults` for Discord's usual answers. */

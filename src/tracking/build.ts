@@ -54,8 +54,12 @@ export function groupEvent(event: ErrorEvent, redactor: Redactor): EventGrouping
   const grouping = groupError(event.source, event.error);
   const frames = parseStack(event.error.stack);
   const key = grouping.fingerprint ?? ownKey(event, frames, redactor);
-  const fingerprint = createHash('sha256').update(key.join('\n')).digest('hex').slice(0, FINGERPRINT_LENGTH);
-  return { fingerprint, key, grouping, frames };
+  return { fingerprint: fingerprintOf(key), key, grouping, frames };
+}
+
+/** A grouping key's fingerprint: a short hash, equal for equal keys whichever tracker or process made them. */
+export function fingerprintOf(key: readonly string[]): string {
+  return createHash('sha256').update(key.join('\n')).digest('hex').slice(0, FINGERPRINT_LENGTH);
 }
 
 function ownKey(event: ErrorEvent, frames: readonly TrackedFrame[], redactor: Redactor): string[] {
@@ -136,7 +140,15 @@ export function buildTrackedEvent(bot: Client, event: ErrorEvent, options: Build
     release: options.release,
     environment: options.environment,
   };
-  return withinLimits(redactDeep(raw as unknown as Record<string, unknown>, bot.redactor) as unknown as TrackedEvent);
+  return finishTrackedEvent(raw, bot.redactor);
+}
+
+/**
+ * The last step of making any TrackedEvent, whether from the bot's own error or one that came from elsewhere (the
+ * page's Sentry ingest): every string, keys included, redacted, then long values cut.
+ */
+export function finishTrackedEvent(raw: TrackedEvent, redactor: Redactor): TrackedEvent {
+  return withinLimits(redactDeep(raw as unknown as Record<string, unknown>, redactor) as unknown as TrackedEvent);
 }
 
 /** The interaction's arrival, dated on the event's clock by how long ago it reached Lantern. */

@@ -11,14 +11,31 @@ export const DiscordLimits = {
   options: 25,
   /** Characters of a command's or an option's description. */
   commandDescription: 100,
+  /** Characters a string option's `minLength`/`maxLength` may allow. */
+  stringOptionLength: 6000,
+  /** Characters of a command's names, descriptions and choices together, in any one locale. */
+  commandSize: 8000,
   /** Characters of a component's or a modal's custom id. */
   customId: 100,
   /** Characters of a message's content. */
   messageContent: 2000,
-  /** Rows of components under a message. */
-  actionRows: 5,
   /** Characters of an embed's description. */
   embedDescription: 4096,
+  /** Embeds a message may carry, and characters across all of them (titles, descriptions, fields, footers, authors). */
+  embeds: 10,
+  embedsTotal: 6000,
+  /** Characters of an embed's title, of a field's name and value, and of its footer; fields an embed may have. */
+  embedTitle: 256,
+  embedFieldName: 256,
+  embedFieldValue: 1024,
+  embedFooter: 2048,
+  embedFields: 25,
+  /** Files a message may carry. */
+  files: 10,
+  /** Action rows a message may have, buttons in a row, and characters of a button's label. */
+  actionRows: 5,
+  rowButtons: 5,
+  buttonLabel: 80,
   /** A modal: characters of its title and of a field's label, fields, characters of a field's value and placeholder. */
   modalTitle: 45,
   modalLabel: 45,

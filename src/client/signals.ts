@@ -1,0 +1,105 @@
+import { constants } from 'node:os';
+import type { Log } from '../log/log.js';
+
+/** What stopping on a signal needs of a running bot. */
+export interface SignalTarget {
+  /** The bot's `stop()`. */
+  readonly stop: () => Promise<void>;
+  /** How many handlers, listeners and task iterations are running: after the stop, the ones it gave up on. */
+  readonly running: () => number;
+  readonly stopTimeoutMs: number;
+  readonly log: Log;
+}
+
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+/**
+ * How long past the longest `stopTimeoutMs` a stop after a signal may take before the process exits anyway: enough
+ * for trackers to flush (Sentry's default is 2 s) and the gateway to close, short enough that a teardown that hangs
+ * cannot keep a shard's process alive after its manager let it go.
+ */
+export const SIGNAL_STOP_GRACE_MS = 5000;
+
+const running = new Set<SignalTarget>();
+let listening = false;
+/** Set while the bots stop after a signal; a second signal then exits at once. */
+let stopping = false;
+
+/**
+ * Stops the bot on SIGTERM and SIGINT, with every other bot of the process, until the returned function is called
+ * (at the end of its stop). One listener per signal serves every bot; it is removed with the last one, so nothing
+ * keeps listening.
+ *
+ * The process is Lantern's to end only when nothing else listens to the signal, as Node would have ended it at
+ * once: then, once every bot has stopped, it exits (with `process.exitCode`, 0 unless the app set one), or with
+ * 128 + the signal's number (143 for SIGTERM, 130 for SIGINT) when a stop had to give up, took longer than its
+ * `stopTimeoutMs` plus SIGNAL_STOP_GRACE_MS, or a second signal came. An app with its own listener for the signal
+ * manages the process: the bots stop, and the app decides when and how it ends.
+ */
+export function stopOnSignals(target: SignalTarget): () => void {
+  running.add(target);
+  listen(true);
+  return () => {
+    running.delete(target);
+    if (running.size === 0 && !stopping) listen(false);
+  };
+}
+
+function listen(on: boolean): void {
+  if (listening === on) return;
+  listening = on;
+  for (const signal of SIGNALS) {
+    if (on) process.on(signal, onSignal);
+    else process.off(signal, onSignal);
+  }
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  const signalCode = 128 + constants.signals[signal];
+  const appManaged = process.listeners(signal).some((listener) => listener !== onSignal);
+  const bots = [...running];
+  if (stopping) {
+    if (appManaged) return;
+    tell(bots, 'warn', `${signal} during the stop: exiting at once with code ${String(signalCode)}`);
+    process.exit(signalCode);
+  }
+  stopping = true;
+  const budgetMs = Math.max(...bots.map((bot) => bot.stopTimeoutMs)) + SIGNAL_STOP_GRACE_MS;
+  tell(
+    bots,
+    'info',
+    appManaged
+      ? `${signal}: stopping; the app's own ${signal} listener decides when the process ends`
+      : `${signal}: stopping, then exiting (a second SIGTERM or SIGINT exits at once)`,
+  );
+  const deadline = appManaged
+    ? undefined
+    : setTimeout(() => {
+        tell(bots, 'warn', `The stop after ${signal} took more than ${String(budgetMs)} ms: exiting with code ${String(signalCode)}`);
+        process.exit(signalCode);
+      }, budgetMs);
+  void Promise.all(bots.map(stopCleanly)).then((clean) => {
+    clearTimeout(deadline);
+    stopping = false;
+    if (running.size === 0) listen(false);
+    if (appManaged) return;
+    if (!clean.every(Boolean)) process.exitCode = signalCode;
+    tell(bots, 'info', `Stopped after ${signal}: exiting with code ${String(process.exitCode ?? 0)}`);
+    process.exit();
+  });
+}
+
+/** Whether the bot stopped without giving up on anything. */
+async function stopCleanly(bot: SignalTarget): Promise<boolean> {
+  try {
+    await bot.stop();
+  } catch (error) {
+    bot.log.error(`stop() failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return false;
+  }
+  return bot.running() === 0;
+}
+
+function tell(bots: readonly SignalTarget[], level: 'info' | 'warn', message: string): void {
+  for (const bot of bots) bot.log[level](message);
+}
