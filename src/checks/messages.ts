@@ -110,9 +110,14 @@ const TEXTS: Readonly<Record<string, Texts>> = { 'en-US': en, 'en-GB': en, fr, d
 const LANGUAGES: Readonly<Record<string, Texts>> = { en, fr, de, es };
 const FALLBACK_LOCALE = 'en-US';
 
+/** The entry for a Discord locale (`fr`, `es-419`) in a table by language (`en`, `fr`, `de`, `es`), if it has one. */
+export function forLanguage<T>(byLanguage: Readonly<Record<string, T>>, locale: string): T | undefined {
+  return byLanguage[locale.split('-')[0] ?? ''];
+}
+
 /** The texts for a locale and the locale numbers and lists are written in (English's when the language has no texts). */
 function textsFor(locale: string): { texts: Texts; locale: string } {
-  const texts = TEXTS[locale] ?? LANGUAGES[locale.split('-')[0] ?? ''];
+  const texts = TEXTS[locale] ?? forLanguage(LANGUAGES, locale);
   return texts ? { texts, locale } : { texts: en, locale: FALLBACK_LOCALE };
 }
 

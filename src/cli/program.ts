@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { LanternError } from '../errors/lantern-error.js';
 import { DEFAULT_LIMITS, DEFAULT_PATH, ErrorStore, ISSUE_SORTS, ISSUE_STATUSES } from '../ext/local/store.js';
+import { readOutboxStatus } from '../ext/sentry/outbox-queue.js';
+import type { OutboxStatus } from '../ext/sentry/outbox-queue.js';
 import type { IssueSort, IssueStatus, IssueSummary, StoreLimits } from '../ext/local/store.js';
 import { addServeCommand } from '../web/serve.js';
 import { ago, count, cut, displayPath, megabytes, statusWord, table, terminalOutput } from './output.js';
@@ -212,14 +214,15 @@ function buildProgram(io: Io): Command {
       }
     });
 
-  command('status', 'what the store holds: issues by status, events counted and kept, size, limits')
+  command('status', "what the store holds (issues by status, events counted and kept, size, limits) and the Sentry outbox's state")
     .option('--json', 'print JSON')
     .action(async (options: { db: string; json?: boolean }) => {
       const store = await openForReading(options.db);
       try {
         const summary = store.summary();
+        const outbox = await readOutboxStatus(store.path, io.now());
         if (options.json) {
-          io.out.raw(`${JSON.stringify(summary, null, 2)}\n`);
+          io.out.raw(`${JSON.stringify(outbox ? { ...summary, outbox } : summary, null, 2)}\n`);
           return;
         }
         const c = io.out.colors;
@@ -245,6 +248,7 @@ function buildProgram(io: Io): Command {
             `${count(limits.maxEventsPerIssue)} events per issue, ${String(limits.maxAgeDays)} days, ${megabytes(limits.maxFileBytes)}`,
           ],
         ];
+        if (outbox) rows.push(...outboxRows(outbox, now));
         for (const [name, value] of rows) io.out.line(`${c.bold((name ?? '').padEnd(9))}${value ?? ''}`);
       } finally {
         store.close();
@@ -254,6 +258,29 @@ function buildProgram(io: Io): Command {
     io.out.line(line);
   });
   return program;
+}
+
+/** The Sentry outbox kept in the same file: what waits, whether delivery fails and why, what today brought. */
+function outboxRows(outbox: OutboxStatus, now: number): string[][] {
+  const { today } = outbox;
+  const waiting =
+    outbox.queued === 0
+      ? 'nothing waiting for Sentry'
+      : `${count(outbox.queued)} waiting for Sentry (${megabytes(outbox.bytes)}), the oldest queued ${ago(outbox.oldest ?? now, now)}`;
+  const delivery =
+    outbox.failingSince !== undefined
+      ? `failing (it started ${ago(outbox.failingSince, now)}): ${outbox.lastError ?? 'unknown'}`
+      : outbox.lastError !== undefined && outbox.lastErrorAt !== undefined
+        ? `working (last error ${ago(outbox.lastErrorAt, now)}: ${outbox.lastError})`
+        : 'working';
+  const late = today.late > 0 ? ` (${count(today.late)} late)` : '';
+  const dropped = today.dropped > 0 ? `, ${count(today.dropped)} dropped by the outbox's bounds` : '';
+  const refused = outbox.deadLetters > 0 ? `, ${count(outbox.deadLetters)} refused by Sentry kept aside` : '';
+  return [
+    ['outbox', waiting],
+    ['delivery', delivery],
+    ['today', `${count(today.delivered)} delivered${late}${dropped}${refused}`],
+  ];
 }
 
 function printIssues(issues: readonly IssueSummary[], total: number, status: string, store: ErrorStore, io: Io): void {

@@ -37,12 +37,16 @@ export function tracebackEmbed(error: Error, redactor: Redactor, reference: stri
   };
 }
 
-/** What the user who hit the error is sent: always ephemeral, traceback or friendly text by the policy. */
+/**
+ * What the user who hit the error is sent: always ephemeral, traceback or friendly text by the policy; the friendly
+ * text carries the rows of buttons sinks added (`event.answerComponents`).
+ */
 export function errorAnswer(event: InteractionErrorEvent, policy: ErrorAnswerPolicy, redactor: Redactor) {
   if (showsTraceback(policy, event.ctx.user.id))
     return { embeds: [tracebackEmbed(event.error, redactor, event.reference)], ephemeral: true } as const;
   const reference = event.reference ? `\nError reference: \`${event.reference}\`` : '';
   // The text gives way to the reference, which the user quotes when they report the error: it is never cut.
   const text = cutText(redactor.redact(policy.message(event)), DiscordLimits.messageContent - reference.length);
-  return { content: text + reference, ephemeral: true } as const;
+  const components = event.answerComponents?.slice(0, DiscordLimits.actionRows);
+  return { content: text + reference, ephemeral: true, ...(components?.length ? { components } : {}) } as const;
 }

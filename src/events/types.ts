@@ -1,4 +1,4 @@
-import type { ClientEvents } from 'discord.js';
+import type { APIActionRowComponent, APIComponentInMessageActionRow, ClientEvents } from 'discord.js';
 import type {
   AnyCommandContext,
   AutocompleteContext,
@@ -52,6 +52,8 @@ export interface ErrorEvent {
   handled: boolean;
   /** A tracker's id for this error, shown to the user as a reference they can quote. */
   reference: string | undefined;
+  /** Rows of buttons a sink adds under the user's friendly error answer (the Sentry extension's "Report this"). */
+  answerComponents?: APIActionRowComponent<APIComponentInMessageActionRow>[] | undefined;
 }
 
 /** One run of a task: its name and which run it was (1 for the first). */

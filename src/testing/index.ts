@@ -36,6 +36,7 @@ export {
   type EnvelopeItemHeader,
   type EventViolation,
   type MalformedEnvelope,
+  type RateLimitHeaderSet,
   type RateLimitOptions,
   type ReceivedEnvelope,
   type ReceivedEvent,

@@ -14,6 +14,7 @@ import { BreadcrumbTrail } from '../../tracking/breadcrumbs.js';
 import { defaultEnvironment, defaultRelease } from '../../tracking/release.js';
 import type { Clock } from '../../util/clock.js';
 import { LocalRecorder } from './recorder.js';
+import { announceLocalStore } from './shared.js';
 import { DEFAULT_PATH, ErrorStore } from './store.js';
 import type { StoreLimits } from './store.js';
 import { StoreWriter } from './writer.js';
@@ -114,8 +115,11 @@ export default defineExtension<LocalOptions>({
       now: () => clock.now(),
     });
     bot.listen('Error', recorder.onError);
+    // The Sentry extension keeps its outbox in this file, and users' feedback beside its issues.
+    const withdraw = announceLocalStore(bot, store);
     bot.log.info(`Local error tracking is on: ${displayPath(path)} (read it with npx lantern issues)`);
     return async () => {
+      withdraw();
       recorder.close();
       stopFollowing();
       await writer.close(settings.flushTimeoutMs);

@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { StoreAccessError, StoreCorruptError, StoreNotFoundError, StoreOptionsError, StoreVersionError } from '../../errors/codes.js';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { StoreAccessError, StoreOptionsError } from '../../errors/codes.js';
 import type { TrackedEvent } from '../../tracking/tracked-event.js';
-import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
-import { loadSqlite, openDatabase, storeError } from './sqlite.js';
+import { openLanternFile } from './file.js';
+import { storeError } from './sqlite.js';
 import type { Database, Statement } from './sqlite.js';
 
 const HOUR = 3_600_000;
@@ -14,11 +14,6 @@ const AGE_PRUNE_INTERVAL_MS = HOUR;
 const SIZE_PRUNE_TARGET = 0.9;
 /** Rows deleted per statement while pruning by size. */
 const PRUNE_CHUNK = 500;
-/** Pages the write-ahead log takes before they are folded into the file (SQLite's default is 1000, about 4 MiB). */
-const WAL_CHECKPOINT_PAGES = 256;
-/** The log is cut back to this after a checkpoint, so it cannot keep a storm's worth of pages. */
-const WAL_SIZE_LIMIT = 1024 * 1024;
-
 /** Where the store is when no path is given, under the working directory: the extension's default and the CLI's. */
 export const DEFAULT_PATH = '.lantern/errors.db';
 
@@ -308,23 +303,8 @@ export class ErrorStore {
     if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0)
       throw new StoreOptionsError('busyTimeoutMs', 'must be a whole number, 0 or more');
     const file = resolve(path);
-    const Sqlite = await loadSqlite();
-    if (!existsSync(file)) {
-      if (!create) throw new StoreNotFoundError(file);
-      try {
-        mkdirSync(dirname(file), { recursive: true });
-      } catch (error) {
-        throw new StoreAccessError(file, `cannot be created: its folder cannot be made (${(error as Error).message})`, { cause: error });
-      }
-    }
-    const db = openDatabase(Sqlite, file, { readonly, fileMustExist: !create, timeout: busyTimeoutMs });
-    try {
-      prepareFile(db, file, readonly);
-      return new ErrorStore(db, file, limits, readonly, busyTimeoutMs);
-    } catch (error) {
-      db.close();
-      throw storeError(error, file, busyTimeoutMs);
-    }
+    const db = await openLanternFile(file, { readonly, create, busyTimeoutMs });
+    return new ErrorStore(db, file, limits, readonly, busyTimeoutMs);
   }
 
   close(): void {
@@ -986,43 +966,6 @@ interface FeedbackRow {
   user_id: string | null;
   username: string | null;
   ts: number;
-}
-
-/**
- * Checks the file is an error store this Lantern can use before anything is written to it, then sets the
- * connection up (WAL, normal sync, foreign keys) and migrates it.
- */
-function prepareFile(db: Database, path: string, readonly: boolean): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > SCHEMA_VERSION) throw new StoreVersionError(path, version, SCHEMA_VERSION);
-  const applicationId = db.pragma('application_id', { simple: true }) as number;
-  if (applicationId !== 0 && applicationId !== APPLICATION_ID) throw new StoreCorruptError(path, 'is a SQLite file of another program');
-  if (version === 0 && (db.prepare('SELECT count(*) AS n FROM sqlite_master').get() as { n: number }).n > 0)
-    throw new StoreCorruptError(path, 'is a SQLite database but not an error store');
-  db.pragma('foreign_keys = ON');
-  if (readonly) {
-    // An empty file is one a store is being created in (or was never made in): there is no store to read yet.
-    if (version === 0) throw new StoreNotFoundError(path);
-    if (version < SCHEMA_VERSION)
-      throw new StoreAccessError(path, 'needs an upgrade, which a read-only open cannot make: open it once for writing');
-    return;
-  }
-  // Only takes effect on a new, empty file, before anything (even switching to WAL) writes its first page; from then
-  // on pruning can give pages back to the file system.
-  if (version === 0) db.pragma('auto_vacuum = INCREMENTAL');
-  if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma(`journal_size_limit = ${String(WAL_SIZE_LIMIT)}`);
-  db.pragma(`wal_autocheckpoint = ${String(WAL_CHECKPOINT_PAGES)}`);
-  if (version === SCHEMA_VERSION) return;
-  db.transaction(() => {
-    // Another process may have migrated it while this one waited for the lock.
-    const current = db.pragma('user_version', { simple: true }) as number;
-    if (current > SCHEMA_VERSION) throw new StoreVersionError(path, current, SCHEMA_VERSION);
-    for (let next = current; next < SCHEMA_VERSION; next++) db.exec(MIGRATIONS[next] as string);
-    db.pragma(`application_id = ${String(APPLICATION_ID)}`);
-    db.pragma(`user_version = ${String(SCHEMA_VERSION)}`);
-  }).immediate();
 }
 
 const SORT_COLUMNS: Record<IssueSort, string> = {

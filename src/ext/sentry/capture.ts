@@ -6,7 +6,6 @@ import type { ErrorEvent } from '../../events/types.js';
 import type { Sink } from '../../extensions/sink.js';
 import type { Bot } from '../../interactions/bot.js';
 import type { InteractionContext } from '../../interactions/context.js';
-import type { Log } from '../../log/log.js';
 import { describeEvent } from '../../tracking/event-data.js';
 import { groupError } from '../../errors/grouping.js';
 import type { Grouping } from '../../errors/grouping.js';
@@ -16,8 +15,13 @@ import type { InteractionScopes } from './scopes.js';
 /** Sources whose errors nothing in the bot caught: Sentry marks them unhandled. */
 const UNHANDLED_SOURCES = new Set(['unhandled rejection', 'uncaught exception']);
 /**
- * Captures waiting to be built and sent. Past this many, new ones are dropped and counted: a storm of distinct
- * errors faster than the bot can build events must slow neither the users' answers nor grow memory.
+ * How long one turn of the event loop hands prepared captures to the SDK before it leaves the loop to I/O
+ * (interactions, the outbox's writes): a burst of distinct errors is built in slices, never dropped.
+ */
+const SLICE_MS = 4;
+/**
+ * Captures waiting past this many are handed to the SDK on the error's own path instead: a storm of distinct errors
+ * faster than events can be built slows the failing interactions down rather than growing memory or losing events.
  */
 const MAX_PENDING_CAPTURES = 100;
 
@@ -32,7 +36,6 @@ export interface CaptureSettings {
   readonly captureExpected: boolean;
   readonly eventsPerGroupPerMinute: number;
   readonly now: () => number;
-  readonly log: Log;
 }
 
 /**
@@ -44,7 +47,8 @@ export class SentryCapture {
   readonly #storm: StormControl<Occurrence>;
   /** Captures prepared on the error's path, sent one per turn of the event loop after it. */
   readonly #pending: (() => void)[] = [];
-  #dropped = 0;
+  /** The events whose reference is the id of their own Sentry event (not a storm repeat's group id). */
+  readonly #captured = new WeakSet<ErrorEvent>();
   #closed = false;
 
   constructor(
@@ -67,16 +71,21 @@ export class SentryCapture {
       event.reference ??= admission.lastEventId;
       return;
     }
-    if (this.#pending.length >= MAX_PENDING_CAPTURES) {
-      this.#drop();
-      return;
-    }
     const capture = this.#prepare({ event, ctx, grouping }, admission.suppressedBefore);
     this.#storm.sent(grouping.key, capture.eventId);
-    event.reference ??= capture.eventId;
+    if (event.reference === undefined) {
+      event.reference = capture.eventId;
+      this.#captured.add(event);
+    }
     this.#pending.push(capture.send);
     if (this.#pending.length === 1) setImmediate(this.#sendNext);
+    else if (this.#pending.length > MAX_PENDING_CAPTURES) this.#pending.shift()?.();
   };
+
+  /** Whether the event's reference names the Sentry event made from it (so its user may report on it). */
+  ownsReference(event: ErrorEvent): boolean {
+    return this.#captured.has(event);
+  }
 
   /** The sink: listens to `Error`; its teardown sends what is pending and each storm group's held-back count. */
   readonly sink: Sink = {
@@ -90,32 +99,18 @@ export class SentryCapture {
     },
   };
 
-  /** Sends the oldest pending capture, then leaves the event loop to I/O (interactions) before the next. */
+  /** Sends the oldest pending captures for a slice of time, then leaves the event loop to I/O before the next slice. */
   readonly #sendNext = (): void => {
-    this.#pending.shift()?.();
+    const end = performance.now() + SLICE_MS;
+    do this.#pending.shift()?.();
+    while (this.#pending.length > 0 && performance.now() < end);
     if (this.#pending.length > 0) setImmediate(this.#sendNext);
-    else this.#reportDropped();
   };
 
   #flush(): void {
     this.#closed = true;
     for (const send of this.#pending.splice(0)) send();
-    this.#reportDropped();
     for (const { occurrence, suppressedBefore } of this.#storm.drain()) this.#prepare(occurrence, suppressedBefore).send();
-  }
-
-  #drop(): void {
-    this.#dropped++;
-    this.client.recordDroppedEvent('queue_overflow', 'error');
-  }
-
-  #reportDropped(): void {
-    if (this.#dropped === 0) return;
-    this.settings.log.warn(
-      `Sentry: ${String(this.#dropped)} error${this.#dropped === 1 ? ' was' : 's were'} not sent: ` +
-        `they came faster than events could be built (at most ${String(MAX_PENDING_CAPTURES)} wait)`,
-    );
-    this.#dropped = 0;
   }
 
   /** Builds the capture's scope now (what was true when it failed); `send` hands it to the SDK under the id given. */

@@ -34,6 +34,9 @@ export type SentryClientOptions = Omit<NodeOptions, 'dsn' | 'stackParser'> & {
  */
 const UNWANTED_DEFAULTS = new Set(['OnUncaughtException', 'OnUnhandledRejection', 'Dedupe', 'ProcessSession']);
 
+/** Events the client may build at once when the outbox is on (the SDK's default is 64). */
+const OUTBOX_PIPELINE_SIZE = 10_000;
+
 /** Lantern's own error log line, which repeats the `Error` event the extension has already captured. */
 const LANTERN_ERROR_LINE = '[lantern] Error in ';
 
@@ -44,7 +47,11 @@ export interface ClientSettings {
   readonly requestTimeoutMs: number;
   readonly redactor: Redactor;
   readonly log: Log;
+  /** Wraps the transport the client would have (the app's `transport`, else the Node one): the outbox's. */
+  readonly wrapTransport?: (transport: TransportFactory) => TransportFactory;
 }
+
+type TransportFactory = NonNullable<NodeOptions['transport']>;
 
 /**
  * A Sentry client for one bot, built as `Sentry.init` builds its own but without making it global state the
@@ -65,8 +72,16 @@ export function createClient(sdk: Sdk, settings: ClientSettings): { client: Node
     enableRuntimeChannelInjection: sentry.enableRuntimeChannelInjection ?? false,
     enableOpenTelemetrySetup: sentry.enableOpenTelemetrySetup ?? false,
     sendClientReports: sentry.sendClientReports ?? true,
-    transport: sentry.transport ?? sdk.makeNodeTransport,
-    transportOptions: { ...sentry.transportOptions, httpModule: sentry.transportOptions?.httpModule ?? http.module },
+    transport: settings.wrapTransport
+      ? settings.wrapTransport(sentry.transport ?? sdk.makeNodeTransport)
+      : (sentry.transport ?? sdk.makeNodeTransport),
+    transportOptions: {
+      ...sentry.transportOptions,
+      httpModule: sentry.transportOptions?.httpModule ?? http.module,
+      // The client holds this many events being built at once and drops the rest (queue_overflow); with the
+      // outbox, capture bounds what it hands over instead, so a burst of distinct errors is not cut at 64.
+      ...(settings.wrapTransport ? { bufferSize: sentry.transportOptions?.bufferSize ?? OUTBOX_PIPELINE_SIZE } : {}),
+    },
     stackParser: sentry.stackParser ?? sdk.defaultStackParser,
     integrations,
     beforeSend: beforeSend(sentry.beforeSend, settings),

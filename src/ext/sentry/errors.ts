@@ -17,3 +17,10 @@ export class SentryDsnError extends LanternError<'LANTERN_ERR_SENTRY_DSN'> {
     );
   }
 }
+
+/** An `outbox` or `feedback` option of `lantern/ext/sentry` no bot could run with (`maxEnvelopes: 0`, say). */
+export class SentryOutboxOptionsError extends LanternError<'LANTERN_ERR_SENTRY_OUTBOX_OPTIONS'> {
+  constructor(option: string, problem: string) {
+    super('LANTERN_ERR_SENTRY_OUTBOX_OPTIONS', `Sentry option ${option}: ${problem}`);
+  }
+}

@@ -16,10 +16,16 @@ import { checkDsn } from './dsn.js';
 import { discordBreadcrumbs } from './breadcrumbs.js';
 import { SentryCapture } from './capture.js';
 import { closeClient } from './close.js';
+import { deliveryParts, feedbackOptions, outboxOptions } from './delivery.js';
+import type { FeedbackOptions, OutboxOptions } from './delivery.js';
 import { InteractionScopes } from './scopes.js';
 
-export { SentryDsnError, SentryMissingError } from './errors.js';
+export { SentryDsnError, SentryMissingError, SentryOutboxOptionsError } from './errors.js';
 export type { SentryClientOptions, SentryFilter, SentryFilterHint } from './client.js';
+export type { FeedbackOptions, OutboxOptions } from './delivery.js';
+export { DEFAULT_OUTBOX_PATH } from './outbox-file.js';
+export { readOutboxStatus } from './outbox-queue.js';
+export type { OutboxStatus } from './outbox-queue.js';
 
 export interface SentryOptions extends SentryClientOptions {
   /** The project's DSN (`https://<key>@<host>/<project>`); `SENTRY_DSN` when omitted. With neither, nothing is tracked. */
@@ -36,6 +42,13 @@ export interface SentryOptions extends SentryClientOptions {
   eventsPerGroupPerMinute?: number;
   /** Where storm control reads the time; the bot's `clock` by default. */
   clock?: Pick<Clock, 'now'>;
+  /**
+   * The durable outbox every envelope goes through (on by default): in the local store's file when `lantern/ext/local`
+   * is loaded, else `.lantern/outbox.db`. `{ path, ...bounds }` to change it, `false` to send straight to Sentry.
+   */
+  outbox?: boolean | OutboxOptions;
+  /** A "Report this" button under the friendly error answer; what the user writes goes to Sentry with the event. Default `false`. */
+  feedback?: boolean | FeedbackOptions;
 }
 
 const DEFAULTS = { requestTimeoutMs: 5000, flushTimeoutMs: 2000, eventsPerGroupPerMinute: 20 };
@@ -56,8 +69,12 @@ export default defineExtension<SentryOptions>({
       flushTimeoutMs = DEFAULTS.flushTimeoutMs,
       eventsPerGroupPerMinute = DEFAULTS.eventsPerGroupPerMinute,
       clock = bot.clock,
+      outbox: outboxOption = true,
+      feedback: feedbackOption = false,
       ...sentry
     } = options;
+    const outboxSettings = outboxOptions(outboxOption);
+    const feedbackSettings = feedbackOptions(feedbackOption);
     assertSdkInstalled();
     if (!givenDsn?.trim()) {
       bot.log.warn('Sentry: no DSN (the `dsn` option or SENTRY_DSN), so errors are not sent to Sentry');
@@ -65,7 +82,22 @@ export default defineExtension<SentryOptions>({
     }
     const dsn = registerDsn(bot, givenDsn);
     const sdk = await importSdk();
-    const { client, http } = createClient(sdk, { dsn, sentry, filter, requestTimeoutMs, redactor: bot.redactor, log: bot.log });
+    const delivery = deliveryParts(bot, sdk, {
+      dsn,
+      tunnel: sentry.tunnel,
+      requestTimeoutMs,
+      outbox: outboxSettings,
+      feedback: feedbackSettings,
+    });
+    const { client, http } = createClient(sdk, {
+      dsn,
+      sentry,
+      filter,
+      requestTimeoutMs,
+      redactor: bot.redactor,
+      log: bot.log,
+      wrapTransport: delivery.wrapTransport,
+    });
     // The first bot's client also serves the app's own `Sentry.captureException` calls, as after Sentry.init; it is
     // registered before init, as Sentry.init does, so integrations set up against it.
     const processScope = sdk.getCurrentScope();
@@ -76,18 +108,16 @@ export default defineExtension<SentryOptions>({
     if (client.getOptions().enableOpenTelemetrySetup) sdk.initOpenTelemetry(client);
 
     const scopes = new InteractionScopes(sdk, client);
-    const capture = new SentryCapture(bot, sdk, client, scopes, {
-      captureExpected,
-      eventsPerGroupPerMinute,
-      now: () => clock.now(),
-      log: bot.log,
-    });
-    // Torn down in reverse: capture stops and hands over what it holds, then scopes and breadcrumbs, then the client.
+    const capture = new SentryCapture(bot, sdk, client, scopes, { captureExpected, eventsPerGroupPerMinute, now: () => clock.now() });
+    const outbox = delivery.start(client);
+    // Torn down in reverse: feedback and capture stop (capture hands over what it holds), then scopes and breadcrumbs,
+    // then the client and its outbox.
     const teardown = setupSinks(bot, [
-      closeClient(client, http, flushTimeoutMs, processWide ? processScope : undefined),
+      closeClient(client, http, flushTimeoutMs, processWide ? processScope : undefined, outbox),
       scopes.sink,
       discordBreadcrumbs(scopes),
       capture.sink,
+      ...delivery.feedback(client, capture),
     ]);
     const { environment, release } = client.getOptions();
     bot.log.info(

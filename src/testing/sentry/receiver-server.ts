@@ -5,21 +5,40 @@
 import { buffer } from 'node:stream/consumers';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
 import { checkHeaderDsn, decodeBody, MalformedEnvelopeError, parseEnvelope } from '../../util/sentry-envelope.js';
 import type { MalformedEnvelope, ReceivedEnvelope } from '../../util/sentry-envelope.js';
 
 /**
  * How the receiver answers: `accept` as Sentry does; `refuse` closes the port (connections are refused);
  * `error` answers 500; `rateLimit` answers 429 with `Retry-After` and `X-Sentry-Rate-Limits` for every
- * category; `hang` reads each request and never answers it.
+ * category; `hang` reads each request and never answers it; `stall` accepts TCP connections and never reads or
+ * answers anything on them (a wedged proxy or load balancer); `reject` answers 400 to every envelope, as Sentry
+ * does to one it will never take.
  */
-export type SentryReceiverMode = 'accept' | 'refuse' | 'error' | 'rateLimit' | 'hang';
+export type SentryReceiverMode = 'accept' | 'refuse' | 'error' | 'rateLimit' | 'hang' | 'stall' | 'reject';
+
+/**
+ * Which headers a `rateLimit` 429 carries: both (`Retry-After` and `X-Sentry-Rate-Limits`), one of them, or none (a
+ * bare 429, which the SDK reads as 60 s for everything).
+ */
+export type RateLimitHeaderSet = 'both' | 'retry-after' | 'rate-limits' | 'none';
 
 /** Passed as the child's only argument, as JSON. */
 export interface ReceiverServerConfig {
   readonly projectId: string;
   readonly publicKey: string;
+  /** The port to listen on (a restarted receiver keeps its DSN); 0 for any free one. */
+  readonly port: number;
+}
+
+/** How a `rateLimit` 429 is made. */
+export interface RateLimitSettings {
+  readonly retryAfterSeconds: number;
+  readonly headers: RateLimitHeaderSet;
+  /** The categories `X-Sentry-Rate-Limits` names (`error`, `default`...); empty for all of them. */
+  readonly categories: readonly string[];
 }
 
 /** What one request left for the test to see: only accepted envelopes and rejected bodies are recorded. */
@@ -35,7 +54,7 @@ export type ServerMessage =
 
 export type ParentMessage =
   | { readonly type: 'recorded'; readonly seq: number }
-  | { readonly type: 'setMode'; readonly id: number; readonly mode: SentryReceiverMode; readonly retryAfterSeconds: number }
+  | { readonly type: 'setMode'; readonly id: number; readonly mode: SentryReceiverMode; readonly rateLimit: RateLimitSettings }
   | { readonly type: 'stop' };
 
 interface Answer {
@@ -54,9 +73,12 @@ const send = (message: ServerMessage): void => {
 const config = JSON.parse(process.argv[2] ?? '{}') as ReceiverServerConfig;
 const envelopePath = `/api/${config.projectId}/envelope/`;
 let mode: SentryReceiverMode = 'accept';
-let retryAfterSeconds = 60;
-let port = 0;
+let rateLimit: RateLimitSettings = { retryAfterSeconds: 60, headers: 'both', categories: [] };
+let port = config.port;
 const hanging = new Set<ServerResponse>();
+/** The listener of `stall` mode, and the sockets it holds. */
+let staller: Server | undefined;
+const stalled = new Set<Socket>();
 const awaitingRecord = new Map<number, () => void>();
 let nextSeq = 0;
 /** Mode changes run one after another: `refuse` and back both wait for the port to close or open. */
@@ -80,15 +102,13 @@ async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> 
       await recordInParent({ kind: 'outage' });
       respond(res, 500, { detail: 'internal server error' });
       return;
+    case 'reject':
+      await recordInParent({ kind: 'outage' });
+      respond(res, 400, { detail: 'invalid event envelope' });
+      return;
     case 'rateLimit':
       await recordInParent({ kind: 'outage' });
-      // No categories before the first colon: the limit covers all of them, as an organization-wide limit does.
-      respond(
-        res,
-        429,
-        { detail: 'rate limited' },
-        { 'retry-after': String(retryAfterSeconds), 'x-sentry-rate-limits': `${retryAfterSeconds}::organization` },
-      );
+      respond(res, 429, { detail: 'rate limited' }, rateLimitHeaders());
       return;
     case 'hang':
       hanging.add(res);
@@ -96,10 +116,22 @@ async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> 
       await recordInParent({ kind: 'outage' });
       return;
     case 'refuse':
-      // The body finished arriving just as refusing began; a refused connection gets no answer.
+    case 'stall':
+      // The body finished arriving just as the port was closed; such a connection gets no answer.
       res.destroy();
       return;
   }
+}
+
+function rateLimitHeaders(): Record<string, string> {
+  const { retryAfterSeconds, headers, categories } = rateLimit;
+  // No categories before the scope: the limit covers all of them, as an organization-wide limit does.
+  const limits = { 'x-sentry-rate-limits': `${String(retryAfterSeconds)}:${categories.join(';')}:organization` };
+  const retryAfter = { 'retry-after': String(retryAfterSeconds) };
+  if (headers === 'both') return { ...retryAfter, ...limits };
+  if (headers === 'retry-after') return retryAfter;
+  if (headers === 'rate-limits') return limits;
+  return {};
 }
 
 /** Checks the endpoint and key as Sentry does, then decodes the envelope. */
@@ -155,23 +187,55 @@ function recordInParent(record: RequestRecord): Promise<void> {
   });
 }
 
-async function changeMode(next: SentryReceiverMode, seconds: number): Promise<void> {
+async function changeMode(next: SentryReceiverMode, settings: RateLimitSettings): Promise<void> {
   if (mode === 'hang' && next !== 'hang') {
     // As a restarted server would: the requests it left hanging end with a reset connection.
     for (const res of hanging) res.destroy();
   }
-  if (next === 'refuse' && mode !== 'refuse') {
+  const closed = (m: SentryReceiverMode) => m === 'refuse' || m === 'stall';
+  if (closed(next) && !closed(mode)) {
     await new Promise<void>((resolve) => {
       server.close(() => {
         resolve();
       });
-      // Idle keep-alive sockets too: the SDK's next request must open a new connection and be refused.
+      // Idle keep-alive sockets too: the SDK's next request must open a new connection.
       server.closeAllConnections();
     });
   }
-  if (next !== 'refuse' && mode === 'refuse') await listen(port);
+  if (mode === 'stall' && next !== 'stall') await stopStalling();
+  if (next === 'stall' && mode !== 'stall') await startStalling();
+  if (!closed(next) && closed(mode)) await listen(port);
   mode = next;
-  retryAfterSeconds = seconds;
+  rateLimit = settings;
+}
+
+/** Takes the port with a bare TCP listener that keeps every connection open and never reads from it. */
+async function startStalling(): Promise<void> {
+  const tcp = createTcpServer((socket) => {
+    stalled.add(socket);
+    socket.pause();
+    socket.on('close', () => stalled.delete(socket));
+    socket.on('error', () => undefined);
+  });
+  staller = tcp;
+  await new Promise<void>((resolve, reject) => {
+    tcp.once('error', reject);
+    tcp.listen(port, '127.0.0.1', () => {
+      resolve();
+    });
+  });
+}
+
+async function stopStalling(): Promise<void> {
+  for (const socket of stalled) socket.destroy();
+  const tcp = staller;
+  staller = undefined;
+  if (tcp)
+    await new Promise<void>((resolve) =>
+      tcp.close(() => {
+        resolve();
+      }),
+    );
 }
 
 function listen(onPort: number): Promise<number> {
@@ -205,7 +269,7 @@ process.on('message', (message: ParentMessage) => {
       return;
     case 'setMode':
       modeChanges = modeChanges
-        .then(() => changeMode(message.mode, message.retryAfterSeconds))
+        .then(() => changeMode(message.mode, message.rateLimit))
         .then(
           () => {
             send({ type: 'modeSet', id: message.id });
@@ -224,5 +288,5 @@ process.on('message', (message: ParentMessage) => {
 // The parent exited without stop(): a receiver nobody reads must not outlive it.
 process.on('disconnect', () => process.exit(0));
 
-port = await listen(0);
+port = await listen(port);
 send({ type: 'ready', port });

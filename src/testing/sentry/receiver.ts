@@ -7,7 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { LanternError } from '../../errors/index.js';
 import type { ErrorCode } from '../../errors/index.js';
 import type { EnvelopeItem, MalformedEnvelope, ReceivedEnvelope, ReceivedEvent } from '../../util/sentry-envelope.js';
-import type { ParentMessage, ReceiverServerConfig, RequestRecord, SentryReceiverMode, ServerMessage } from './receiver-server.js';
+import type {
+  ParentMessage,
+  RateLimitHeaderSet,
+  ReceiverServerConfig,
+  RequestRecord,
+  SentryReceiverMode,
+  ServerMessage,
+} from './receiver-server.js';
 
 export type {
   EnvelopeHeader,
@@ -18,7 +25,7 @@ export type {
   ReceivedEvent,
   ReceivedException,
 } from '../../util/sentry-envelope.js';
-export type { SentryReceiverMode } from './receiver-server.js';
+export type { RateLimitHeaderSet, SentryReceiverMode } from './receiver-server.js';
 
 export type SentryReceiverErrorCode = Extract<ErrorCode, `LANTERN_ERR_SENTRY_RECEIVER_${string}`>;
 
@@ -53,6 +60,10 @@ export interface EventViolation {
 export interface RateLimitOptions {
   /** The window the SDK must stay silent for, in whole seconds (the SDK reads no fractions). Default 60. */
   readonly retryAfterSeconds?: number;
+  /** Which headers the 429 carries: `both` (default), `retry-after`, `rate-limits` (`X-Sentry-Rate-Limits`) or `none`. */
+  readonly headers?: RateLimitHeaderSet;
+  /** The categories `X-Sentry-Rate-Limits` limits (`error`, `default`, `session`...); all of them when empty (default). */
+  readonly categories?: readonly string[];
 }
 
 const PROJECT_ID = '42';
@@ -87,7 +98,9 @@ interface Waiter {
 export class SentryReceiver {
   /** `http://<public key>@127.0.0.1:<port>/42`: the same for the receiver's whole life, `refuse` included. */
   readonly dsn: string;
-  readonly #child: ChildProcess;
+  #child: ChildProcess;
+  readonly #port: number;
+  readonly #publicKey: string;
   readonly #events: ReceivedEvent[] = [];
   readonly #envelopes: ReceivedEnvelope[] = [];
   readonly #malformed: MalformedEnvelope[] = [];
@@ -103,15 +116,57 @@ export class SentryReceiver {
   /** Set once the child is gone or going: every later wait or mode change fails with it. */
   #ended: SentryReceiverError | null = null;
   #stopping: Promise<void> | null = null;
+  /** The child `kill()` ended on purpose: its exit is no failure, and `restart()` replaces it. */
+  #killed: ChildProcess | null = null;
 
   private constructor(child: ChildProcess, port: number, publicKey: string, options: SentryReceiverOptions) {
     this.#child = child;
+    this.#port = port;
+    this.#publicKey = publicKey;
     this.#checkEvent = options.checkEvent;
     this.dsn = `http://${publicKey}@127.0.0.1:${port}/${PROJECT_ID}`;
+    this.#adopt(child);
+  }
+
+  /** Starts the receiver's process, listening on a free port of 127.0.0.1, in `accept` mode. */
+  static async start(options: SentryReceiverOptions = {}): Promise<SentryReceiver> {
+    const publicKey = randomBytes(16).toString('hex');
+    const child = launchServer({ projectId: PROJECT_ID, publicKey, port: 0 });
+    const port = await readyChild(child);
+    return new SentryReceiver(child, port, publicKey, options);
+  }
+
+  /**
+   * Kills the receiver's process at once (SIGKILL), as a crashed Sentry: open connections are reset and new ones
+   * refused until `restart()`. What arrived before stays readable; waits go on and may be met after the restart.
+   */
+  async kill(): Promise<void> {
+    if (this.#ended) throw this.#ended;
+    const child = this.#child;
+    if (this.#killed === child) return;
+    this.#killed = child;
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** Starts a new process after `kill()`, on the same port with the same key (the DSN stays valid), in `accept` mode. */
+  async restart(): Promise<void> {
+    if (this.#ended) throw this.#ended;
+    if (this.#killed !== this.#child) throw new RangeError('restart() follows kill(): the receiver is running');
+    const child = launchServer({ projectId: PROJECT_ID, publicKey: this.#publicKey, port: this.#port });
+    await readyChild(child);
+    this.#child = child;
+    this.#mode = 'accept';
+    this.#adopt(child);
+  }
+
+  #adopt(child: ChildProcess): void {
     child.on('message', (message: ServerMessage) => {
       this.#onMessage(message);
     });
     child.on('exit', (code, signal) => {
+      if (this.#killed === child) return;
       this.#end(
         new SentryReceiverError(
           'LANTERN_ERR_SENTRY_RECEIVER_EXITED',
@@ -120,24 +175,10 @@ export class SentryReceiver {
       );
     });
     child.on('error', (error) => {
+      if (this.#killed === child) return;
       // Only a failed kill or message can get here; either way the child is no longer under control.
       this.#end(new SentryReceiverError('LANTERN_ERR_SENTRY_RECEIVER_EXITED', `The Sentry receiver process failed: ${error.message}`));
     });
-  }
-
-  /** Starts the receiver's process, listening on a free port of 127.0.0.1, in `accept` mode. */
-  static async start(options: SentryReceiverOptions = {}): Promise<SentryReceiver> {
-    const publicKey = randomBytes(16).toString('hex');
-    const child = launchServer({ projectId: PROJECT_ID, publicKey });
-    try {
-      const port = await waitForReady(child);
-      return new SentryReceiver(child, port, publicKey, options);
-    } finally {
-      // From here the channel stays open without keeping the test alive: a receiver the test forgot to stop
-      // must not hang it, and the child exits when the channel closes with the test process.
-      child.channel?.unref();
-      child.unref();
-    }
   }
 
   /** Payloads of the `event` items of accepted envelopes, in arrival order. */
@@ -215,15 +256,16 @@ export class SentryReceiver {
    */
   setMode(mode: 'rateLimit', options?: RateLimitOptions): Promise<void>;
   setMode(mode: Exclude<SentryReceiverMode, 'rateLimit'>): Promise<void>;
-  setMode(mode: SentryReceiverMode, { retryAfterSeconds = 60 }: RateLimitOptions = {}): Promise<void> {
+  setMode(mode: SentryReceiverMode, { retryAfterSeconds = 60, headers = 'both', categories = [] }: RateLimitOptions = {}): Promise<void> {
     if (!Number.isInteger(retryAfterSeconds) || retryAfterSeconds < 1)
       return Promise.reject(new RangeError(`retryAfterSeconds is a whole number of seconds, at least 1; got ${retryAfterSeconds}`));
     if (this.#ended) return Promise.reject(this.#ended);
+    if (this.#killed === this.#child) return Promise.reject(new RangeError('The receiver was killed: restart() it first'));
     const id = this.#nextModeRequest++;
     const reply = new Promise<void>((resolve, reject) => {
       this.#modeReplies.set(id, { resolve, reject });
     });
-    this.#send({ type: 'setMode', id, mode, retryAfterSeconds });
+    this.#send({ type: 'setMode', id, mode, rateLimit: { retryAfterSeconds, headers, categories } });
     return this.#keepingAlive(reply).then(() => {
       this.#mode = mode;
     });
@@ -246,7 +288,7 @@ export class SentryReceiver {
   async #stopChild(): Promise<void> {
     this.#end(new SentryReceiverError('LANTERN_ERR_SENTRY_RECEIVER_STOPPED', 'The Sentry receiver was stopped'));
     const child = this.#child;
-    if (child.exitCode !== null || child.signalCode !== null) return;
+    if (this.#killed === child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = once(child, 'exit');
     this.#send({ type: 'stop' });
     // The timer also keeps the test process alive until the exit is seen, though the child is unref'd.
@@ -377,6 +419,17 @@ function launchServer(config: ReceiverServerConfig): ChildProcess {
   const execArgv = extension === '.ts' ? ['--import', import.meta.resolve('tsx')] : [];
   // stdout is the test runner's report stream; the child's stderr stays visible for a crash.
   return fork(script, [JSON.stringify(config)], { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+}
+
+/** Waits until the child listens; from then its channel stays open without keeping the test alive. */
+async function readyChild(child: ChildProcess): Promise<number> {
+  try {
+    return await waitForReady(child);
+  } finally {
+    // A receiver the test forgot to stop must not hang it, and the child exits when the channel closes with the test.
+    child.channel?.unref();
+    child.unref();
+  }
 }
 
 function waitForReady(child: ChildProcess): Promise<number> {

@@ -1,7 +1,8 @@
 /**
  * `lantern/ext/sentry` while Sentry is down: the receiver refuses connections, answers 500, answers 429 with
  * rate-limit headers, or accepts and never answers. In each the bot must answer every interaction, its memory
- * must stay bounded, and `stop()` must return within the flush timeout plus a second.
+ * must stay bounded (what waits is in the outbox's file, not in memory), and `stop()` must return within the flush
+ * timeout plus a second. test/ext/sentry/outbox.test.ts checks that every event arrives after the outage.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -12,6 +13,7 @@ import type { FakeUser } from '../../../src/testing/index.js';
 import { startFake } from '../../support/bot.js';
 import { waitUntil } from '../../support/resources.js';
 import { sentryOptions, startReceiver, thrown } from '../../fixtures/sentry-support.js';
+import { outboxPath } from '../../fixtures/outbox-support.js';
 import sentry from '../../../src/ext/sentry/index.js';
 
 setFlagsFromString('--expose-gc');
@@ -60,6 +62,7 @@ async function outageBot() {
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
       flushTimeoutMs: FLUSH_TIMEOUT_MS,
       eventsPerGroupPerMinute: Number.POSITIVE_INFINITY,
+      outbox: { path: outboxPath(), maxRetryDelayMs: 500 },
     }),
   );
   bot.addCommand(
@@ -122,18 +125,21 @@ for (const mode of ['refuse', 'error', 'rateLimit', 'hang'] as const) {
       assert.equal((await as(users[0]!).slash('ok').response('reply')).message?.content, 'ok');
 
       if (mode === 'rateLimit') {
-        // The SDK honours the 429: once the first answers are in, it sends nothing for the window.
+        // The outbox honours the 429: once the first answer is in, it sends nothing for the window.
         assert.equal(receiver.requests, requestsAfterWarmUp, 'requests reached a server that asked for silence');
       }
       if (mode === 'hang') {
-        // Without a request timeout 30 requests (the SDK's sockets) would hang for ever and no later one would
-        // be sent; with it, hung requests are abandoned and later events go out again.
-        await waitUntil(() => receiver.requests > 64, 5000);
+        // Without a request timeout the SDK's sockets would hang for ever and nothing later would be sent; with
+        // it, a hung request is abandoned and the outbox tries again.
+        const requests = receiver.requests;
+        await waitUntil(() => receiver.requests > requests, 5000);
       }
       if (mode === 'refuse' || mode === 'error') {
         await receiver.setMode('accept');
         const recovered = await bot.reportError({ source: 'after the outage', error: new Error('delivered again') });
-        assert.equal(thrown(await receiver.waitForEvent(recovered.reference ?? ''))?.value, 'delivered again');
+        // After the backlog, oldest first.
+        const event = await receiver.waitForEvent(recovered.reference ?? '', { timeoutMs: 60_000 });
+        assert.equal(thrown(event)?.value, 'delivered again');
         await receiver.setMode(mode);
       }
       await failMany(BATCH);
