@@ -34,6 +34,7 @@ import { TaskScheduler } from '../tasks/scheduler.js';
 import type { Task } from '../tasks/scheduler.js';
 import { DEFAULT_MESSAGES } from './options.js';
 import type { ClientOptions } from './options.js';
+import { linkToShardManager } from './shard-link.js';
 import { stopOnSignals } from './signals.js';
 
 /** Delay that coalesces command changes made while running into one sync. */
@@ -198,6 +199,7 @@ export class Client {
         redactor: this.redactor,
         discord: this.discord,
       });
+    linkToShardManager(this, hub);
     this.discord.on(DiscordEvents.InteractionCreate, (interaction) => {
       track(router.handle(interaction));
     });

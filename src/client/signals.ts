@@ -45,6 +45,18 @@ export function stopOnSignals(target: SignalTarget): () => void {
   };
 }
 
+/**
+ * A stop a sharding manager asks for over IPC: what SIGTERM does, except that it joins a stop already under way
+ * instead of counting as a second signal (Ctrl+C, and systemd's stop, signal the manager and its shards alike, and the
+ * manager then asks its shards to stop). With no bot here stopping on signals, the process gets a real SIGTERM, which
+ * the app handles or which ends it, as a plain ShardingManager's `kill()` would.
+ */
+export function stopOnRequest(): void {
+  if (stopping) return;
+  if (running.size === 0) process.kill(process.pid, 'SIGTERM');
+  else onSignal('SIGTERM');
+}
+
 function listen(on: boolean): void {
   if (listening === on) return;
   listening = on;

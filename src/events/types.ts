@@ -52,6 +52,8 @@ export interface ErrorEvent {
   handled: boolean;
   /** A tracker's id for this error, shown to the user as a reference they can quote. */
   reference: string | undefined;
+  /** Tags trackers add to the ones they work out (a sharding manager's `shard_id` and `shard_count`, a shard's own). */
+  readonly tags: Readonly<Record<string, string>> | undefined;
 }
 
 /** One run of a task: its name and which run it was (1 for the first). */
