@@ -285,8 +285,10 @@ export class ShardManager extends ShardingManager {
   }
 
   #report(shard: Shard, error: Error, forwarded?: Pick<ErrorInit, 'source' | 'tags' | 'extension'>): void {
-    const tags = { ...forwarded?.tags, shard_id: String(shard.id), shard_count: String(this.totalShards) };
-    const report = this.#bot.reportError({ source: `shard ${String(shard.id)}`, ...forwarded, error, tags });
+    const source = forwarded?.source ?? `shard ${String(shard.id)}`;
+    // A forwarded event's tags are the shard's, but its source is the manager's name for it.
+    const tags = { ...forwarded?.tags, source, shard_id: String(shard.id), shard_count: String(this.totalShards) };
+    const report = this.#bot.reportError({ ...forwarded, source, error, tags });
     this.#reports.add(report);
     void report.finally(() => this.#reports.delete(report));
   }
