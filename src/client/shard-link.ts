@@ -45,8 +45,15 @@ export function linkToShardManager(bot: Bot, hub: EventHub): void {
   const redact = (text: string) => bot.redactor.redact(text);
   hub.listen('Error', function forwardToShardManager(event) {
     if (event.expected) return;
-    const tags = Object.fromEntries(Object.entries(describeEvent(bot, event, event.ctx).tags).map(([name, value]) => [name, redact(value)]));
-    const forwarded: ForwardedError = { source: redact(event.source), error: serializeError(event.error, redact), tags, extension: event.extension };
+    const tags = Object.fromEntries(
+      Object.entries(describeEvent(bot, event, event.ctx).tags).map(([name, value]) => [name, redact(value)]),
+    );
+    const forwarded: ForwardedError = {
+      source: redact(event.source),
+      error: serializeError(event.error, redact),
+      tags,
+      extension: event.extension,
+    };
     // The manager may be gone (its IPC channel closed); the shard's own trackers still have the event.
     shard.send({ [FORWARDED_ERROR_KEY]: forwarded }).catch(() => undefined);
   });

@@ -73,10 +73,15 @@ function rebuild(data: unknown, depth: number): Error {
   const cause = deeper && data.cause !== undefined ? { cause: causeValue(data.cause, depth + 1) } : undefined;
   const error = data.name === 'AggregateError' ? new AggregateError(members, data.message, cause) : new Error(data.message, cause);
   for (const [key, value] of Object.entries(isRecord(data.properties) ? data.properties : {}).slice(0, MAX_PROPERTIES))
-    if (!STRUCTURAL.has(key) && isPlain(value)) Object.defineProperty(error, key, { value, enumerable: true, writable: true, configurable: true });
+    if (!STRUCTURAL.has(key) && isPlain(value))
+      Object.defineProperty(error, key, { value, enumerable: true, writable: true, configurable: true });
   // As V8 defines them: own, writable, not enumerable.
   Object.defineProperty(error, 'name', { value: data.name, writable: true, configurable: true });
-  Object.defineProperty(error, 'stack', { value: typeof data.stack === 'string' ? data.stack : undefined, writable: true, configurable: true });
+  Object.defineProperty(error, 'stack', {
+    value: typeof data.stack === 'string' ? data.stack : undefined,
+    writable: true,
+    configurable: true,
+  });
   return error;
 }
 

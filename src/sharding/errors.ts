@@ -43,9 +43,13 @@ export class ShardRespawned extends LanternError<'LANTERN_ERR_SHARD_RESPAWNED'> 
   readonly downtimeMs: number;
 
   constructor(shardId: number, downtimeMs: number, death: ShardDied) {
-    super('LANTERN_ERR_SHARD_RESPAWNED', `Shard ${String(shardId)} respawned: ready again ${String(Math.round(downtimeMs))} ms after it died`, {
-      cause: death,
-    });
+    super(
+      'LANTERN_ERR_SHARD_RESPAWNED',
+      `Shard ${String(shardId)} respawned: ready again ${String(Math.round(downtimeMs))} ms after it died`,
+      {
+        cause: death,
+      },
+    );
     this.shardId = shardId;
     this.downtimeMs = downtimeMs;
   }

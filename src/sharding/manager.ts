@@ -189,7 +189,9 @@ export class ShardManager extends ShardingManager {
       });
     else signal();
     if (await settlesWithin(exited, this.#stopTimeoutMs + SIGNAL_STOP_GRACE_MS)) return;
-    this.log.warn(`Shard ${String(shard.id)} was still running ${String(this.#stopTimeoutMs + SIGNAL_STOP_GRACE_MS)} ms after the stop: killing it`);
+    this.log.warn(
+      `Shard ${String(shard.id)} was still running ${String(this.#stopTimeoutMs + SIGNAL_STOP_GRACE_MS)} ms after the stop: killing it`,
+    );
     child.kill('SIGKILL');
     await exited;
   }

@@ -26,7 +26,7 @@ test('an error crossing IPC keeps its class name, message, stack and own plain p
   assert.equal(errorText(copy), errorText(original));
 });
 
-test("a Lantern error keeps its code, so it is still recognised by code (an expected cooldown stays expected)", () => {
+test('a Lantern error keeps its code, so it is still recognised by code (an expected cooldown stays expected)', () => {
   const copy = acrossIpc(new CommandOnCooldown({ retryAfterMs: 1200, bucket: 'user', uses: 1, windowMs: 5000 }));
   assert.equal(copy.name, 'CommandOnCooldown');
   assert.equal((copy as { code?: string }).code, 'LANTERN_ERR_COOLDOWN');
@@ -39,12 +39,13 @@ test('the cause chain crosses whole: errors and a non-Error cause at its end, in
   const middle = new TypeError('fetch failed', { cause: root });
   const copy = acrossIpc(new Error('could not load the profile', { cause: middle }));
   const chain: unknown[] = [];
-  for (let at: unknown = copy; at !== undefined; at = (at as Error).cause) chain.push(at instanceof Error ? `${at.name}: ${at.message}` : at);
+  for (let at: unknown = copy; at !== undefined; at = (at as Error).cause)
+    chain.push(at instanceof Error ? `${at.name}: ${at.message}` : at);
   assert.deepEqual(chain, ['Error: could not load the profile', 'TypeError: fetch failed', 'RangeError: socket closed', 'ECONNRESET']);
   assert.equal(((copy.cause as Error).cause as Error).stack, root.stack);
 });
 
-test("an AggregateError keeps its members, each with its own class name", () => {
+test('an AggregateError keeps its members, each with its own class name', () => {
   const copy = acrossIpc(new AggregateError([new TypeError('first'), new RangeError('second'), 'third'], 'two failed'));
   assert.ok(copy instanceof AggregateError);
   assert.deepEqual(

@@ -5,6 +5,9 @@
  * SentryReceiver. Every child process of every test is checked to be gone at the end.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { after, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -13,12 +16,13 @@ import type { ErrorEvent } from '../../src/index.js';
 import { ShardDied, ShardManager, ShardNotReady, ShardRespawned } from '../../src/sharding/index.js';
 import type { ShardManagerOptions } from '../../src/sharding/index.js';
 import { shardOf } from '../../src/testing/index.js';
-import type { FakeDiscord, FakeGuild, FakeUser, ReceivedEvent, SentryReceiver } from '../../src/testing/index.js';
+import type { CloseEvent, FakeDiscord, FakeGuild, FakeUser, ReceivedEvent, SentryReceiver } from '../../src/testing/index.js';
 import { recordingLogger, startFake } from '../support/bot.js';
 import { waitUntil } from '../support/resources.js';
 import { sentryOptions, startReceiver, thrown } from '../fixtures/sentry-support.js';
 
 const SHARD_BOT = fileURLToPath(new URL('../fixtures/shard-bot.ts', import.meta.url));
+const SHARD_MANAGER = fileURLToPath(new URL('../fixtures/shard-manager.ts', import.meta.url));
 /** Generous: a child process under tsx takes seconds to start on a busy machine. */
 const WAIT_MS = 60_000;
 
@@ -124,7 +128,8 @@ async function replyTo(discord: FakeDiscord, alice: FakeUser, guild: FakeGuild, 
 
 function reportOf(t: TestContext, running: Running): void {
   t.diagnostic(`manager events: ${running.events.map(({ event }) => `${event.source}: ${event.error.message}`).join(' | ')}`);
-  if (process.env.SHARD_TEST_OUTPUT) for (const [pid, lines] of running.output) t.diagnostic(`shard process ${String(pid)}:\n${lines.join('\n')}`);
+  if (process.env.SHARD_TEST_OUTPUT)
+    for (const [pid, lines] of running.output) t.diagnostic(`shard process ${String(pid)}:\n${lines.join('\n')}`);
 }
 
 test(
@@ -173,7 +178,10 @@ test(
       ],
     );
     const frames = thrown(fromManager)?.stacktrace?.frames ?? [];
-    assert.ok(frames.some((frame) => frame.filename?.endsWith('shard-bot.ts')), 'the shard\u2019s own stack frames');
+    assert.ok(
+      frames.some((frame) => frame.filename?.endsWith('shard-bot.ts')),
+      'the shard\u2019s own stack frames',
+    );
 
     const forwarded = running.events.find(({ event }) => event.source === 'shard 1: /fail')?.event;
     assert.ok(forwarded);
@@ -182,15 +190,14 @@ test(
     assert.ok(!JSON.stringify(receiver.events).includes(discord.token), 'no token in any event');
 
     await running.manager.stop();
-    assert.deepEqual(
-      [...running.output.keys()].filter(isRunning),
-      [],
-      'every shard process is gone after stop()',
-    );
+    assert.deepEqual([...running.output.keys()].filter(isRunning), [], 'every shard process is gone after stop()');
   },
 );
 
-async function sortedBySource(receiver: SentryReceiver, filter: (event: ReceivedEvent) => boolean): Promise<[ReceivedEvent, ReceivedEvent]> {
+async function sortedBySource(
+  receiver: SentryReceiver,
+  filter: (event: ReceivedEvent) => boolean,
+): Promise<[ReceivedEvent, ReceivedEvent]> {
   const events = await receiver.waitForEvents(2, { filter, timeoutMs: WAIT_MS });
   const fromShard = events.find((event) => event.tags?.source === '/fail');
   const fromManager = events.find((event) => event.tags?.source !== '/fail');
@@ -223,7 +230,12 @@ test(
     assert.ok(death?.event.error instanceof ShardDied);
     assert.equal(death.event.source, 'shard 1');
     assert.deepEqual(
-      { shardId: death.event.error.shardId, signal: death.event.error.signal, exitCode: death.event.error.exitCode, respawning: death.event.error.respawning },
+      {
+        shardId: death.event.error.shardId,
+        signal: death.event.error.signal,
+        exitCode: death.event.error.exitCode,
+        respawning: death.event.error.respawning,
+      },
       { shardId: 1, signal: 'SIGKILL', exitCode: null, respawning: true },
     );
     assert.deepEqual(death.event.tags, { source: 'shard 1', shard_id: '1', shard_count: '2' });
@@ -234,7 +246,10 @@ test(
     const second = running.manager.shards.get(1)?.process?.pid;
     assert.ok(second && second !== first);
     assert.equal(await replyTo(discord, alice, guilds[1]!, 'ping'), `pong from shard 1 of pid ${String(second)}`);
-    assert.equal(await replyTo(discord, alice, guilds[0]!, 'ping'), `pong from shard 0 of pid ${String(running.manager.shards.get(0)?.process?.pid)}`);
+    assert.equal(
+      await replyTo(discord, alice, guilds[0]!, 'ping'),
+      `pong from shard 0 of pid ${String(running.manager.shards.get(0)?.process?.pid)}`,
+    );
 
     await running.manager.stop();
     assert.deepEqual([first, ...running.output.keys()].filter(isRunning), []);
@@ -270,5 +285,62 @@ test(
     assert.match(died.error.message, /^Shard 0 died: exited with code 1 after \d+ ms; not respawned/);
     await crashing.manager.stop();
     assert.deepEqual([...hanging.output.keys(), ...crashing.output.keys()].filter(isRunning), []);
+  },
+);
+
+test(
+  'Ctrl+C (SIGINT to the manager and its shards at once) stops every shard cleanly: each closes its gateway with 1000 and ' +
+    'exits 0 (the manager\u2019s stop request joins the stop the shard began), no death is reported, and the manager exits 0',
+  { timeout: 4 * WAIT_MS },
+  async () => {
+    const { discord } = await world(2);
+    const closes: CloseEvent[] = [];
+    discord.gateway.events.on('close', (event: CloseEvent) => closes.push(event));
+    // Its own process group, as a terminal makes for a command: Ctrl+C signals the whole group.
+    const child = spawn(process.execPath, ['--import', 'tsx', SHARD_MANAGER], {
+      env: { ...process.env, SHARD_MANAGER: JSON.stringify({ api: discord.rest.api, token: discord.token }) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+      detached: true,
+    });
+    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    after(() => {
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+    });
+    const lines: Record<string, unknown>[] = [];
+    const spawned = new Promise<number[]>((resolve) => {
+      createInterface({ input: child.stdout }).on('line', (text) => {
+        const line = JSON.parse(text) as Record<string, unknown>;
+        lines.push(line);
+        if (line.event === 'spawned') resolve(line.pids as number[]);
+      });
+    });
+    const shardPids = await spawned;
+    for (const pid of shardPids) pids.add(pid);
+    await waitUntil(() => discord.gateway.shards.length === 2, WAIT_MS);
+
+    process.kill(-child.pid!, 'SIGINT');
+    const [code, signal] = await exited;
+    const report = JSON.stringify(lines);
+    assert.deepEqual({ code, signal }, { code: 0, signal: null }, report);
+    assert.deepEqual(
+      closes.map((close) => [close.shard?.[0], close.code]).sort(),
+      [
+        [0, 1000],
+        [1, 1000],
+      ],
+      report,
+    );
+    assert.deepEqual(
+      lines.filter((line) => line.event === 'error'),
+      [],
+      'no death reported',
+    );
+    const stopped = lines.filter((line) => typeof line.message === 'string' && /^Shard \d stopped/.test(line.message));
+    assert.deepEqual(
+      stopped.map((line) => line.message).sort(),
+      ['Shard 0 stopped (exit code 0)', 'Shard 1 stopped (exit code 0)'],
+      report,
+    );
+    assert.deepEqual(shardPids.filter(isRunning), []);
   },
 );
