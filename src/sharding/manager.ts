@@ -71,7 +71,6 @@ export class ShardManager extends ShardingManager {
   readonly #readyTimeoutMs: number;
   readonly #stopTimeoutMs: number;
   readonly #handleSignals: boolean;
-  readonly #processMode: boolean;
   readonly #watches = new Map<Shard, ShardWatch>();
   /** Processes whose Lantern bot answers stop requests over IPC. */
   readonly #linked = new WeakSet<Child>();
@@ -91,7 +90,6 @@ export class ShardManager extends ShardingManager {
     this.#readyTimeoutMs = readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
     this.#stopTimeoutMs = stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
     this.#handleSignals = handleSignals ?? true;
-    this.#processMode = (sharding.mode ?? 'process') === 'process';
     this.#bot = managerClient({ logger, secrets, errorLogLimit, defaultListeners });
     if (this.token) this.#bot.addSecret(this.token, 'TOKEN');
     this.on('shardCreate', (shard) => {

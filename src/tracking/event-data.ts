@@ -139,7 +139,8 @@ function shardOf(bot: Bot, event: ErrorEvent, ctx: InteractionContext | undefine
   const shardError = /^shard (\d+)(?::|$)/.exec(event.source);
   if (shardError) return Number(shardError[1]);
   const held = bot.discord.options.shards;
-  if (Array.isArray(held) && held.length === 1) return held[0];
+  if (typeof held === 'number') return held;
+  if (held !== undefined && held !== 'auto' && held.length === 1) return held[0];
   return count === 1 ? 0 : undefined;
 }
 

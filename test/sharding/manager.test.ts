@@ -159,17 +159,19 @@ test(
     const isFail = (event: ReceivedEvent) => thrown(event)?.type === 'QuotaError';
     const [fromShard, fromManager] = await sortedBySource(receiver, isFail);
     // The shard's own tracker: the interaction's tags, the shard it ran on.
-    assert.equal(fromShard.tags?.source, '/fail');
-    assert.equal(fromShard.tags?.shard_id, '1');
-    assert.equal(fromShard.tags?.shard_count, '3');
-    assert.equal(fromShard.tags?.guild_id, guilds[1]!.id);
+    const shardTags = fromShard.tags ?? {};
+    assert.equal(shardTags.source, '/fail');
+    assert.equal(shardTags.shard_id, '1');
+    assert.equal(shardTags.shard_count, '3');
+    assert.equal(shardTags.guild_id, guilds[1]!.id);
     assert.equal(thrown(fromShard)?.value, 'the quota service refused on shard 1');
     // The manager's tracker: the same failure, as shard 1 reported it over IPC.
-    assert.equal(fromManager.tags?.source, 'shard 1: /fail');
-    assert.equal(fromManager.tags?.shard_id, '1');
-    assert.equal(fromManager.tags?.shard_count, '3');
-    assert.equal(fromManager.tags?.guild_id, guilds[1]!.id);
-    assert.equal(fromManager.tags?.command, '/fail');
+    const managerTags = fromManager.tags ?? {};
+    assert.equal(managerTags.source, 'shard 1: /fail');
+    assert.equal(managerTags.shard_id, '1');
+    assert.equal(managerTags.shard_count, '3');
+    assert.equal(managerTags.guild_id, guilds[1]!.id);
+    assert.equal(managerTags.command, '/fail');
     assert.deepEqual(
       fromManager.exception?.values?.map((value) => [value.type, value.value]),
       [
@@ -179,7 +181,7 @@ test(
     );
     const frames = thrown(fromManager)?.stacktrace?.frames ?? [];
     assert.ok(
-      frames.some((frame) => frame.filename?.endsWith('shard-bot.ts')),
+      frames.some((frame) => String(frame.filename).endsWith('shard-bot.ts')),
       'the shard\u2019s own stack frames',
     );
 
