@@ -56,6 +56,7 @@ export {
   CommandOnCooldown,
   expectedErrorMessage,
   GuardDefinitionError,
+  GuardStoreUnavailable,
   isExpectedError,
   MaxConcurrencyReached,
   readableDuration,
@@ -68,9 +69,13 @@ export type {
   CheckResult,
   ConcurrencyOptions,
   CooldownOptions,
+  CooldownTake,
   ExpectedErrorMessage,
   ExpectedErrorMessages,
   GuardOptions,
+  GuardStore,
+  StoredCooldown,
+  StoredSlot,
 } from './checks/index.js';
 export { Events } from './events/types.js';
 export type {

@@ -155,7 +155,14 @@ export class Client {
       redactor: this.redactor,
       policy,
       messages,
-      guards: new Guards(this.clock),
+      guards: new Guards(this.clock, {
+        error: (init) => {
+          track(hub.error(init));
+        },
+        info: (message) => {
+          this.log.info(message);
+        },
+      }),
       globalGuards: guardLayer('bot', options),
       expectedMessages: options.expectedErrorMessages ?? {},
     });
