@@ -68,6 +68,7 @@ export class RedisStore implements GuardStore {
     } else if (typeof (client as Partial<Redis> | null)?.evalsha !== 'function')
       throw new RedisStoreOptionsError('client', 'must be an ioredis client (new Redis(...)) or a redis:// URL');
     else this.#client = Promise.resolve(client);
+    void this.#client.then(loadScripts, () => undefined);
   }
 
   async takeCooldowns(uses: readonly StoredCooldown[]): Promise<CooldownTake> {
@@ -170,6 +171,19 @@ export class RedisStore implements GuardStore {
       clearTimeout(timer);
     });
   }
+}
+
+/**
+ * Loads the scripts whenever the connection becomes ready (at once if it is), so a user's first command after a start
+ * (or after Redis restarted, empty) costs one round trip, not a refused EVALSHA and an EVAL. A failure is harmless:
+ * the commands load them again.
+ */
+function loadScripts(client: RedisClient): void {
+  const load = () => {
+    for (const { lua } of [TAKE_COOLDOWNS, REFUND_COOLDOWNS, ACQUIRE_SLOT, RENEW_SLOT]) client.script('LOAD', lua).catch(() => undefined);
+  };
+  client.on('ready', load);
+  if (client.status === 'ready') load();
 }
 
 /** A store on `client`: an ioredis client, or a `redis://` URL (the store connects, with ioredis, and `close()` ends it). */
