@@ -76,6 +76,7 @@ export class ShardManager extends ShardingManager {
   readonly #linked = new WeakSet<Child>();
   /** Processes the manager or discord.js (`kill()`, `respawn()`) ended on purpose: their exit is no death. */
   readonly #ended = new WeakSet<Child>();
+  readonly #spawnedAt = new WeakMap<Child, number>();
   readonly #reports = new Set<Promise<unknown>>();
   #detachSignals: (() => void) | undefined;
   #stopping: Promise<void> | undefined;
@@ -207,8 +208,7 @@ export class ShardManager extends ShardingManager {
       this.#ready(shard, watch);
     });
     shard.on('death', (child) => {
-      // discord.js's `kill()` (and so `respawn()`) reports a death before the process has even exited.
-      if (!hasExited(child)) this.#ended.add(child);
+      this.#died(shard, watch, child);
     });
     shard.on('error', (error) => {
       this.#respawnFailed(shard, error);
@@ -230,9 +230,26 @@ export class ShardManager extends ShardingManager {
     }, this.#readyTimeoutMs);
     // The shards' processes keep the manager alive; a timer for one must not.
     watch.readyTimer.unref();
+    this.#spawnedAt.set(child, spawnedAt);
     (child as EventEmitter).once('exit', (exitCode: number | null, signal?: NodeJS.Signals | null) => {
-      this.#exited(shard, watch, child, { exitCode, signal: signal ?? null }, spawnedAt);
+      // A process's death was reported as discord.js saw it (a worker's exit code comes only with this event).
+      if (child instanceof Worker || this.#ended.has(child) || this.#stopping)
+        this.#exited(shard, watch, child, { exitCode, signal: signal ?? null });
     });
+  }
+
+  /**
+   * discord.js's `death`: emitted when a process exits, before discord.js forks its replacement (tens of
+   * milliseconds), so a death is reported from here; and by `kill()` (so `respawn()` too) before the process has even
+   * exited, which marks it as ended on purpose.
+   */
+  #died(shard: Shard, watch: ShardWatch, child: Child): void {
+    if (!hasExited(child)) {
+      this.#ended.add(child);
+      return;
+    }
+    if (child instanceof Worker || this.#stopping) return;
+    this.#exited(shard, watch, child, { exitCode: child.exitCode, signal: child.signalCode });
   }
 
   #ready(shard: Shard, watch: ShardWatch): void {
@@ -248,8 +265,8 @@ export class ShardManager extends ShardingManager {
     this.#report(shard, new ShardRespawned(shard.id, performance.now() - death.at, death.error));
   }
 
-  #exited(shard: Shard, watch: ShardWatch, child: Child, exit: ShardExit, spawnedAt: number): void {
-    // With respawn on, discord.js has already spawned the next process (and its timer) by now.
+  #exited(shard: Shard, watch: ShardWatch, child: Child, exit: ShardExit): void {
+    // With respawn on, discord.js may have spawned the next process (and its timer) by now.
     if (watch.child === child) {
       clearTimeout(watch.readyTimer);
       watch.readyTimer = undefined;
@@ -258,7 +275,12 @@ export class ShardManager extends ShardingManager {
       this.log.info(`Shard ${String(shard.id)} stopped (${exit.signal ?? `exit code ${String(exit.exitCode)}`})`);
       return;
     }
-    const error = new ShardDied({ shardId: shard.id, exit, uptimeMs: performance.now() - spawnedAt, respawning: this.respawn });
+    const error = new ShardDied({
+      shardId: shard.id,
+      exit,
+      uptimeMs: performance.now() - (this.#spawnedAt.get(child) ?? performance.now()),
+      respawning: this.respawn,
+    });
     if (this.respawn) watch.death = { error, at: performance.now() };
     this.#report(shard, error);
   }

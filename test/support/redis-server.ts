@@ -30,7 +30,15 @@ export interface RedisServer {
   start(): Promise<void>;
 }
 
+/** A server for this test file, stopped after it. */
 export async function startRedisServer(): Promise<RedisServer> {
+  const server = await spawnRedisServer();
+  after(server.stop);
+  return server;
+}
+
+/** A server the caller stops (a benchmark's, outside the test runner). */
+export async function spawnRedisServer(): Promise<RedisServer> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
@@ -65,7 +73,6 @@ export async function startRedisServer(): Promise<RedisServer> {
     await exited;
   };
   await start();
-  after(stop);
   return { port, url: `redis://127.0.0.1:${String(port)}`, stop, start };
 }
 
