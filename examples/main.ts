@@ -11,7 +11,13 @@ import { createBot } from './bot.js';
 
 if (process.env.DISCORD_TOKEN) {
   const bot = await createBot();
-  await bot.start();
+  try {
+    await bot.start();
+  } catch (error) {
+    // A bot that cannot start says why in one line (a LoginError names the network, the token or the intents).
+    console.error(`The example bot could not start. ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  }
 } else {
   await playOffline();
 }

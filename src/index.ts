@@ -45,6 +45,7 @@ export {
   ExtensionLoadError,
   ExtensionStateError,
   LanternError,
+  LoginError,
   NonErrorThrownError,
   OptionMismatchError,
   Redactor,

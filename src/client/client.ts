@@ -24,8 +24,10 @@ import type { CustomIdPattern } from '../components/custom-id.js';
 import { HandlerRegistry, labelOf } from '../components/registry.js';
 import type { OneMessageOptions } from '../components/registry.js';
 import type { InteractionWrapper } from './router.js';
-import { DEFAULT_ERROR_LOG_LIMIT, ErrorLog, validateErrorLogLimit } from '../log/error-log.js';
+import { DEFAULT_ERROR_LOG_LIMIT, ErrorLog, validateErrorLogLimit, validateLogStack } from '../log/error-log.js';
 import { consoleLogger, Log } from '../log/log.js';
+import { learnWebhookTokens } from './webhook-tokens.js';
+import { loginError } from './login.js';
 import { settlesWithin } from '../util/settle.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
@@ -114,10 +116,13 @@ export class Client {
   constructor(options: ClientOptions = {}) {
     validateGuards(options, 'the bot (client options)');
     validateErrorLogLimit(options.errorLogLimit ?? DEFAULT_ERROR_LOG_LIMIT);
+    const logStack = options.logStack ?? 'compact';
+    validateLogStack(logStack);
     this.redactor = new Redactor();
     for (const secret of options.secrets ?? []) this.redactor.add(secret);
     this.log = new Log(options.logger ?? consoleLogger, this.redactor);
     this.discord = new DiscordClient({ ...options.discord, intents: options.intents ?? [GatewayIntentBits.Guilds] });
+    learnWebhookTokens(this.discord, this.redactor);
     const track = (work: Promise<unknown>) => {
       this.core.inFlight.add(work);
       void work.finally(() => this.core.inFlight.delete(work));
@@ -137,6 +142,7 @@ export class Client {
     // interaction that happened to schedule them: a tracker must not give a later task failure that user's scope.
     this.detached = new AsyncResource('lantern.client');
     this.clock = detachedClock(options.clock ?? systemClock, this.detached);
+    const errorLog = new ErrorLog(this.log, this.redactor, this.clock, options.errorLogLimit ?? DEFAULT_ERROR_LOG_LIMIT, logStack);
     const handlers = new HandlerRegistry(this.clock, (error, registered) => {
       track(hub.error({ source: `${labelOf(registered.definition)} onTimeout`, error, extension: registered.owner?.name }));
     });
@@ -152,6 +158,7 @@ export class Client {
       handlers,
       hub,
       log: this.log,
+      errorLog,
       redactor: this.redactor,
       policy,
       messages,
@@ -192,7 +199,7 @@ export class Client {
       router,
       extensions,
       tasks,
-      errorLog: new ErrorLog(this.log, this.redactor, this.clock, options.errorLogLimit ?? DEFAULT_ERROR_LOG_LIMIT),
+      errorLog,
       detach: [],
       starting: undefined,
       stopping: undefined,
@@ -361,7 +368,10 @@ export class Client {
     while (this.core.inFlight.size > 0) await Promise.allSettled(this.core.inFlight);
   }
 
-  /** Logs in, reads the owners, syncs the commands and resolves once the bot answers interactions. */
+  /**
+   * Logs in, reads the owners, syncs the commands and resolves once the bot answers interactions. A login that
+   * fails (no network, a refused token or intents) rejects with a `LoginError` saying which.
+   */
   async start(): Promise<void> {
     const { core } = this;
     if (core.phase !== 'idle')
@@ -388,7 +398,9 @@ export class Client {
           resolve();
         }),
       );
-      await this.discord.login(token);
+      await this.discord.login(token).catch((error: unknown) => {
+        throw loginError(error);
+      });
       await ready;
     } catch (error) {
       await this.shutdown();

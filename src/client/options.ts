@@ -3,6 +3,7 @@ import type { InteractionErrorEvent } from '../events/types.js';
 import type { TracebackMode } from './error-answer.js';
 import type { GuardOptions } from '../checks/guard.js';
 import type { ExpectedErrorMessages } from '../checks/messages.js';
+import type { LogStack } from '../log/entry.js';
 import type { Logger } from '../log/log.js';
 import type { Clock } from '../util/clock.js';
 
@@ -45,10 +46,16 @@ export interface ClientOptions extends GuardOptions {
   secrets?: readonly string[];
   logger?: Logger;
   /**
-   * How many times a minute one error (the same source, message and stack) is logged in full; its repeats after
-   * that are counted, and one line a minute says how many. Default 5; `Infinity` logs every one in full.
+   * How many times a minute one error (the same source and fingerprint: a Discord error's code and route, else its
+   * type and the frame that threw) is logged in full; its repeats after that are counted, and one line a minute
+   * says how many. Default 5; `Infinity` logs every one in full.
    */
   errorLogLimit?: number;
+  /**
+   * How an error's stack is logged: `'compact'` (the default: the bot's own frames first, at most two others, a
+   * count of the rest, then the causes) or `'full'` (every frame, as the traceback shows it).
+   */
+  logStack?: LogStack;
   /** How long `stop()` waits for running handlers before it shuts down anyway. Default 10 s. */
   stopTimeoutMs?: number;
   /**

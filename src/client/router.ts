@@ -20,12 +20,14 @@ import { readFields } from '../components/modal.js';
 import { labelOf } from '../components/registry.js';
 import type { HandlerRegistry, ResolvedHandler } from '../components/registry.js';
 import { codedLine, toError } from '../errors/codes.js';
-import { formatError, summarizeError } from '../errors/format.js';
+import { summarizeError } from '../errors/format.js';
 import { explainMissingPermissions } from '../errors/missing-permissions.js';
 import type { Redactor } from '../errors/redact.js';
 import type { EventHub } from '../events/hub.js';
 import { errorEvent } from '../events/error-event.js';
 import type { InteractionErrorEvent, LanternEvents } from '../events/types.js';
+import { quote } from '../log/bound.js';
+import type { ErrorLog } from '../log/error-log.js';
 import type { Log } from '../log/log.js';
 import { settlesWithin } from '../util/settle.js';
 import {
@@ -74,6 +76,8 @@ export interface RouterParts {
   readonly handlers: HandlerRegistry;
   readonly hub: EventHub;
   readonly log: Log;
+  /** Where a failure to answer a user about an error is logged, counted like the errors themselves. */
+  readonly errorLog: ErrorLog;
   readonly redactor: Redactor;
   readonly policy: ErrorAnswerPolicy;
   readonly messages: RouterMessages;
@@ -156,7 +160,7 @@ export class InteractionRouter {
     const { bot, commands, handlers, messages } = this.parts;
     if (interaction.isChatInputCommand()) {
       const resolved = commands.resolve(interaction);
-      if (!resolved.runnable) return { refuse: messages.unknownCommand, reason: unknownCommand(resolved.path) };
+      if (!resolved.runnable) return { refuse: messages.unknownCommand, reason: unknownCommand(resolved.path, this.parts.redactor) };
       const { runnable, path } = resolved;
       const ctx = new CommandContext<OptionValues<OptionDefinitions>>(bot, interaction, path, receivedAt);
       const run = () => {
@@ -176,7 +180,7 @@ export class InteractionRouter {
     }
     if (interaction.isContextMenuCommand()) {
       const resolved = resolveContextMenu(commands, interaction);
-      if (!resolved.definition) return { refuse: messages.unknownCommand, reason: unknownCommand(resolved.path) };
+      if (!resolved.definition) return { refuse: messages.unknownCommand, reason: unknownCommand(resolved.path, this.parts.redactor) };
       const { definition } = resolved;
       const ctx =
         definition.type === 'user'
@@ -197,7 +201,8 @@ export class InteractionRouter {
     if (interaction.isButton() || interaction.isAnySelectMenu()) {
       const kind = interaction.isButton() ? 'button' : 'select';
       const resolved = handlers.resolve(kind, interaction.customId, interaction.message.id);
-      if (!resolved) return { refuse: messages.unknownComponent, reason: unknownComponent(kind, interaction.customId) };
+      if (!resolved)
+        return { refuse: messages.unknownComponent, reason: unknownComponent(kind, interaction.customId, this.parts.redactor) };
       const ctx = new ComponentContext(bot, interaction, labelOf(resolved.registered.definition), resolved.params, receivedAt);
       return this.#handlerRoute(ctx, resolved, 'ComponentError', 'ComponentCompletion');
     }
@@ -205,7 +210,7 @@ export class InteractionRouter {
       const resolved = handlers.resolve('modal', interaction.customId, interaction.message?.id);
       const { definition } = resolved?.registered ?? {};
       if (!resolved || definition?.kind !== 'modal')
-        return { refuse: messages.unknownComponent, reason: unknownComponent('modal', interaction.customId) };
+        return { refuse: messages.unknownComponent, reason: unknownComponent('modal', interaction.customId, this.parts.redactor) };
       const ctx = new ModalContext(bot, interaction, labelOf(definition), resolved.params, receivedAt);
       return this.#handlerRoute(ctx, resolved, 'ModalError', 'ModalCompletion', () => {
         ctx.setFields(readFields(interaction, definition.fields));
@@ -325,10 +330,7 @@ export class InteractionRouter {
         const explained = expected ? await this.#explain(error, ctx) : undefined;
         await ctx.send(explained === undefined ? await this.#errorAnswer(event) : { content: explained, ephemeral: true });
       } catch (answerError) {
-        const permissions = explainMissingPermissions(answerError, this.parts.bot.discord, ctx);
-        this.parts.log.warn(
-          `Could not tell the user about the error in ${ctx.source}: ${permissions ?? summarizeError(answerError, this.parts.redactor)}`,
-        );
+        this.parts.errorLog.answerFailed(ctx.source, answerError, explainMissingPermissions(answerError, this.parts.bot.discord, ctx));
       }
     }
     await chain;
@@ -376,8 +378,8 @@ export class InteractionRouter {
       if (this.#stopping || !resolved.known) await this.#respond(interaction, []);
       if (!resolved.known)
         this.parts.log.warn(
-          `${unknownCommand(resolved.path)} (autocomplete of ${resolved.option}, ` +
-            `from user ${interaction.user.id}); answered with no suggestions`,
+          `${unknownCommand(resolved.path, this.parts.redactor)} (autocomplete of ${quote(resolved.option, this.parts.redactor)}, ` +
+            `from user ${quote(interaction.user.id, this.parts.redactor)}); answered with no suggestions`,
         );
       return;
     }
@@ -433,20 +435,22 @@ export class InteractionRouter {
   }
 
   async #refuse(interaction: RepliableInteraction, { refuse, reason }: Refusal): Promise<void> {
-    this.parts.log.warn(`${reason} (from user ${interaction.user.id})${refuse === null ? '' : '; answered with a notice'}`);
+    const user = quote(interaction.user.id, this.parts.redactor);
+    this.parts.log.warn(`${reason} (from user ${user})${refuse === null ? '' : '; answered with a notice'}`);
     if (refuse === null) return;
     try {
       await interaction.reply({ content: refuse, flags: MessageFlags.Ephemeral });
     } catch (error) {
-      this.parts.log.warn(`Could not answer: ${formatError(error, this.parts.redactor)}`);
+      this.parts.log.warn(`Could not answer: ${summarizeError(error, this.parts.redactor)}`);
     }
   }
 }
 
-function unknownCommand(path: string): string {
-  return codedLine('LANTERN_ERR_UNKNOWN_COMMAND', `Received ${path}, which this bot does not define`);
+/** What the log says of a command this bot does not define; its name, from Discord, quoted as outside text. */
+function unknownCommand(path: string, redactor: Redactor): string {
+  return codedLine('LANTERN_ERR_UNKNOWN_COMMAND', `Received ${quote(path, redactor)}, which this bot does not define`);
 }
 
-function unknownComponent(kind: string, customId: string): string {
-  return codedLine('LANTERN_ERR_UNKNOWN_COMPONENT', `Received ${kind} "${customId}", which no handler matches`);
+function unknownComponent(kind: string, customId: string, redactor: Redactor): string {
+  return codedLine('LANTERN_ERR_UNKNOWN_COMPONENT', `Received ${kind} "${quote(customId, redactor)}", which no handler matches`);
 }

@@ -102,18 +102,42 @@ export type OptionValue<D extends OptionDefinition> = D extends { required: true
 export type OptionValues<O extends OptionDefinitions> = { readonly [K in keyof O]: OptionValue<O[K]> };
 
 /**
+ * The input of a builder, refused by the compiler when it holds a key its kind does not take: `option.string({
+ * minValue: 3 })` and the typo `requried: true` do not compile, where a plain generic would let them through.
+ */
+type Exact<D, Allowed> = D & Record<Exclude<keyof D, keyof Allowed>, never>;
+
+/**
  * Option builders. Each returns a plain value whose literal types (`required: true`, the choices) type the
  * handler's arguments: `option.string({ description: 'Colour', choices: [{ name: 'Red', value: 'red' }] })`
  * gives the handler `'red' | undefined`.
  */
 export const option = {
-  string: <const D extends StringOptionInput>(input: D) => ({ ...input, type: ApplicationCommandOptionType.String as const }),
-  integer: <const D extends NumericOptionInput>(input: D) => ({ ...input, type: ApplicationCommandOptionType.Integer as const }),
-  number: <const D extends NumericOptionInput>(input: D) => ({ ...input, type: ApplicationCommandOptionType.Number as const }),
-  boolean: <const D extends OptionBase>(input: D) => ({ ...input, type: ApplicationCommandOptionType.Boolean as const }),
-  user: <const D extends OptionBase>(input: D) => ({ ...input, type: ApplicationCommandOptionType.User as const }),
-  channel: <const D extends ChannelOptionInput>(input: D) => ({ ...input, type: ApplicationCommandOptionType.Channel as const }),
-  role: <const D extends OptionBase>(input: D) => ({ ...input, type: ApplicationCommandOptionType.Role as const }),
-  mentionable: <const D extends OptionBase>(input: D) => ({ ...input, type: ApplicationCommandOptionType.Mentionable as const }),
-  attachment: <const D extends OptionBase>(input: D) => ({ ...input, type: ApplicationCommandOptionType.Attachment as const }),
+  string: <const D extends StringOptionInput>(input: Exact<D, StringOptionInput>) => ({
+    ...input,
+    type: ApplicationCommandOptionType.String as const,
+  }),
+  integer: <const D extends NumericOptionInput>(input: Exact<D, NumericOptionInput>) => ({
+    ...input,
+    type: ApplicationCommandOptionType.Integer as const,
+  }),
+  number: <const D extends NumericOptionInput>(input: Exact<D, NumericOptionInput>) => ({
+    ...input,
+    type: ApplicationCommandOptionType.Number as const,
+  }),
+  boolean: <const D extends OptionBase>(input: Exact<D, OptionBase>) => ({ ...input, type: ApplicationCommandOptionType.Boolean as const }),
+  user: <const D extends OptionBase>(input: Exact<D, OptionBase>) => ({ ...input, type: ApplicationCommandOptionType.User as const }),
+  channel: <const D extends ChannelOptionInput>(input: Exact<D, ChannelOptionInput>) => ({
+    ...input,
+    type: ApplicationCommandOptionType.Channel as const,
+  }),
+  role: <const D extends OptionBase>(input: Exact<D, OptionBase>) => ({ ...input, type: ApplicationCommandOptionType.Role as const }),
+  mentionable: <const D extends OptionBase>(input: Exact<D, OptionBase>) => ({
+    ...input,
+    type: ApplicationCommandOptionType.Mentionable as const,
+  }),
+  attachment: <const D extends OptionBase>(input: Exact<D, OptionBase>) => ({
+    ...input,
+    type: ApplicationCommandOptionType.Attachment as const,
+  }),
 };

@@ -7,7 +7,7 @@ import type { CommandErrorEvent } from '../events/types.js';
 import { isContextMenu, isParent } from './define.js';
 import type { CommandDefinition, MessageCommand, Runnable, UserCommand } from './define.js';
 import type { AutocompleteHandler, OptionDefinitions } from './options.js';
-import { commandLabel, validateCommand } from './schema.js';
+import { commandLabel, validateCommand } from './definition-rules.js';
 
 export interface RegisteredCommand {
   readonly definition: CommandDefinition;

@@ -6,103 +6,11 @@ import type {
   RESTPostAPIChatInputApplicationCommandsJSONBody,
   RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
-import { validateGuards } from '../checks/guard.js';
-import { CommandDefinitionError } from '../errors/codes.js';
 import { isContextMenu, isParent } from './define.js';
 import type { CommandDefinition, CommandScope, Runnable } from './define.js';
 import type { OptionDefinition, OptionDefinitions } from './options.js';
 
-/** Discord's name rule for commands and options (lowercase where the script has case). */
-const NAME = /^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
-const MAX_OPTIONS = 25;
-const MAX_CHOICES = 25;
-const MAX_DESCRIPTION = 100;
-
-/** Context-menu names: any case, spaces allowed. */
-const CONTEXT_MENU_NAME = /^[-_' \p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
-
 export type CommandJSON = RESTPostAPIChatInputApplicationCommandsJSONBody | RESTPostAPIContextMenuApplicationCommandsJSONBody;
-
-/** How Error events and logs name a command: `/name`, `user command Name`, `message command Name`. */
-export function commandLabel(definition: CommandDefinition): string {
-  return isContextMenu(definition) ? `${definition.type} command ${definition.name}` : `/${definition.name}`;
-}
-
-/** Throws a CommandDefinitionError for anything Discord would answer with 50035, before a request is made. */
-export function validateCommand(definition: CommandDefinition): void {
-  const where = commandLabel(definition);
-  if (isContextMenu(definition)) {
-    if (!CONTEXT_MENU_NAME.test(definition.name) || definition.name.trim() !== definition.name)
-      throw new CommandDefinitionError(where, `name "${definition.name}" must be 1-32 letters, digits, spaces, - or _`);
-    if (typeof definition.run !== 'function') throw new CommandDefinitionError(where, '`run` must be a function');
-    validateGuards(definition, where);
-    return;
-  }
-  validateGuards(definition, where);
-  checkName(where, 'name', definition.name);
-  checkDescription(where, definition.description);
-  if (!isParent(definition)) {
-    checkOptions(where, definition.options ?? {});
-    return;
-  }
-  if ('options' in definition) throw new CommandDefinitionError(where, 'a command with subcommands cannot have options of its own');
-  const subcommands = Object.entries(definition.subcommands ?? {});
-  const groups = Object.entries(definition.groups ?? {});
-  if (subcommands.length + groups.length === 0) throw new CommandDefinitionError(where, 'needs `run`, or `subcommands` / `groups`');
-  if (subcommands.length + groups.length > MAX_OPTIONS)
-    throw new CommandDefinitionError(where, `at most ${String(MAX_OPTIONS)} subcommands and groups`);
-  for (const [name, sub] of subcommands) checkRunnable(`${where} ${name}`, name, sub);
-  for (const [name, group] of groups) {
-    checkName(`${where} ${name}`, 'group name', name);
-    checkDescription(`${where} ${name}`, group.description);
-    const inner = Object.entries(group.subcommands);
-    if (inner.length === 0 || inner.length > MAX_OPTIONS)
-      throw new CommandDefinitionError(`${where} ${name}`, `a group needs 1 to ${String(MAX_OPTIONS)} subcommands`);
-    for (const [subName, sub] of inner) checkRunnable(`${where} ${name} ${subName}`, subName, sub);
-  }
-}
-
-function checkRunnable(where: string, name: string, runnable: Runnable<OptionDefinitions>): void {
-  checkName(where, 'subcommand name', name);
-  checkDescription(where, runnable.description);
-  if (typeof runnable.run !== 'function') throw new CommandDefinitionError(where, '`run` must be a function');
-  validateGuards(runnable, where);
-  checkOptions(where, runnable.options ?? {});
-}
-
-function checkName(where: string, what: string, name: string): void {
-  if (!NAME.test(name) || name !== name.toLowerCase())
-    throw new CommandDefinitionError(where, `${what} "${name}" must be 1-32 lowercase letters, digits, - or _`);
-}
-
-function checkDescription(where: string, description: string): void {
-  if (description.length < 1 || description.length > MAX_DESCRIPTION)
-    throw new CommandDefinitionError(where, `description must have 1-${String(MAX_DESCRIPTION)} characters`);
-}
-
-function checkOptions(where: string, options: OptionDefinitions): void {
-  const entries = Object.entries(options);
-  if (entries.length > MAX_OPTIONS) throw new CommandDefinitionError(where, `at most ${String(MAX_OPTIONS)} options`);
-  let optionalSeen = false;
-  for (const [name, definition] of entries) {
-    const at = `${where} (option ${name})`;
-    checkName(at, 'option name', name);
-    checkDescription(at, definition.description);
-    if (definition.required === true && optionalSeen)
-      throw new CommandDefinitionError(at, 'required options must come before optional ones');
-    if (definition.required !== true) optionalSeen = true;
-    if (!('choices' in definition) || !definition.choices) continue;
-    if (definition.choices.length > MAX_CHOICES) throw new CommandDefinitionError(at, `at most ${String(MAX_CHOICES)} choices`);
-    if (definition.autocomplete !== undefined && definition.autocomplete !== false)
-      throw new CommandDefinitionError(at, 'an option cannot have both choices and autocomplete');
-    for (const choice of definition.choices) {
-      if (choice.name.length < 1 || choice.name.length > 100)
-        throw new CommandDefinitionError(at, 'choice names must have 1-100 characters');
-      if (typeof choice.value === 'string' && choice.value.length > 100)
-        throw new CommandDefinitionError(at, 'string choice values must have at most 100 characters');
-    }
-  }
-}
 
 /** The JSON Discord registers for a definition. */
 export function toCommandJSON(definition: CommandDefinition): CommandJSON {

@@ -5,6 +5,7 @@
  */
 export const ERROR_CODES = {
   LANTERN_ERR_TOKEN_MISSING: '`start()` with no token',
+  LANTERN_ERR_LOGIN: '`start()` could not log in: no network, or Discord refused the token or the intents (`cause`)',
   LANTERN_ERR_CLIENT_OPTIONS: 'a client option no bot could run with (`errorLogLimit: 0`)',
   LANTERN_ERR_CLIENT_STATE: '`start()` twice, `syncCommands()` before start',
   LANTERN_ERR_COMMAND_DEFINITION: 'a command definition Discord would refuse',
@@ -29,6 +30,15 @@ export const ERROR_CODES = {
   LANTERN_ERR_WEBHOOK_URL: 'a webhook URL (or `id` and `token`) that cannot be a Discord webhook (the message never quotes the token)',
   LANTERN_ERR_WEBHOOK_OPTIONS: "`lantern/ext/webhook` options no reporter could run with (a window of 0, a budget over Discord's limit)",
   LANTERN_ERR_WEBHOOK_REJECTED: 'Discord refused the webhook (401, 403, 404: deleted); the reporter stops until reloaded (a log line)',
+  LANTERN_ERR_SQLITE_MISSING: '`lantern/ext/local` or the `lantern` CLI used without `better-sqlite3` installed',
+  LANTERN_ERR_STORE_OPTIONS: 'a local error store option no store could run with (`maxEventsPerIssue: 0`)',
+  LANTERN_ERR_STORE_NOT_FOUND: 'no error store at the path given',
+  LANTERN_ERR_STORE_NEWER: 'an error store written by a newer Lantern (left untouched)',
+  LANTERN_ERR_STORE_CORRUPT: 'an error store file that is damaged or not an error store (left untouched)',
+  LANTERN_ERR_STORE_LOCKED: "another process held the error store's write lock past the busy timeout",
+  LANTERN_ERR_STORE_ACCESS: 'the error store cannot be read or written (permissions, a read-only or full disk)',
+  LANTERN_ERR_SERVE_OPTIONS: '`lantern serve` options it cannot run with (a port, a host, a token)',
+  LANTERN_ERR_SERVE_LISTEN: "`lantern serve` cannot listen on the host and port (taken, or not this machine's)",
   LANTERN_ERR_SHARD_DIED: "a shard's process ended without the manager stopping it (`shardId`, `exitCode`, `signal`)",
   LANTERN_ERR_SHARD_RESPAWNED: 'a shard that died is ready again (`shardId`, `downtimeMs`; `cause`: its death)',
   LANTERN_ERR_SHARD_RESPAWN_FAILED: 'discord.js could not start a dead shard again (`shardId`, `cause`)',

@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { sep } from 'node:path';
 import { MAX_CAUSE_DEPTH } from './causes.js';
 import type { Redactor } from './redact.js';
+import { mapStack } from './source-maps.js';
 
 /** The type to show for an error: its `name`, or its class, or the kind of value thrown. */
 export function errorType(error: unknown): string {
@@ -10,8 +11,8 @@ export function errorType(error: unknown): string {
 }
 
 /**
- * The full text of an error for a developer: its stack, then every `cause` and every error of an
- * `AggregateError`, indented under it, redacted.
+ * The full text of an error for a developer: its stack (at TypeScript lines where a source map says so), then
+ * every `cause` and every error of an `AggregateError`, indented under it, redacted.
  */
 export function formatError(error: unknown, redactor: Redactor): string {
   return redactor.redact(relativePaths(errorText(error)));
@@ -50,7 +51,7 @@ export function summarizeError(error: unknown, redactor: Redactor): string {
 
 function headOf(value: unknown): string {
   if (!(value instanceof Error)) return describeValue(value);
-  const stack = typeof value.stack === 'string' ? value.stack : '';
+  const stack = typeof value.stack === 'string' ? mapStack(value.stack) : '';
   const title = `${errorType(value)}: ${value.message}`;
   // V8 starts a stack with `Name: message`; a stack rewritten by a library may not, so the title is kept.
   if (!stack) return title;

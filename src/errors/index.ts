@@ -10,6 +10,7 @@ export {
   DuplicateHandlerError,
   ExtensionLoadError,
   ExtensionStateError,
+  LoginError,
   NonErrorThrownError,
   OptionMismatchError,
   TokenMissingError,

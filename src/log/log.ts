@@ -1,4 +1,5 @@
 import type { Redactor } from '../errors/redact.js';
+import { boundEntry } from './bound.js';
 
 /** Where Lantern writes. Any object with these three methods (pino, winston, console) fits. */
 export interface Logger {
@@ -19,7 +20,11 @@ export const consoleLogger: Logger = {
   },
 };
 
-/** The only way Lantern writes a line: every line is redacted first, and a throwing logger cannot break the bot. */
+/**
+ * The only way Lantern writes a line: every line is redacted first, then bounded (control characters escaped,
+ * each line at most 1,000 characters, an entry's later lines indented, at most 200 lines), and a throwing logger
+ * cannot break the bot.
+ */
 export class Log {
   constructor(
     private readonly logger: Logger,
@@ -40,7 +45,7 @@ export class Log {
 
   #write(level: keyof Logger, message: string): void {
     try {
-      this.logger[level](this.redactor.redact(message));
+      this.logger[level](boundEntry(this.redactor.redact(message)));
     } catch {
       // A logger that throws has nowhere to report to; the bot must go on.
     }

@@ -168,6 +168,13 @@ function validateCommand(value: unknown, path: string): FormError[] {
   if (type === ApplicationCommandType.ChatInput) {
     errors.push(...validateDescription(command.description, path));
     errors.push(...validateOptions(command.options, at(path, 'options'), 0));
+    const size = commandSize(command);
+    if (size > MAX_COMMAND_SIZE)
+      errors.push({
+        path: at(path, '_root'),
+        code: 'APPLICATION_COMMAND_TOO_LARGE',
+        message: `Command exceeds maximum size (${MAX_COMMAND_SIZE}): its names, descriptions and choices add up to ${size} characters`,
+      });
   } else if (typeof command.description === 'string' && command.description !== '') {
     errors.push({
       path: at(path, 'description'),
@@ -184,6 +191,81 @@ function validateDescription(description: unknown, path: string): FormError[] {
 }
 
 const SUBCOMMAND_TYPES = new Set<number>([ApplicationCommandOptionType.Subcommand, ApplicationCommandOptionType.SubcommandGroup]);
+/** The option types that take choices and autocomplete: the others are picked from Discord's own lists. */
+const CHOOSABLE_TYPES = new Set<number>([
+  ApplicationCommandOptionType.String,
+  ApplicationCommandOptionType.Integer,
+  ApplicationCommandOptionType.Number,
+]);
+/** Discord's cap on a command's names, descriptions and choices taken together, in any one locale. */
+const MAX_COMMAND_SIZE = 8000;
+
+/** The bounds of an option must leave a value to give; choices and autocomplete belong to string and number options. */
+function optionValueRuleErrors(option: CommandBody, path: string, type: number): FormError[] {
+  const errors: FormError[] = [];
+  for (const [low, high] of [
+    ['min_value', 'max_value'],
+    ['min_length', 'max_length'],
+  ] as const) {
+    const min = option[low];
+    const max = option[high];
+    if (typeof min === 'number' && typeof max === 'number' && min > max)
+      errors.push({
+        path: `${path}.${low}`,
+        code: 'APPLICATION_COMMAND_OPTION_INVALID_RANGE',
+        message: `${low} must be less than or equal to ${high} (${max})`,
+      });
+  }
+  if (!CHOOSABLE_TYPES.has(type)) {
+    if (Array.isArray(option.choices) && option.choices.length > 0)
+      errors.push({
+        path: `${path}.choices`,
+        code: 'APPLICATION_COMMAND_OPTION_CHOICES_INVALID',
+        message: 'Choices cannot be configured for this type of option',
+      });
+    if (option.autocomplete === true)
+      errors.push({
+        path: `${path}.autocomplete`,
+        code: 'APPLICATION_COMMAND_AUTOCOMPLETE_INVALID',
+        message: 'Autocomplete can only be enabled for string, integer and number options',
+      });
+  }
+  return errors;
+}
+
+/**
+ * What Discord counts against the 8000: the name and description of the command and of every option below it, and
+ * the name and value of every choice; once with the default strings and once per locale that replaces some of them.
+ */
+function commandSize(command: CommandBody): number {
+  const locales = new Set<string>();
+  const parts: { text: string; localized?: unknown }[] = [];
+  const visit = (node: CommandBody): void => {
+    parts.push({ text: text(node.name), localized: node.name_localizations });
+    parts.push({ text: text(node.description), localized: node.description_localizations });
+    for (const choice of Array.isArray(node.choices) ? (node.choices as CommandBody[]) : []) {
+      parts.push({ text: text(choice.name), localized: choice.name_localizations });
+      parts.push({ text: text(choice.value) });
+    }
+    for (const child of Array.isArray(node.options) ? (node.options as CommandBody[]) : []) if (isRecord(child)) visit(child);
+  };
+  visit(command);
+  for (const { localized } of parts) if (isRecord(localized)) for (const locale of Object.keys(localized)) locales.add(locale);
+  const sizeIn = (locale: string | null): number =>
+    parts.reduce((sum, { text, localized }) => {
+      const replaced = locale !== null && isRecord(localized) ? localized[locale] : undefined;
+      return sum + (typeof replaced === 'string' ? replaced.length : text.length);
+    }, 0);
+  return Math.max(sizeIn(null), ...[...locales].map(sizeIn));
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 function validateOptions(value: unknown, path: string, depth: number): FormError[] {
   if (value === undefined || value === null) return [];
@@ -254,6 +336,7 @@ function validateOptions(value: unknown, path: string, depth: number): FormError
           message: 'Required options must be placed before non-required options',
         });
       if (option.required !== true) sawOptional = true;
+      errors.push(...optionValueRuleErrors(option, here, type));
       const choices = option.choices;
       if (Array.isArray(choices)) {
         if (choices.length > 25)

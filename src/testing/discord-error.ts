@@ -28,7 +28,8 @@ export class DiscordApiFailure extends Error {
     const errors: Record<string, unknown> = {};
     for (const { path, code, message } of this.formErrors) {
       let node = errors;
-      for (const key of path.split('.')) node = (node[key] ??= {}) as Record<string, unknown>;
+      // `_root` names the value itself: its errors sit beside its fields, as Discord writes them.
+      for (const key of path.split('.')) if (key !== '_root') node = (node[key] ??= {}) as Record<string, unknown>;
       ((node._errors ??= []) as unknown[]).push({ code, message });
     }
     return { message: this.message, code: this.code, errors };

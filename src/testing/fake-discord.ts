@@ -18,6 +18,8 @@ import { createRoutes } from './rest/routes.js';
 import { Router } from './rest/router.js';
 import { API_PREFIX, createRestListener } from './rest/server.js';
 import type { RecordedRequest, RouteHandler } from './rest/server.js';
+import { DISCORD_REQUEST_SPEC } from './spec/discord-requests.js';
+import { validateRequest } from './spec/requests.js';
 import { FakeState, snowflake } from './state.js';
 import type { FakeChannel, FakeGuild, FakeUser, GuildInit, UserInit } from './state.js';
 import { FakeWebhooks } from './webhooks.js';
@@ -52,6 +54,8 @@ export interface FakeDiscordOptions {
   resumeBufferLimit?: number;
   /** Port to listen on (127.0.0.1). Default: a free one. */
   port?: number;
+  /** Keep each answer's JSON body in `requests[i].response`, for conformance checks. Default false. */
+  recordResponses?: boolean;
 }
 
 /**
@@ -104,6 +108,7 @@ export class FakeDiscord {
       interactionLimit: 10_000,
       resumeBufferLimit: 1000,
       port: 0,
+      recordResponses: false,
       ...stripUndefined(options),
     };
     const o = this.options;
@@ -147,6 +152,8 @@ export class FakeDiscord {
         router: new Router<RouteHandler>(routes),
         faults: this.faults,
         verifyToken,
+        recordResponses: o.recordResponses,
+        validate: (method, template, body, query) => validateRequest(DISCORD_REQUEST_SPEC, method, template, body, query),
         onRequest: (request) => {
           pushBounded(this.requests, request, o.requestLogLimit);
           if (request.route === null) pushBounded(this.unhandledRequests, request, o.requestLogLimit);

@@ -1,5 +1,6 @@
 import { MessageFlags } from 'discord-api-types/v10';
 import type { APIAttachment, APIEmbed, APIMessage } from 'discord-api-types/v10';
+import { messageComponentErrors } from './component-rules.js';
 import { DiscordApiFailure } from './discord-error.js';
 import type { FormError } from './discord-error.js';
 import type { FakeState, MessageInit, StoredFile } from './state.js';
@@ -53,14 +54,26 @@ export function readMessageFields(
       fields.embeds = body.embeds as APIEmbed[];
     }
   }
+  const isV2 = ((typeof body.flags === 'number' ? body.flags : (existing?.flags ?? 0)) & MessageFlags.IsComponentsV2) !== 0;
   if (body.components !== undefined && body.components !== null) {
-    const isV2 = ((typeof body.flags === 'number' ? body.flags : (existing?.flags ?? 0)) & MessageFlags.IsComponentsV2) !== 0;
     if (!Array.isArray(body.components))
       errors.push({ path: 'components', code: 'ARRAY_TYPE_CONVERT', message: 'Only iterables may be used in a ListType' });
     else if (!isV2 && body.components.length > 5)
       errors.push({ path: 'components', code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 5 or fewer in length.' });
-    else fields.components = body.components as MessageFields['components'];
+    else {
+      errors.push(...messageComponentErrors(body.components as unknown[], { v2: isV2 }));
+      fields.components = body.components as MessageFields['components'];
+    }
   }
+  // With Components V2 the components are the message: text goes in text displays.
+  if (isV2)
+    for (const legacy of ['content', 'embeds'] as const)
+      if (fields[legacy] !== undefined && fields[legacy] !== '' && !(Array.isArray(fields[legacy]) && fields[legacy].length === 0))
+        errors.push({
+          path: legacy,
+          code: 'MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2',
+          message: `The '${legacy}' field cannot be used when using MessageFlags.IS_COMPONENTS_V2`,
+        });
   if (typeof body.flags === 'number') fields.flags = body.flags & SETTABLE_FLAGS;
 
   if (files.length > 10) errors.push({ path: 'files', code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 10 or fewer in length.' });

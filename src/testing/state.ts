@@ -11,19 +11,24 @@ import {
   GuildPremiumTier,
   GuildSystemChannelFlags,
   GuildVerificationLevel,
+  MessageReferenceType,
   MessageType,
   OverwriteType,
+  VideoQualityMode,
 } from 'discord-api-types/v10';
 import type {
+  ChannelFlags,
   GuildMemberFlags,
+  Locale,
   RoleFlags,
   APIAttachment,
   APIChannel,
   APIEmbed,
   APIGuild,
   APIGuildMember,
+  APIInteractionDataResolvedChannel,
+  APIInteractionDataResolvedGuildMember,
   APIMessage,
-  APIMessageComponent,
   APIOverwrite,
   APIRole,
   APIUser,
@@ -31,6 +36,7 @@ import type {
   APIComponentInMessageActionRow,
 } from 'discord-api-types/v10';
 import { FakeDiscordError } from './errors.js';
+import { storedComponents, storedEmbeds } from './message-shape.js';
 import { DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS, computePermissions } from './permissions.js';
 import { waitForEmit } from './wait.js';
 
@@ -47,6 +53,8 @@ export interface FakeUser {
   readonly username: string;
   readonly globalName: string | null;
   readonly bot: boolean;
+  /** The badges on the profile (`UserFlags`), sent as `public_flags` and `flags`; discord.js reads them as `user.flags`. */
+  readonly publicFlags: number;
   /** The locale the user's Discord client sends with each interaction. */
   locale: string;
 }
@@ -56,6 +64,8 @@ export interface UserInit {
   globalName?: string;
   locale?: string;
   bot?: boolean;
+  /** `UserFlags` bits, e.g. `UserFlags.ActiveDeveloper`. Default 0. */
+  publicFlags?: number;
 }
 
 export interface FakeRole {
@@ -224,31 +234,65 @@ export class FakeChannel {
     ).then((e) => e.message);
   }
 
+  /**
+   * The channel as Discord describes one of its type: text and announcement channels carry a topic and slowmode,
+   * voice and stage channels a bitrate and user limit, categories neither; DMs their recipient.
+   */
   toAPI(): APIChannel {
     if (this.type === ChannelType.DM) {
       return {
         id: this.id,
         type: ChannelType.DM,
-        last_message_id: null,
         name: null,
+        last_message_id: this.lastMessageId,
         recipients: this.recipient ? [userToAPI(this.recipient)] : [],
-        flags: 0,
-      } as unknown as APIChannel;
+        flags: 0 as ChannelFlags,
+      };
     }
-    return {
+    const base = {
       id: this.id,
-      type: this.type,
-      guild_id: this.guildId ?? undefined,
+      guild_id: this.guildId ?? '',
       name: this.name ?? '',
       position: this.position,
       parent_id: this.parentId,
-      topic: this.topic,
       nsfw: this.nsfw,
       permission_overwrites: this.permissionOverwrites,
-      flags: 0,
-      last_message_id: null,
-      rate_limit_per_user: 0,
-    } as unknown as APIChannel;
+      flags: 0 as ChannelFlags,
+    };
+    switch (this.type) {
+      case ChannelType.GuildCategory:
+        // A category is never inside another.
+        return { ...base, type: ChannelType.GuildCategory, parent_id: null };
+      case ChannelType.GuildVoice:
+      case ChannelType.GuildStageVoice:
+        return {
+          ...base,
+          type: this.type,
+          last_message_id: this.lastMessageId,
+          rate_limit_per_user: 0,
+          bitrate: 64_000,
+          user_limit: 0,
+          rtc_region: null,
+          video_quality_mode: VideoQualityMode.Auto,
+        };
+      default:
+        return {
+          ...base,
+          type: this.type as ChannelType.GuildText,
+          topic: this.topic,
+          last_message_id: this.lastMessageId,
+          rate_limit_per_user: 0,
+        };
+    }
+  }
+
+  /** The channel as interaction `resolved.channels` carries it: id, name, type and the acting user's permissions. */
+  toResolved(permissions: bigint): APIInteractionDataResolvedChannel {
+    return { id: this.id, name: this.name, type: this.type, permissions: String(permissions) };
+  }
+
+  private get lastMessageId(): string | null {
+    return this.messages.at(-1)?.id ?? null;
   }
 }
 
@@ -390,26 +434,40 @@ export class FakeGuild {
   memberToAPI(member: FakeMember, withPermissionsIn?: FakeChannel): APIGuildMember & { permissions?: string } {
     return {
       user: userToAPI(member.user),
-      nick: member.nick,
-      avatar: null,
-      roles: member.roles,
-      joined_at: member.joinedAt,
-      deaf: false,
-      mute: false,
-      flags: 0 as GuildMemberFlags,
-      pending: false,
+      ...this.messageMember(member),
       ...(withPermissionsIn ? { permissions: String(this.permissionsOf(member.user, withPermissionsIn)) } : {}),
     };
   }
 
-  /** A member as interaction `resolved.members` carries it: without the user, with their permissions in the channel. */
-  resolvedMember(member: FakeMember, channel?: FakeChannel): Omit<APIGuildMember, 'user'> {
-    const { user: _user, ...rest } = this.memberToAPI(member, channel);
-    return rest;
+  /** A member as MESSAGE_CREATE carries the author's: without the user. */
+  messageMember(member: FakeMember): Omit<APIGuildMember, 'user'> {
+    return { ...this.memberFields(member), deaf: false, mute: false };
+  }
+
+  /**
+   * A member as interaction `resolved.members` carries it: without the user, and without `deaf` and `mute` (Discord
+   * leaves voice state out there), with their permissions in the channel.
+   */
+  resolvedMember(member: FakeMember, channel?: FakeChannel): APIInteractionDataResolvedGuildMember {
+    return { ...this.memberFields(member), permissions: String(this.permissionsOf(member.user, channel)) };
+  }
+
+  private memberFields(member: FakeMember): Omit<APIGuildMember, 'user' | 'deaf' | 'mute'> {
+    return {
+      nick: member.nick,
+      avatar: null,
+      banner: null,
+      roles: member.roles,
+      joined_at: member.joinedAt,
+      premium_since: null,
+      communication_disabled_until: null,
+      flags: 0 as GuildMemberFlags,
+      pending: false,
+    };
   }
 
   /** The guild as GET /guilds/:id returns it. */
-  toAPI(): APIGuild {
+  toAPI(): APIGuild & { home_header: null; nsfw: boolean } {
     return {
       id: this.id,
       name: this.name,
@@ -417,6 +475,7 @@ export class FakeGuild {
       splash: null,
       discovery_splash: null,
       owner_id: this.ownerId,
+      // eslint-disable-next-line @typescript-eslint/no-deprecated -- Discord's description still requires it of a guild
       region: 'deprecated',
       afk_channel_id: null,
       afk_timeout: 300,
@@ -435,7 +494,7 @@ export class FakeGuild {
       description: null,
       banner: null,
       premium_tier: GuildPremiumTier.None,
-      preferred_locale: this.preferredLocale,
+      preferred_locale: this.preferredLocale as Locale,
       public_updates_channel_id: null,
       nsfw_level: GuildNSFWLevel.Default,
       stickers: [],
@@ -443,7 +502,22 @@ export class FakeGuild {
       hub_type: null,
       safety_alerts_channel_id: null,
       incidents_data: null,
-    } as unknown as APIGuild;
+      home_header: null,
+      widget_enabled: false,
+      widget_channel_id: null,
+      max_presences: null,
+      max_members: 25_000_000,
+      max_video_channel_users: 25,
+      max_stage_video_channel_users: 50,
+      premium_subscription_count: 0,
+      nsfw: false,
+    };
+  }
+
+  /** GET /guilds/:id?with_counts=true: the guild with its approximate member and presence counts. */
+  toAPIWithCounts(): APIGuild {
+    // The fake models no presences: nobody is online.
+    return { ...this.toAPI(), approximate_member_count: this.members.size, approximate_presence_count: 0 };
   }
 
   /** The guild as GUILD_CREATE carries it: with channels, members and the gateway-only fields. */
@@ -466,15 +540,33 @@ export class FakeGuild {
   }
 }
 
+/** A user as Discord shows them to others: every field its description requires, no private ones (locale, email). */
 export function userToAPI(user: FakeUser): APIUser {
+  return publicUser({ id: user.id, username: user.username, global_name: user.globalName, bot: user.bot, public_flags: user.publicFlags });
+}
+
+/** The author Discord puts on a webhook's messages: the webhook as a bot user, with its old four-digit discriminator. */
+export function webhookAuthor(id: string, username: string): APIUser {
+  return publicUser({ id, username, global_name: null, bot: true, public_flags: 0, discriminator: '0000' });
+}
+
+function publicUser(
+  user: Pick<APIUser, 'id' | 'username' | 'global_name' | 'bot'> & { public_flags: number; discriminator?: string },
+): APIUser & Required<Pick<APIUser, 'public_flags' | 'flags' | 'primary_guild'>> {
   return {
     id: user.id,
     username: user.username,
-    global_name: user.globalName,
-    discriminator: '0',
+    global_name: user.global_name,
+    discriminator: user.discriminator ?? '0',
     avatar: null,
     bot: user.bot,
-    locale: user.locale,
+    public_flags: user.public_flags,
+    flags: user.public_flags,
+    banner: null,
+    accent_color: null,
+    avatar_decoration_data: null,
+    collectibles: null,
+    primary_guild: null,
   };
 }
 
@@ -542,6 +634,7 @@ export class FakeState {
       username: init.username,
       globalName: init.globalName ?? null,
       bot: init.bot ?? false,
+      publicFlags: init.publicFlags ?? 0,
       locale: init.locale ?? 'en-US',
     };
     this.users.set(user.id, user);
@@ -613,8 +706,8 @@ export class FakeState {
       tts: false,
       ...this.mentionsIn(content),
       attachments: init.attachments ?? [],
-      embeds: init.embeds ?? [],
-      components: (init.components ?? []) as APIMessageComponent[] as APIMessage['components'],
+      embeds: storedEmbeds(init.embeds ?? []),
+      components: storedComponents(init.components ?? []),
       pinned: false,
       type: init.type ?? MessageType.Default,
       flags: init.flags ?? 0,
@@ -622,7 +715,14 @@ export class FakeState {
       ...(init.applicationId ? { application_id: init.applicationId } : {}),
       ...(init.interactionMetadata ? { interaction_metadata: init.interactionMetadata } : {}),
       ...(init.reference
-        ? { message_reference: { ...init.reference, channel_id: channel.id, ...(channel.guildId ? { guild_id: channel.guildId } : {}) } }
+        ? {
+            message_reference: {
+              type: MessageReferenceType.Default,
+              ...init.reference,
+              channel_id: channel.id,
+              ...(channel.guildId ? { guild_id: channel.guildId } : {}),
+            },
+          }
         : {}),
     };
     retain(this.messageIndex, message.id, message, this.retentionLimit);
@@ -651,12 +751,36 @@ export class FakeState {
     Object.assign(
       message,
       patch,
+      patch.embeds ? { embeds: storedEmbeds(patch.embeds) } : {},
+      patch.components ? { components: storedComponents(patch.components) } : {},
       { flags, edited_timestamp: new Date(this.now()).toISOString() },
       patch.content === undefined ? {} : this.mentionsIn(patch.content),
     );
     const channel = this.channels.get(message.channel_id);
     if (channel?.messages.includes(message)) this.dispatchMessageEvent('MESSAGE_UPDATE', channel, message);
     return message;
+  }
+
+  /**
+   * Pins or unpins a channel message as Discord does: MESSAGE_UPDATE and CHANNEL_PINS_UPDATE reach the bot, and a
+   * pin posts the "pinned a message" system message that refers to it.
+   */
+  setPinned(channel: FakeChannel, message: APIMessage, pinned: boolean): void {
+    message.pinned = pinned;
+    if (channel.messages.includes(message)) this.dispatchMessageEvent('MESSAGE_UPDATE', channel, message);
+    const lastPin = channel.messages.filter((m) => m.pinned).at(-1)?.timestamp ?? null;
+    this.dispatch(
+      'CHANNEL_PINS_UPDATE',
+      { channel_id: channel.id, last_pin_timestamp: lastPin, ...(channel.guildId ? { guild_id: channel.guildId } : {}) },
+      channel.guildId,
+      channel.guildId ? GatewayIntentBits.Guilds : GatewayIntentBits.DirectMessages,
+    );
+    if (pinned)
+      this.createMessage(channel, {
+        author: userToAPI(this.botUser),
+        type: MessageType.ChannelPinnedMessage,
+        reference: { message_id: message.id },
+      });
   }
 
   /** True once the message was deleted, by any route. */
@@ -679,7 +803,7 @@ export class FakeState {
   private dispatchMessageEvent(t: string, channel: FakeChannel, data: object): void {
     const guild = channel.guild;
     const member = guild && t === 'MESSAGE_CREATE' ? guild.members.get((data as APIMessage).author.id) : undefined;
-    const d = { ...data, ...(guild ? { guild_id: guild.id } : {}), ...(member && guild ? { member: guild.resolvedMember(member) } : {}) };
+    const d = { ...data, ...(guild ? { guild_id: guild.id } : {}), ...(member && guild ? { member: guild.messageMember(member) } : {}) };
     this.dispatch(t, d, channel.guildId, channel.guildId ? GatewayIntentBits.GuildMessages : GatewayIntentBits.DirectMessages);
   }
 

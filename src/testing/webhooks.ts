@@ -4,7 +4,7 @@ import { WebhookType } from 'discord-api-types/v10';
 import { DiscordApiFailure, UNKNOWN_MESSAGE, UNKNOWN_WEBHOOK } from './discord-error.js';
 import { readMessageFields } from './messages.js';
 import type { IncomingFile } from './messages.js';
-import { snowflake } from './state.js';
+import { snowflake, webhookAuthor } from './state.js';
 import type { FakeChannel, FakeState } from './state.js';
 
 /** A channel webhook; `url` is what a bot would be configured with. */
@@ -88,6 +88,11 @@ export class FakeWebhooks {
     if (!this.byId.delete(id)) throw UNKNOWN_WEBHOOK();
   }
 
+  /** The channel's webhooks, oldest first, as GET /channels/:id/webhooks lists them (tokens included, as Discord does). */
+  inChannel(channel: FakeChannel): FakeWebhook[] {
+    return [...this.byId.values()].filter((webhook) => webhook.channel === channel);
+  }
+
   get(id: string, token: string): FakeWebhook {
     const webhook = this.byId.get(id);
     if (webhook?.token !== token) throw UNKNOWN_WEBHOOK();
@@ -114,10 +119,16 @@ export class FakeWebhooks {
       throw DiscordApiFailure.invalidForm([
         { path: 'components', code: 'COMPONENT_INVALID', message: 'Interactive components need an application-owned webhook' },
       ]);
-    const { fields } = readMessageFields(this.state, withComponents ? body : rest, files);
     const username = typeof body.username === 'string' ? body.username : webhook.name;
+    // Discord keeps its own names for itself: a webhook may not pose as Discord or its old bot, Clyde.
+    const reserved = ['discord', 'clyde'].find((word) => username.toLowerCase().includes(word));
+    if (reserved !== undefined)
+      throw DiscordApiFailure.invalidForm([
+        { path: 'username', code: 'USERNAME_INVALID_CONTAINS', message: `Username cannot contain "${reserved}"` },
+      ]);
+    const { fields } = readMessageFields(this.state, withComponents ? body : rest, files);
     const message = this.state.createMessage(webhook.channel, {
-      author: { id: webhook.id, username, discriminator: '0000', global_name: null, avatar: null, bot: true },
+      author: webhookAuthor(webhook.id, username),
       ...fields,
       webhookId: webhook.id,
     });

@@ -6,8 +6,10 @@ import type { InteractionContext } from '../interactions/context.js';
 
 /** Sentry drops tag values longer than this. */
 const TAG_VALUE_LIMIT = 200;
-/** What the user typed can be long; the context keeps the start of it. */
+/** What the user typed can be long; the context keeps the start of it (redacted before it is cut: a cut secret could not be found). */
 const INPUT_VALUE_LIMIT = 1024;
+
+type Redact = (text: string) => string;
 
 /** What an event says about where it happened, beyond the error itself. */
 export interface EventData {
@@ -23,10 +25,11 @@ export interface EventData {
  * interaction (its options, custom id, fields) and the bot as contexts. `ctx` is the interaction it happened in, if any.
  */
 export function describeEvent(bot: Bot, event: ErrorEvent, ctx: InteractionContext | undefined): EventData {
+  const redact = (text: string) => bot.redactor.redact(text);
   const shardId = shardOf(bot, event, ctx);
   const command = ctx && commandOf(ctx);
   const count = shardCount(bot);
-  const computed = definedStrings({
+  const computed = definedStrings(redact, {
     source: event.source,
     command,
     interaction_type: ctx?.kind,
@@ -40,9 +43,9 @@ export function describeEvent(bot: Bot, event: ErrorEvent, ctx: InteractionConte
     task: event.task?.name,
     iteration: event.task?.iteration,
   });
-  const tags = event.tags ? { ...computed, ...definedStrings(event.tags) } : computed;
+  const tags = event.tags ? { ...computed, ...definedStrings(redact, event.tags) } : computed;
   const contexts: Record<string, Record<string, unknown>> = { bot: botContext(bot) };
-  if (ctx) contexts.interaction = interactionContext(ctx, command);
+  if (ctx) contexts.interaction = interactionContext(ctx, command, redact);
   if (event.task) contexts.task = { name: event.task.name, iteration: event.task.iteration };
   return { tags, user: ctx && { id: ctx.user.id, username: ctx.user.username }, contexts };
 }
@@ -62,7 +65,7 @@ function botContext(bot: Bot): Record<string, unknown> {
 }
 
 /** The interaction as the `interaction` context: whatever of its kind tells what the user did. */
-function interactionContext(ctx: InteractionContext, command: string | undefined): Record<string, unknown> {
+function interactionContext(ctx: InteractionContext, command: string | undefined, redact: Redact): Record<string, unknown> {
   const { interaction } = ctx;
   const context: Record<string, unknown> = {
     id: interaction.id,
@@ -74,7 +77,8 @@ function interactionContext(ctx: InteractionContext, command: string | undefined
     locale: ctx.locale,
     guild_locale: interaction.guildLocale,
   };
-  if (interaction.isChatInputCommand() || interaction.isAutocomplete()) context.options = readOptions(interaction.options.data).values;
+  if (interaction.isChatInputCommand() || interaction.isAutocomplete())
+    context.options = readOptions(interaction.options.data, redact).values;
   if (interaction.isAutocomplete()) context.focused = interaction.options.getFocused(true).name;
   if (interaction.isContextMenuCommand()) context.target_id = interaction.targetId;
   if (interaction.isMessageComponent()) {
@@ -85,7 +89,7 @@ function interactionContext(ctx: InteractionContext, command: string | undefined
   }
   if (interaction.isModalSubmit()) {
     context.custom_id = interaction.customId;
-    context.fields = modalFields(interaction);
+    context.fields = modalFields(interaction, redact);
   }
   if (interaction.isRepliable()) context.acknowledged = interaction.replied || interaction.deferred;
   return context;
@@ -96,14 +100,14 @@ function commandOf(ctx: InteractionContext): string | undefined {
   if ('command' in ctx && typeof ctx.command === 'string') return ctx.command;
   const interaction: Interaction = ctx.interaction;
   if (interaction.isChatInputCommand() || interaction.isAutocomplete())
-    return ['/' + interaction.commandName, ...readOptions(interaction.options.data).path].join(' ');
+    return ['/' + interaction.commandName, ...optionPath(interaction.options.data)].join(' ');
   if (interaction.isUserContextMenuCommand()) return `user command ${interaction.commandName}`;
   if (interaction.isMessageContextMenuCommand()) return `message command ${interaction.commandName}`;
   return undefined;
 }
 
 /** The subcommand group and subcommand names, and the options under them by name (ids for users, channels, roles). */
-function readOptions(data: readonly CommandInteractionOption[]): { path: string[]; values: Record<string, unknown> } {
+function readOptions(data: readonly CommandInteractionOption[], redact: Redact): { path: string[]; values: Record<string, unknown> } {
   const path: string[] = [];
   let options = data;
   for (;;) {
@@ -112,14 +116,18 @@ function readOptions(data: readonly CommandInteractionOption[]): { path: string[
     path.push(only.name);
     options = only.options ?? [];
   }
-  return { path, values: Object.fromEntries(options.map((option) => [option.name, clip(option.value ?? null)])) };
+  return { path, values: Object.fromEntries(options.map((option) => [option.name, clip(option.value ?? null, redact)])) };
 }
 
-function modalFields(interaction: ModalSubmitInteraction): Record<string, unknown> {
+function optionPath(data: readonly CommandInteractionOption[]): string[] {
+  return readOptions(data, (text) => text).path;
+}
+
+function modalFields(interaction: ModalSubmitInteraction, redact: Redact): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   for (const field of interaction.fields.fields.values()) {
     const { customId, value, values } = field as { customId: string; value?: unknown; values?: unknown };
-    fields[customId] = clip(value ?? values ?? null);
+    fields[customId] = clip(value ?? values ?? null, redact);
   }
   return fields;
 }
@@ -144,12 +152,15 @@ function shardOf(bot: Bot, event: ErrorEvent, ctx: InteractionContext | undefine
   return count === 1 ? 0 : undefined;
 }
 
-function definedStrings(values: Record<string, string | number | undefined>): Record<string, string> {
+function definedStrings(redact: Redact, values: Record<string, string | number | undefined>): Record<string, string> {
   const strings: Record<string, string> = {};
-  for (const [key, value] of Object.entries(values)) if (value !== undefined) strings[key] = String(value).slice(0, TAG_VALUE_LIMIT);
+  for (const [key, value] of Object.entries(values))
+    if (value !== undefined) strings[key] = redact(String(value)).slice(0, TAG_VALUE_LIMIT);
   return strings;
 }
 
-function clip(value: unknown): unknown {
-  return typeof value === 'string' && value.length > INPUT_VALUE_LIMIT ? `${value.slice(0, INPUT_VALUE_LIMIT)}…` : value;
+function clip(value: unknown, redact: Redact): unknown {
+  if (typeof value !== 'string' || value.length <= INPUT_VALUE_LIMIT) return value;
+  const redacted = redact(value);
+  return redacted.length > INPUT_VALUE_LIMIT ? `${redacted.slice(0, INPUT_VALUE_LIMIT)}…` : redacted;
 }

@@ -11,6 +11,10 @@ export const DiscordLimits = {
   options: 25,
   /** Characters of a command's or an option's description. */
   commandDescription: 100,
+  /** Characters a string option's `minLength`/`maxLength` may allow. */
+  stringOptionLength: 6000,
+  /** Characters of a command's names, descriptions and choices together, in any one locale. */
+  commandSize: 8000,
   /** Characters of a component's or a modal's custom id. */
   customId: 100,
   /** Characters of a message's content. */

@@ -148,15 +148,19 @@ test('memory stays bounded: past 1,000 counted errors the oldest count is writte
   const { logger, logged } = recordingLogger();
   const redactor = new Redactor();
   const log = new ErrorLog(new Log(logger, redactor), redactor, clock, 1);
-  const errors = Array.from({ length: 1000 }, (_, i) => new Error(`failure ${String(i)}`));
-  for (const error of errors) log.error('listener ready', error, undefined, undefined);
-  for (const error of errors) log.error('listener ready', error, undefined, undefined);
+  // 1,000 different errors: one from each of 1,000 listeners.
+  const failures = Array.from({ length: 1000 }, (_, i) => ({
+    source: `listener ready ${String(i)}`,
+    error: new Error(`failure ${String(i)}`),
+  }));
+  for (const { source, error } of failures) log.error(source, error, undefined, undefined);
+  for (const { source, error } of failures) log.error(source, error, undefined, undefined);
   assert.equal(logged.length, 1000, 'each in full once; each repeat counted');
   const newest = new Error('failure 1000');
-  log.error('listener ready', newest, undefined, undefined);
-  log.error('listener ready', newest, undefined, undefined);
+  log.error('listener ready 1000', newest, undefined, undefined);
+  log.error('listener ready 1000', newest, undefined, undefined);
   assert.equal(logged.length, 1000 + 2, 'the newest in full, and the oldest count written to make room for its own');
-  assert.match(logged.at(-1)?.message ?? '', /^Error in listener ready: the same error once more since .*\(Error: failure 0\)$/);
+  assert.match(logged.at(-1)?.message ?? '', /^Error in listener ready 0: the same error once more since .*\(Error: failure 0\)$/);
   assert.equal(clock.pendingTimers, 1000);
   log.flush();
   assert.equal(logged.length, 1002 + 1000);

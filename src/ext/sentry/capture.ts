@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NodeClient } from '@sentry/node';
+import { redactedCopy } from '../../errors/redacted-error.js';
 import { StormControl } from '../../errors/storm.js';
 import type { ErrorEvent } from '../../events/types.js';
 import type { Sink } from '../../extensions/sink.js';
@@ -138,9 +139,12 @@ export class SentryCapture {
       scope.setContext('storm', { suppressed_before: suppressedBefore, limit_per_minute: this.settings.eventsPerGroupPerMinute });
     // Sentry's own format: 32 hex digits, which the SDK keeps when the hint carries it.
     const eventId = randomUUID().replaceAll('-', '');
+    // The SDK cuts the message (`maxValueLength`) before any hook of ours runs, and a secret cut in two could no
+    // longer be found: it gets a copy redacted beforehand. `hint.lantern.error` is still the original.
+    const error = redactedCopy(event.error, this.bot.redactor);
     const hint: SentryFilterHint = {
       event_id: eventId,
-      originalException: event.error,
+      originalException: error,
       mechanism: { type: 'lantern', handled: !UNHANDLED_SOURCES.has(event.source) },
       lantern: event,
     };
@@ -149,7 +153,7 @@ export class SentryCapture {
     return {
       eventId,
       send: () => {
-        sdk.withIsolationScope(isolationNow, () => this.client.captureException(event.error, hint, scope));
+        sdk.withIsolationScope(isolationNow, () => this.client.captureException(error, hint, scope));
       },
     };
   }

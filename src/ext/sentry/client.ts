@@ -71,11 +71,14 @@ export function createClient(sdk: Sdk, settings: ClientSettings): { client: Node
     beforeSend: beforeSend(sentry.beforeSend, settings),
     beforeBreadcrumb: (breadcrumb, hint) => {
       if (breadcrumb.category === 'console' && breadcrumb.message?.startsWith(LANTERN_ERROR_LINE)) return null;
-      return sentry.beforeBreadcrumb ? sentry.beforeBreadcrumb(breadcrumb, hint) : breadcrumb;
+      const kept = sentry.beforeBreadcrumb ? sentry.beforeBreadcrumb(breadcrumb, hint) : breadcrumb;
+      // Redacted here, before the scope cuts a message at 2,048 characters: a cut secret could not be found later.
+      if (typeof kept?.message === 'string') kept.message = settings.redactor.redact(kept.message);
+      return kept;
     },
   });
   client.on('beforeEnvelope', (envelope) => {
-    redactEnvelope(envelope, (text) => settings.redactor.redact(text));
+    redactEnvelope(envelope, settings.redactor);
   });
   return { client, http };
 }

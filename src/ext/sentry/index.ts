@@ -114,7 +114,10 @@ async function importSdk(): Promise<Sdk> {
   }
 }
 
-/** Checks the DSN's shape (a typo would silently send nothing) and registers it, and its secret part if any, as secrets. */
+/**
+ * Checks the DSN's shape (a typo would silently send nothing) and registers it and its keys as secrets: the
+ * public key alone is enough to send events to the project, and the DSN contains it, so it is hidden on its own.
+ */
 function registerDsn(bot: Bot, dsn: string): void {
   let url: URL;
   try {
@@ -126,5 +129,5 @@ function registerDsn(bot: Bot, dsn: string): void {
   if (!url.username) throw new SentryDsnError('has no public key before the @');
   if (!/\/\d+$/.test(url.pathname)) throw new SentryDsnError('does not end with a numeric project id');
   bot.addSecret(dsn, 'SENTRY DSN');
-  if (url.password.length >= 6) bot.addSecret(url.password, 'SENTRY DSN');
+  for (const key of [url.username, url.password]) if (key.length >= 6) bot.addSecret(key, 'SENTRY KEY');
 }

@@ -1,3 +1,5 @@
+import type { Redactor } from '../../errors/redact.js';
+
 /** Deeper than any event the SDK normalises; past it a value is dropped rather than sent unchecked. */
 const MAX_DEPTH = 64;
 const TOO_DEEP = '[REDACTED: nested too deeply to check]';
@@ -8,6 +10,15 @@ const URL_TOKEN = /\/(?:webhooks|interactions)\/\d{15,21}\/([\w-]{20,})/g;
 const ESCAPED_IN_JSON = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 type Redact = (text: string) => string;
+
+/**
+ * The marks the SDK leaves where it cut a string, which can split a secret and leave a part no search recognises:
+ * `...` at the end of a string it cut (`truncate`: `maxValueLength`, a breadcrumb's 2,048 characters) and
+ * `{snip}` at either end of a source line it cut (ContextLines keeps 140 characters of a longer line).
+ */
+const SDK_CUT = /\.\.\.(?="|$)| \{snip\}|\{snip\} /g;
+/** How far from a cut the part of a secret it left is looked for: longer than any secret's form. */
+const CUT_REACH = 400;
 
 /** An envelope as the SDK hands it to its transport: a header, then `[item header, payload]` pairs. */
 export type MutableEnvelope = [Record<string, unknown>, [Record<string, unknown>, unknown][]];
@@ -22,11 +33,14 @@ export type MutableEnvelope = [Record<string, unknown>, [Record<string, unknown>
  * Strings holding characters JSON escapes are redacted on their own first, since a secret among such
  * characters would not appear as itself in the text.
  *
+ * Where the SDK cut a string (its marks: `...`, `{snip}`), what the cut left of a registered secret is removed.
+ *
  * A token seen in a URL anywhere in an item is also removed wherever else it appears on its own: the SDK
  * derives fields from URLs (a stack frame's `module` is the last segment of its file name), and a webhook token
  * alone has no shape to recognise it by.
  */
-export function redactEnvelope(envelope: MutableEnvelope, redact: Redact): void {
+export function redactEnvelope(envelope: MutableEnvelope, redactor: Redactor): void {
+  const redact: Redact = (text) => redactCuts(redactor.redact(text), redactor);
   const { dsn } = envelope[0];
   envelope[0] = redactStructure(envelope[0], redact) as Record<string, unknown>;
   // With `tunnel` set the header carries the DSN for the developer's own tunnel, which needs it to forward the event.
@@ -110,4 +124,28 @@ function mapStrings(value: unknown, map: Redact, depth: number): unknown {
   const copy: Record<string, unknown> = {};
   for (const [key, entry] of Object.entries(value)) copy[map(key)] = mapStrings(entry, map, depth + 1);
   return copy;
+}
+
+/** Removes what a cut of the SDK left of a registered secret next to its mark. */
+function redactCuts(text: string, redactor: Redactor): string {
+  if (!text.includes('...') && !text.includes('{snip}')) return text;
+  const parts: { start: number; end: number; replacement: string }[] = [];
+  for (const mark of text.matchAll(SDK_CUT)) {
+    if (mark[0] === '{snip} ') {
+      const from = mark.index + mark[0].length;
+      const part = redactor.partialAtStart(text.slice(from, from + CUT_REACH));
+      if (part) parts.push({ start: from, end: from + part.length, replacement: part.replacement });
+    } else {
+      const part = redactor.partialAtEnd(text.slice(Math.max(0, mark.index - CUT_REACH), mark.index));
+      if (part) parts.push({ start: mark.index - part.length, end: mark.index, replacement: part.replacement });
+    }
+  }
+  let out = '';
+  let cursor = 0;
+  for (const { start, end, replacement } of parts.sort((a, b) => a.start - b.start)) {
+    if (start < cursor) continue;
+    out += text.slice(cursor, start) + replacement;
+    cursor = end;
+  }
+  return out + text.slice(cursor);
 }

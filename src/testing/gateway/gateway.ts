@@ -7,6 +7,7 @@ import { GatewayCloseCodes, GatewayIntentBits, GatewayOpcodes } from 'discord-ap
 import { userToAPI } from '../state.js';
 import type { DispatchRequest, FakeState } from '../state.js';
 import { waitForEmit } from '../wait.js';
+import { stringifyDeep } from './json-text.js';
 
 export interface GatewayOptions {
   readonly heartbeatIntervalMs: number;
@@ -69,6 +70,15 @@ interface Connection {
 }
 
 const PRIVILEGED = GatewayIntentBits.GuildMembers | GatewayIntentBits.GuildPresences | GatewayIntentBits.MessageContent;
+/** Codes a close frame never carries (RFC 6455 7.4.1), which a client reports when there was no code or no frame. */
+const NO_STATUS = 1005;
+const ABNORMAL_CLOSURE = 1006;
+
+function isSendableCloseCode(code: number): boolean {
+  if (!Number.isInteger(code)) return false;
+  if (code === NO_STATUS || code === ABNORMAL_CLOSURE) return true;
+  return (code >= 1000 && code <= 1014 && code !== 1004) || (code >= 3000 && code <= 4999);
+}
 
 /** Gateway v10 over WebSocket: HELLO, IDENTIFY, READY, heartbeats, RESUME, sharding by guild id. */
 export class FakeGateway {
@@ -117,9 +127,19 @@ export class FakeGateway {
     return [...this.sessions.values()].some((s) => s.shard[0] === shardOf(guildId, s.shard[1]));
   }
 
-  /** Closes the shards' connections with a close code; 4000-range codes other than 4004/4010-4014 let discord.js resume. */
+  /**
+   * Closes the shards' connections with a close code; 4000-range codes other than 4004/4010-4014 let discord.js
+   * resume. 1006 (abnormal closure) and 1005 (no code) are never sent in a close frame: 1006 drops the connection
+   * without one, 1005 sends a close frame without a code, which is how clients come to see them.
+   */
   close(code: number, selector: ShardSelector = {}): void {
-    for (const session of this.select(selector)) session.socket?.close(code, 'Closed by the fake Discord');
+    if (!isSendableCloseCode(code))
+      throw new RangeError(`Close code ${code} cannot be sent or simulated: use 1000-1003, 1005-1014 or 3000-4999`);
+    for (const session of this.select(selector)) {
+      if (code === ABNORMAL_CLOSURE) session.socket?.terminate();
+      else if (code === NO_STATUS) session.socket?.close();
+      else session.socket?.close(code, 'Closed by the fake Discord');
+    }
   }
 
   /** Stops answering heartbeats, so the client sees a zombie connection and reconnects. */
@@ -293,7 +313,7 @@ export class FakeGateway {
       session_id: session.id,
       resume_gateway_url: this.options.gatewayUrl(),
       shard: pair,
-      application: { id: this.state.application.id, flags: 0 },
+      application: { id: this.state.application.id, flags: 0, flags_new: '0' },
       private_channels: [],
       relationships: [],
       presences: [],
@@ -382,7 +402,7 @@ export class FakeGateway {
 
   private send(session: Session, t: string, d: unknown): void {
     const s = ++session.sequence;
-    const frame = JSON.stringify({ op: GatewayOpcodes.Dispatch, t, s, d });
+    const frame = serialize({ op: GatewayOpcodes.Dispatch, t, s, d });
     session.buffer.push({ s, frame });
     if (session.buffer.length > this.options.resumeBufferLimit) session.buffer.shift();
     if (session.socket?.readyState === WebSocket.OPEN) session.socket.send(frame);
@@ -391,6 +411,16 @@ export class FakeGateway {
   private forget(session: Session): void {
     this.sessionsById.delete(session.id);
     if (this.sessions.get(session.shard[0]) === session) this.sessions.delete(session.shard[0]);
+  }
+}
+
+/** The fast path for every dispatch; the iterative one for a payload nested past the call stack. */
+function serialize(payload: unknown): string {
+  try {
+    return JSON.stringify(payload);
+  } catch (error) {
+    if (error instanceof RangeError) return stringifyDeep(payload);
+    throw error;
   }
 }
 

@@ -45,10 +45,7 @@ export class Resolver {
   /** A channel, with the acting user's permissions there. */
   channelOption(target: FakeChannel): string {
     const guild = target.guild;
-    this.put('channels', target.id, {
-      ...target.toAPI(),
-      permissions: guild?.members.has(this.actor.id) ? String(guild.permissionsOf(this.actor, target)) : '0',
-    });
+    this.put('channels', target.id, target.toResolved(guild?.members.has(this.actor.id) ? guild.permissionsOf(this.actor, target) : 0n));
     return target.id;
   }
 

@@ -8,6 +8,7 @@ import {
   UNKNOWN_MESSAGE,
   UNKNOWN_WEBHOOK,
 } from '../discord-error.js';
+import { modalComponentErrors } from '../component-rules.js';
 import { readMessageFields } from '../messages.js';
 import type { IncomingFile } from '../messages.js';
 import type { RestReply } from '../rest/server.js';
@@ -137,14 +138,19 @@ export class InteractionResponder {
         live.record({ kind, ephemeral: isEphemeral(message), message: null, files: [] });
         break;
       }
-      case 'autocomplete':
+      // A refused answer leaves the interaction unanswered, as on Discord: check first, acknowledge after.
+      case 'autocomplete': {
+        const choices = validateChoices(data.choices);
         live.acknowledgement = kind;
-        live.record({ kind, ephemeral: true, message: null, files: [], choices: validateChoices(data.choices) });
+        live.record({ kind, ephemeral: true, message: null, files: [], choices });
         break;
-      case 'showModal':
+      }
+      case 'showModal': {
+        const modal = validateModal(data);
         live.acknowledgement = kind;
-        live.record({ kind, ephemeral: true, message: null, files: [], modal: validateModal(data) });
+        live.record({ kind, ephemeral: true, message: null, files: [], modal });
         break;
+      }
     }
     if (!withResponse) return { status: 204 };
     const message = live.original;
@@ -294,6 +300,7 @@ function validateModal(data: Record<string, unknown>): APIModalInteractionRespon
     errors.push({ path: 'data.title', code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 45 in length.' });
   if (!Array.isArray(data.components) || data.components.length < 1 || data.components.length > 5)
     errors.push({ path: 'data.components', code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 5 in length.' });
+  else errors.push(...modalComponentErrors(data.components as unknown[]));
   if (errors.length > 0) throw DiscordApiFailure.invalidForm(errors);
   return data as unknown as APIModalInteractionResponseCallbackData;
 }

@@ -13,6 +13,18 @@ export interface RouteMatch<H> {
   readonly params: Record<string, string>;
 }
 
+/** No route took the path; `allowed` lists the methods its routes take, `notAnId` a segment that only an id fits. */
+export interface RouteMiss {
+  readonly allowed: readonly string[];
+  readonly notAnId?: { readonly param: string; readonly value: string };
+}
+
+/**
+ * A parameter named as an id (`:channel_id`) takes only a snowflake, as on Discord: `/channels/1/messages/pins` is a
+ * route of its own, never the message "pins".
+ */
+const SNOWFLAKE_SEGMENT = /^\d{1,20}$/;
+
 interface CompiledRoute<H> {
   readonly route: RouteDefinition<H>;
   readonly segments: readonly string[];
@@ -26,16 +38,22 @@ export class Router<H> {
     this.routes = routes.map((route) => ({ route, segments: route.template.split('/').slice(1) }));
   }
 
-  match(method: string, path: string): RouteMatch<H> | { readonly allowed: readonly string[] } {
+  match(method: string, path: string): RouteMatch<H> | RouteMiss {
     const segments = pathSegments(path);
     const allowed: string[] = [];
+    let notAnId: RouteMiss['notAnId'];
     for (const { route, segments: template } of this.routes) {
       const params = matchSegments(template, segments);
       if (!params) continue;
+      const wrong = Object.entries(params).find(([name, value]) => name.endsWith('_id') && !SNOWFLAKE_SEGMENT.test(value));
+      if (wrong) {
+        notAnId ??= { param: wrong[0], value: wrong[1] };
+        continue;
+      }
       if (route.method === method) return { route, params };
       allowed.push(route.method);
     }
-    return { allowed };
+    return { allowed, ...(notAnId && allowed.length === 0 ? { notAnId } : {}) };
   }
 }
 

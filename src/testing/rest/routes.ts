@@ -78,16 +78,27 @@ export function createRoutes(ctx: RouteContext): RouteDefinition<RouteHandler>[]
       name: state.application.name,
       description: '',
       icon: null,
+      type: null,
       bot_public: true,
       bot_require_code_grant: false,
       owner: owner ? userToAPI(owner) : undefined,
       team,
       verify_key: '0'.repeat(64),
       flags: 0,
+      flags_new: '0',
       summary: '',
       bot: userToAPI(state.botUser),
+      redirect_uris: [],
+      interactions_endpoint_url: null,
+      role_connections_verification_url: null,
+      approximate_guild_count: state.guilds.size,
+      approximate_user_install_count: 0,
+      approximate_user_authorization_count: 0,
+      explicit_content_filter: 0,
+      eligible_oauth2_scopes: ['applications.commands', 'bot'],
     };
   };
+  const pinsOf = new WeakMap<APIMessage, string>();
 
   return [
     r('GET', '/gateway', 'none', () => ok({ url: ctx.gatewayUrl() })),
@@ -98,7 +109,10 @@ export function createRoutes(ctx: RouteContext): RouteDefinition<RouteHandler>[]
         session_start_limit: { total: 1000, remaining: 1000, reset_after: 86_400_000, max_concurrency: ctx.maxConcurrency },
       }),
     ),
-    r('GET', '/users/@me', 'bot', () => ok(userToAPI(state.botUser))),
+    // The bot's own account, with the private fields only its owner sees.
+    r('GET', '/users/@me', 'bot', () =>
+      ok({ ...userToAPI(state.botUser), mfa_enabled: false, locale: state.botUser.locale, verified: true }),
+    ),
     r('POST', '/users/@me/channels', 'bot', (req) => {
       const user = state.users.get(String(object(req).recipient_id));
       if (!user) throw new DiscordApiFailure(400, 50033, 'Invalid Recipients');
@@ -131,10 +145,34 @@ export function createRoutes(ctx: RouteContext): RouteDefinition<RouteHandler>[]
       ),
     ]),
 
-    r('GET', '/guilds/:guild_id', 'bot', (req) => ok(guildOf(req).toAPI())),
+    // The fake keeps no permission overwrites for commands: every command has the defaults its definition gives.
+    r('GET', '/applications/:application_id/guilds/:guild_id/commands/permissions', 'bot', (req) => {
+      commandGuild(req);
+      return ok([]);
+    }),
+    r('GET', '/applications/:application_id/guilds/:guild_id/commands/:command_id/permissions', 'bot', (req) => {
+      // A global command has permissions per guild too.
+      const id = req.params.command_id ?? '';
+      if (!commands.get(id, commandGuild(req)) && !commands.get(id)) unknownCommand();
+      throw new DiscordApiFailure(404, 10066, 'Unknown application command permissions');
+    }),
+
+    r('GET', '/guilds/:guild_id', 'bot', (req) =>
+      ok(req.query.get('with_counts') === 'true' ? guildOf(req).toAPIWithCounts() : guildOf(req).toAPI()),
+    ),
     r('GET', '/guilds/:guild_id/channels', 'bot', (req) => ok([...guildOf(req).channels.values()].map((c) => c.toAPI()))),
     r('GET', '/guilds/:guild_id/roles', 'bot', (req) => ok(guildOf(req).toAPI().roles)),
     r('GET', '/guilds/:guild_id/members', 'bot', (req) => ok([...guildOf(req).members.values()].map((m) => guildOf(req).memberToAPI(m)))),
+    r('GET', '/guilds/:guild_id/members/search', 'bot', (req) => {
+      const guild = guildOf(req);
+      const query = (req.query.get('query') ?? '').toLowerCase();
+      const limit = Number(req.query.get('limit') ?? 1);
+      // Discord matches the start of the username or the nickname, case-insensitively.
+      const found = [...guild.members.values()].filter(
+        (m) => m.user.username.toLowerCase().startsWith(query) || (m.nick ?? '').toLowerCase().startsWith(query),
+      );
+      return ok(found.slice(0, limit).map((m) => guild.memberToAPI(m)));
+    }),
     r('GET', '/guilds/:guild_id/members/:user_id', 'bot', (req) => {
       const guild = guildOf(req);
       const member = guild.members.get(req.params.user_id ?? '');
@@ -174,6 +212,32 @@ export function createRoutes(ctx: RouteContext): RouteDefinition<RouteHandler>[]
         }),
       );
     }),
+    r('GET', '/channels/:channel_id/messages/pins', 'bot', (req) => {
+      const channel = channelOf(req);
+      requireBotPermissions(state, channel, PermissionFlagsBits.ViewChannel | PermissionFlagsBits.ReadMessageHistory);
+      const before = req.query.get('before');
+      const limit = Number(req.query.get('limit') ?? 50);
+      const pinned = channel.messages
+        .filter((m) => m.pinned)
+        .map((message) => ({ pinned_at: pinsOf.get(message) ?? message.timestamp, message }))
+        .sort((a, b) => b.pinned_at.localeCompare(a.pinned_at))
+        .filter((pin) => before === null || pin.pinned_at < before);
+      return ok({ items: pinned.slice(0, limit), has_more: pinned.length > limit });
+    }),
+    ...(['PUT', 'DELETE'] as const).map((method) =>
+      r(method, '/channels/:channel_id/messages/pins/:message_id', 'bot', (req) => {
+        const channel = channelOf(req);
+        const message = channelMessage(req);
+        requireBotPermissions(state, channel, PermissionFlagsBits.PinMessages);
+        const pinned = method === 'PUT';
+        if (message.pinned !== pinned) {
+          if (pinned) pinsOf.set(message, new Date(state.now()).toISOString());
+          else pinsOf.delete(message);
+          state.setPinned(channel, message, pinned);
+        }
+        return noContent;
+      }),
+    ),
     r('GET', '/channels/:channel_id/messages/:message_id', 'bot', (req) => ok(channelMessage(req))),
     r('PATCH', '/channels/:channel_id/messages/:message_id', 'bot', (req) => {
       const message = channelMessage(req);
@@ -197,6 +261,11 @@ export function createRoutes(ctx: RouteContext): RouteDefinition<RouteHandler>[]
       const name = typeof object(req).name === 'string' ? (object(req).name as string) : 'Webhook';
       // Made with the bot's token, it belongs to the bot's application: its messages may carry the bot's buttons.
       return ok(webhooks.create(channel, name, state.application.id).toAPI());
+    }),
+    r('GET', '/channels/:channel_id/webhooks', 'bot', (req) => {
+      const channel = channelOf(req);
+      requireBotPermissions(state, channel, PermissionFlagsBits.ManageWebhooks);
+      return ok(webhooks.inChannel(channel).map((webhook) => webhook.toAPI()));
     }),
 
     r('POST', '/interactions/:interaction_id/:interaction_token/callback', 'none', (req) =>
@@ -227,21 +296,33 @@ export function createRoutes(ctx: RouteContext): RouteDefinition<RouteHandler>[]
       webhooks.delete(req.params.webhook_id ?? '', req.params.webhook_token ?? '');
       return noContent;
     }),
-    r('GET', '/webhooks/:webhook_id/:webhook_token/messages/:message_id', 'none', (req) => {
-      const { webhook_id: id = '', webhook_token: token = '', message_id: messageId = '' } = req.params;
-      return ok(isInteraction(id) ? responder.fetchMessage(token, messageId) : webhooks.message(id, token, messageId));
-    }),
-    r('PATCH', '/webhooks/:webhook_id/:webhook_token/messages/:message_id', 'none', (req) => {
-      const { webhook_id: id = '', webhook_token: token = '', message_id: messageId = '' } = req.params;
-      if (isInteraction(id)) return ok(responder.editMessage(token, messageId, object(req), req.files));
-      const message = webhooks.message(id, token, messageId);
-      return ok(state.editMessage(message, readMessageFields(state, object(req), req.files, { partial: true, existing: message }).fields));
-    }),
-    r('DELETE', '/webhooks/:webhook_id/:webhook_token/messages/:message_id', 'none', (req) => {
-      const { webhook_id: id = '', webhook_token: token = '', message_id: messageId = '' } = req.params;
-      if (isInteraction(id)) responder.deleteMessage(token, messageId);
-      else state.deleteMessage(webhooks.message(id, token, messageId));
-      return noContent;
+    // `@original` is a route of its own on Discord (a message id is a snowflake); both share the handlers.
+    ...['@original', ':message_id'].flatMap((message) => {
+      const template = `/webhooks/:webhook_id/:webhook_token/messages/${message}`;
+      const target = (req: RestRequest) => {
+        const { webhook_id: id = '', webhook_token: token = '', message_id: messageId = '@original' } = req.params;
+        return { id, token, messageId };
+      };
+      return [
+        r('GET', template, 'none', (req) => {
+          const { id, token, messageId } = target(req);
+          return ok(isInteraction(id) ? responder.fetchMessage(token, messageId) : webhooks.message(id, token, messageId));
+        }),
+        r('PATCH', template, 'none', (req) => {
+          const { id, token, messageId } = target(req);
+          if (isInteraction(id)) return ok(responder.editMessage(token, messageId, object(req), req.files));
+          const message = webhooks.message(id, token, messageId);
+          return ok(
+            state.editMessage(message, readMessageFields(state, object(req), req.files, { partial: true, existing: message }).fields),
+          );
+        }),
+        r('DELETE', template, 'none', (req) => {
+          const { id, token, messageId } = target(req);
+          if (isInteraction(id)) responder.deleteMessage(token, messageId);
+          else state.deleteMessage(webhooks.message(id, token, messageId));
+          return noContent;
+        }),
+      ];
     }),
   ];
 

@@ -1,6 +1,7 @@
 import { buffer } from 'node:stream/consumers';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DiscordApiFailure, UNAUTHORIZED } from '../discord-error.js';
+import type { FormError } from '../discord-error.js';
 import type { IncomingFile } from '../messages.js';
 import type { FakeState } from '../state.js';
 import type { FaultInjector } from './faults.js';
@@ -32,6 +33,8 @@ export interface RecordedRequest {
   readonly method: string;
   /** The path after `/api/v10`, with interaction and webhook tokens replaced by `:token`. */
   readonly path: string;
+  /** The query string without its `?` (`wait=true`); empty when there is none. */
+  readonly query: string;
   /** The route template it matched (`/channels/:channel_id/messages`), or null for an unknown route. */
   readonly route: string | null;
   readonly status: number;
@@ -40,6 +43,8 @@ export interface RecordedRequest {
   readonly body: unknown;
   /** True when an injected fault answered it. */
   readonly faulted: boolean;
+  /** The JSON body of the answer, as sent; only with the `recordResponses` option (undefined for 204 and hangs). */
+  readonly response?: unknown;
 }
 
 export interface RestServerOptions {
@@ -48,6 +53,10 @@ export interface RestServerOptions {
   readonly faults: FaultInjector;
   readonly verifyToken: (token: unknown) => boolean;
   readonly onRequest: (request: RecordedRequest) => void;
+  /** Keep each answer's body in the record (a copy, so later changes to the fake's state do not show in it). */
+  readonly recordResponses: boolean;
+  /** The `Invalid Form Body` errors Discord would answer the request with; none lets it through to its route. */
+  readonly validate: (method: string, template: string, body: unknown, query: URLSearchParams) => readonly FormError[];
   /** A route handler threw something that is not a Discord error: a bug in the fake, kept for the test to see. */
   readonly onInternalError: (error: unknown) => void;
 }
@@ -79,14 +88,35 @@ async function handle(options: RestServerOptions, req: IncomingMessage, res: Ser
   const path = url.pathname.slice(API_PREFIX.length);
   const match = options.router.match(method, path);
   const recordedPath = 'route' in match ? withoutTokens(path, match.params) : path;
-  const record = (status: number, route: string | null, body: unknown, faulted = false): void => {
-    options.onRequest({ method, path: recordedPath, route, status, at: arrivedAt, body, faulted });
+  const query = url.search.slice(1);
+  const record = (status: number, route: string | null, body: unknown, faulted = false, sent?: string): void => {
+    const response = options.recordResponses && sent !== undefined ? { response: JSON.parse(sent) as unknown } : {};
+    options.onRequest({ method, path: recordedPath, query, route, status, at: arrivedAt, body, faulted, ...response });
+  };
+  /** Answers and records in one step, so the record holds exactly what went out. */
+  const answer = (
+    status: number,
+    route: string | null,
+    requestBody: unknown,
+    body: unknown,
+    { faulted = false, headers }: { faulted?: boolean; headers?: Readonly<Record<string, string>> } = {},
+  ): void => {
+    record(status, route, requestBody, faulted, send(res, status, body, headers));
   };
 
   if (!('route' in match)) {
+    // Discord reads a word where an id goes as a bad id; the fake cannot tell that from a route it does not model,
+    // so it answers as Discord would and lists the request as unhandled either way.
+    if (match.notAnId) {
+      const { param, value } = match.notAnId;
+      const failure = DiscordApiFailure.invalidForm([
+        { path: param, code: 'NUMBER_TYPE_COERCE', message: `Value "${value}" is not snowflake.` },
+      ]);
+      answer(failure.status, null, undefined, failure.toBody());
+      return;
+    }
     const status = match.allowed.length > 0 ? 405 : 404;
-    record(status, null, undefined);
-    send(res, status, { message: status === 405 ? '405: Method Not Allowed' : '404: Not Found', code: 0 });
+    answer(status, null, undefined, { message: status === 405 ? '405: Method Not Allowed' : '404: Not Found', code: 0 });
     return;
   }
   const { route, params }: { route: RouteDefinition<RouteHandler>; params: Record<string, string> } = match;
@@ -97,14 +127,12 @@ async function handle(options: RestServerOptions, req: IncomingMessage, res: Ser
   } catch (error) {
     const failure =
       error instanceof DiscordApiFailure ? error : new DiscordApiFailure(400, 50109, 'The request body contains invalid JSON.');
-    record(failure.status, route.template, undefined);
-    send(res, failure.status, failure.toBody());
+    answer(failure.status, route.template, undefined, failure.toBody());
     return;
   }
 
   if (route.auth === 'bot' && !options.verifyToken(botToken(req.headers.authorization))) {
-    record(401, route.template, parsed.body);
-    send(res, 401, UNAUTHORIZED().toBody());
+    answer(401, route.template, parsed.body, UNAUTHORIZED().toBody());
     return;
   }
 
@@ -116,19 +144,23 @@ async function handle(options: RestServerOptions, req: IncomingMessage, res: Ser
   if (fault) {
     // Unref'd: a delayed answer must not keep a finished test process alive.
     if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs).unref());
-    record(fault.status, route.template, parsed.body, true);
-    send(res, fault.status, fault.body, fault.headers);
+    answer(fault.status, route.template, parsed.body, fault.body, { faulted: true, headers: fault.headers });
+    return;
+  }
+
+  const invalid = options.validate(method, route.template, parsed.body, url.searchParams);
+  if (invalid.length > 0) {
+    const failure = DiscordApiFailure.invalidForm(invalid);
+    answer(failure.status, route.template, parsed.body, failure.toBody());
     return;
   }
 
   try {
     const reply = await route.handler({ method, path, params, query: url.searchParams, body: parsed.body, files: parsed.files });
-    record(reply.status, route.template, parsed.body);
-    send(res, reply.status, reply.body, reply.headers);
+    answer(reply.status, route.template, parsed.body, reply.body, { headers: reply.headers });
   } catch (error) {
     if (!(error instanceof DiscordApiFailure)) throw error;
-    record(error.status, route.template, parsed.body);
-    send(res, error.status, error.toBody(), error.headers);
+    answer(error.status, route.template, parsed.body, error.toBody(), { headers: error.headers });
   }
 }
 
@@ -186,13 +218,15 @@ function serveFile(state: FakeState, pathname: string, res: ServerResponse): voi
   res.end(file.data);
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
+/** Sends the answer; returns the JSON text sent, if any. */
+function send(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): string | undefined {
   if (status === 204 || body === undefined) {
     res.writeHead(status, headers);
     res.end();
-    return;
+    return undefined;
   }
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
+  return text;
 }

@@ -6,8 +6,8 @@ import { buffer } from 'node:stream/consumers';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { decodeBody, MalformedEnvelopeError, parseEnvelope } from './envelope.js';
-import type { MalformedEnvelope, ReceivedEnvelope } from './envelope.js';
+import { checkHeaderDsn, decodeBody, MalformedEnvelopeError, parseEnvelope } from '../../util/sentry-envelope.js';
+import type { MalformedEnvelope, ReceivedEnvelope } from '../../util/sentry-envelope.js';
 
 /**
  * How the receiver answers: `accept` as Sentry does; `refuse` closes the port (connections are refused);
@@ -125,6 +125,7 @@ function receive(req: IncomingMessage, body: Buffer): Answer {
   try {
     decoded = decodeBody(body, req.headers['content-encoding']);
     const envelope = { ...parseEnvelope(decoded), raw: decoded.toString('utf8') };
+    checkHeaderDsn(envelope.header, { projectId: config.projectId, publicKey: key });
     return {
       record: { kind: 'envelope', envelope },
       status: 200,

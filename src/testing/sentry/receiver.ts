@@ -6,7 +6,7 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LanternError } from '../../errors/index.js';
 import type { ErrorCode } from '../../errors/index.js';
-import type { EnvelopeItem, MalformedEnvelope, ReceivedEnvelope, ReceivedEvent } from './envelope.js';
+import type { EnvelopeItem, MalformedEnvelope, ReceivedEnvelope, ReceivedEvent } from '../../util/sentry-envelope.js';
 import type { ParentMessage, ReceiverServerConfig, RequestRecord, SentryReceiverMode, ServerMessage } from './receiver-server.js';
 
 export type {
@@ -17,7 +17,7 @@ export type {
   ReceivedEnvelope,
   ReceivedEvent,
   ReceivedException,
-} from './envelope.js';
+} from '../../util/sentry-envelope.js';
 export type { SentryReceiverMode } from './receiver-server.js';
 
 export type SentryReceiverErrorCode = Extract<ErrorCode, `LANTERN_ERR_SENTRY_RECEIVER_${string}`>;

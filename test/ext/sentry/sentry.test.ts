@@ -249,8 +249,8 @@ test(
     assert.deepEqual(bot.intents, ['Guilds']);
     assert.equal(bot.shard_count, 1);
     // What the bot did in this interaction, and nothing of any other.
-    // discord.js reports the time left of the 50 ms limit when it reads it: 50 or a little less on a busy machine.
-    const lines = breadcrumbLines(event).map((line) => line.replace(/ for (4\d|50) ms$/, ' for ~50 ms'));
+    // discord.js reports the time left of the 50 ms limit when it reads it: 50 or less on a busy machine.
+    const lines = breadcrumbLines(event).map((line) => line.replace(/ for ([1-4]?\d|50) ms$/, ' for ~50 ms'));
     assert.deepEqual(lines, [
       'interaction',
       'discord.rest POST /interactions/:id/:token/callback 204',
@@ -494,7 +494,7 @@ test(
       const name = names[i % 5]!;
       return { user, guild, name, n: i, handle: discord.as(user, guild.channel('general')).slash(name, { n: i }) };
     });
-    await Promise.all(runs.map((r) => r.handle.response('followUp')));
+    await Promise.all(runs.map((r) => r.handle.response('followUp', { timeout: 30_000 })));
     await bot.idle();
     assert.equal(errors.length, 50);
 
