@@ -45,13 +45,11 @@ export function linkToShardManager(bot: Bot, hub: EventHub): void {
   const redact = (text: string) => bot.redactor.redact(text);
   hub.listen('Error', function forwardToShardManager(event) {
     if (event.expected) return;
-    const tags = Object.fromEntries(
-      Object.entries(describeEvent(bot, event, event.ctx).tags).map(([name, value]) => [name, redact(value)]),
-    );
     const forwarded: ForwardedError = {
       source: redact(event.source),
       error: serializeError(event.error, redact),
-      tags,
+      // Redacted as every tracker's tags are.
+      tags: describeEvent(bot, event, event.ctx).tags,
       extension: event.extension,
     };
     // The manager may be gone (its IPC channel closed); the shard's own trackers still have the event.

@@ -68,7 +68,8 @@ export class RedisStore implements GuardStore {
     } else if (typeof (client as Partial<Redis> | null)?.evalsha !== 'function')
       throw new RedisStoreOptionsError('client', 'must be an ioredis client (new Redis(...)) or a redis:// URL');
     else this.#client = Promise.resolve(client);
-    void this.#client.then(loadScripts, () => undefined);
+    // Loading ahead is only a saving (commands load what they miss), so a client that cannot do it is no failure.
+    void this.#client.then(loadScripts).catch(() => undefined);
   }
 
   async takeCooldowns(uses: readonly StoredCooldown[]): Promise<CooldownTake> {

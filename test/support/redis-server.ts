@@ -33,7 +33,7 @@ export interface RedisServer {
 /** A server for this test file, stopped after it. */
 export async function startRedisServer(): Promise<RedisServer> {
   const server = await spawnRedisServer();
-  after(server.stop);
+  after(() => server.stop());
   return server;
 }
 
