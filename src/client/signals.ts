@@ -62,7 +62,7 @@ export function stopOnRequest(): void {
     process.kill(process.pid, 'SIGTERM');
     return;
   }
-  onSignal('SIGTERM', true);
+  beginStop('SIGTERM', true);
   requested = true;
 }
 
@@ -75,7 +75,12 @@ function listen(on: boolean): void {
   }
 }
 
-function onSignal(signal: NodeJS.Signals, request = false): void {
+/** The signals' listener. Node passes it the signal's number too, which must not read as a stop request. */
+function onSignal(signal: NodeJS.Signals): void {
+  beginStop(signal, false);
+}
+
+function beginStop(signal: NodeJS.Signals, request: boolean): void {
   const signalCode = 128 + constants.signals[signal];
   const cause = request ? "the sharding manager's stop request" : signal;
   const opening = request ? 'Asked to stop by the sharding manager' : signal;
