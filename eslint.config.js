@@ -3,7 +3,7 @@ import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['dist/', 'node_modules/', '.tmp/'] },
+  { ignores: ['dist/', 'node_modules/', '.tmp/', '.stryker-tmp/', 'reports/'] },
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
   {

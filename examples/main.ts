@@ -1,16 +1,25 @@
 /**
  * `npm start`: with DISCORD_TOKEN set, runs the example bot on Discord. Without it, starts the fake Discord
  * from `lantern/testing` in this process, starts the same bot on it, and plays a short session as two users
- * would (alice owns the bot, bob does not), printing what each saw and what the bot logged. Exits 0 when done.
+ * would (alice owns the bot, bob does not), printing what each saw and what the bot logged. Either way every
+ * error is kept by lantern/ext/local; the offline session ends by printing what `lantern issues` shows for it
+ * and exits 0, or with `--serve` keeps the page open on the session's store until Ctrl+C.
  */
+import { rmSync } from 'node:fs';
 import type { APIMessage } from 'discord.js';
+import { runCli } from '../src/cli/program.js';
+import local from '../src/ext/local/index.js';
 import type { Logger } from '../src/index.js';
 import { FakeClock, FakeDiscord } from '../src/testing/index.js';
 import type { FakeUser, InteractionHandle, UserActor } from '../src/testing/index.js';
 import { createBot } from './bot.js';
 
+/** The offline session's store: a fresh file each run, kept afterwards for `lantern issues` and the page. */
+const SESSION_STORE = '.lantern/example-session.db';
+
 if (process.env.DISCORD_TOKEN) {
   const bot = await createBot();
+  await bot.loadExtension(local, {});
   try {
     await bot.start();
   } catch (error) {
@@ -20,6 +29,9 @@ if (process.env.DISCORD_TOKEN) {
   }
 } else {
   await playOffline();
+  // `npm start -- --serve [--port N ...]`: what follows --serve is passed to `lantern serve`.
+  const serveAt = process.argv.indexOf('--serve');
+  await showSessionStore(serveAt === -1 ? undefined : process.argv.slice(serveAt + 1));
 }
 
 interface Step {
@@ -40,6 +52,8 @@ async function playOffline(): Promise<void> {
   // The session's minutes pass on this clock: the status task runs without the session waiting for it.
   const clock = new FakeClock();
   const bot = await createBot({ token: discord.token, logger, clock, discord: { rest: discord.rest } });
+  for (const file of [SESSION_STORE, `${SESSION_STORE}-wal`, `${SESSION_STORE}-shm`]) rmSync(file, { force: true });
+  await bot.loadExtension(local, { path: SESSION_STORE });
   console.log(`No DISCORD_TOKEN: playing a session against the fake Discord at ${discord.baseUrl}\n`);
 
   let counter: InteractionHandle | undefined;
@@ -98,6 +112,19 @@ async function playOffline(): Promise<void> {
     await discord.stop();
   }
   console.log('\nSession over.');
+}
+
+/** What the session left in the local store, as the CLI shows it; given `serveArgs`, the page on it until Ctrl+C. */
+async function showSessionStore(serveArgs: readonly string[] | undefined): Promise<void> {
+  console.log(`\nWhat lantern/ext/local kept of the session (npm run lantern -- issues --db ${SESSION_STORE}):\n`);
+  process.exitCode = await runCli(['issues', '--db', SESSION_STORE]);
+  if (!serveArgs) {
+    console.log(`\nOne issue in full: npm run lantern -- show 1 --db ${SESSION_STORE}`);
+    console.log(`The page: npm run lantern -- serve --db ${SESSION_STORE} (or npm start -- --serve)`);
+    return;
+  }
+  console.log('');
+  process.exitCode = await runCli(['serve', '--db', SESSION_STORE, ...serveArgs]);
 }
 
 function raise(message: string): never {

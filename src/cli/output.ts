@@ -18,9 +18,9 @@ export interface Output {
 export function terminalOutput(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): Output {
   const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
   const forced = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0';
-  // Node's types say boolean, but a pipe's stream has no isTTY at all (and picocolors reads undefined as 'decide yourself').
-  const tty = (stream as { isTTY?: boolean }).isTTY === true;
-  const colors = pc.createColors(!noColor && (forced || tty));
+  // Node leaves isTTY undefined (typed boolean) on a pipe, and picocolors reads undefined as "decide yourself": yes under CI.
+  const terminal = (stream.isTTY as boolean | undefined) ?? false;
+  const colors = pc.createColors(!noColor && (forced || terminal));
   return {
     colors,
     width: stream.isTTY ? stream.columns : undefined,

@@ -12,7 +12,7 @@ import { EventHub } from '../events/hub.js';
 import { installDefaultListeners } from '../events/default-listeners.js';
 import type { ErrorInit } from '../events/error-event.js';
 import type { ErrorEvent, EventName, Listener, ListenOptions } from '../events/types.js';
-import type { Extension } from '../extensions/extension.js';
+import type { Extension, LanternExtensions, OtherSpecifier } from '../extensions/extension.js';
 import { ExtensionManager } from '../extensions/manager.js';
 import type { LoadedExtension } from '../extensions/manager.js';
 import { DEFAULT_ERROR_MESSAGE } from './error-answer.js';
@@ -342,8 +342,17 @@ export class Client {
    * Loads an extension: a module exporting `setup(bot, options)`, by specifier (`./extensions/fun.js` resolves
    * from the working directory; `lantern/ext/sentry` as a package) or as an object. A failure dispatches an
    * `Error` event (so a tracker loaded earlier sees it) and throws an ExtensionLoadError. Returns its name.
+   * Lantern's own extensions (`lantern/ext/sentry`) type their options when loaded by name; an extension object types
+   * them by its definition; another module's are what the type argument says (`loadExtension<FunOptions>('./fun.js', ...)`).
    */
-  loadExtension<Options>(extension: string | Extension<Options>, options?: Options): Promise<string> {
+  loadExtension<Specifier extends keyof LanternExtensions>(extension: Specifier, options?: LanternExtensions[Specifier]): Promise<string>;
+  loadExtension<Options>(extension: Extension<Options>, options?: Options): Promise<string>;
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- given explicitly, it types the options
+  loadExtension<Options = unknown, Specifier extends string = string>(
+    extension: OtherSpecifier<Specifier>,
+    options?: Options,
+  ): Promise<string>;
+  loadExtension(extension: string | Extension<unknown>, options?: unknown): Promise<string> {
     return this.core.extensions.load(extension, options);
   }
 

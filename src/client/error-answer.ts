@@ -4,6 +4,7 @@ import { errorType, formatError } from '../errors/format.js';
 import type { Redactor } from '../errors/redact.js';
 import type { InteractionErrorEvent } from '../events/types.js';
 import { DiscordLimits } from '../util/limits.js';
+import { cutText } from '../util/text.js';
 
 const FENCE = '```';
 
@@ -26,10 +27,10 @@ export function showsTraceback(policy: ErrorAnswerPolicy, userId: string): boole
 export function tracebackEmbed(error: Error, redactor: Redactor, reference: string | undefined): APIEmbed {
   const text = formatError(error, redactor).replaceAll(FENCE, '`\u200b``');
   const room = DiscordLimits.embedDescription - FENCE.length * 2 - 2;
-  const cut = text.length > room ? `${text.slice(0, room - 2)}\n…` : text;
+  const cut = cutText(text, room, '\n…');
   return {
     // The name is the error's own text too (a library may build it from input): redacted like the stack.
-    title: redactor.redact(`Error: ${errorType(error)}`).slice(0, 256),
+    title: cutText(redactor.redact(`Error: ${errorType(error)}`), 256),
     description: `${FENCE}\n${cut}\n${FENCE}`,
     color: Colors.Red,
     ...(reference ? { footer: { text: `Error reference: ${reference}` } } : {}),
@@ -41,5 +42,7 @@ export function errorAnswer(event: InteractionErrorEvent, policy: ErrorAnswerPol
   if (showsTraceback(policy, event.ctx.user.id))
     return { embeds: [tracebackEmbed(event.error, redactor, event.reference)], ephemeral: true } as const;
   const reference = event.reference ? `\nError reference: \`${event.reference}\`` : '';
-  return { content: redactor.redact(policy.message(event)).slice(0, 1900) + reference, ephemeral: true } as const;
+  // The text gives way to the reference, which the user quotes when they report the error: it is never cut.
+  const text = cutText(redactor.redact(policy.message(event)), DiscordLimits.messageContent - reference.length);
+  return { content: text + reference, ephemeral: true } as const;
 }

@@ -1,7 +1,7 @@
 import { DiscordjsErrorCodes } from 'discord.js';
 import { LoginError } from '../errors/codes.js';
 import { errorType } from '../errors/format.js';
-import { groupError } from '../tracking/grouping.js';
+import { groupError } from '../errors/grouping.js';
 
 /** How deep the cause chain is searched for what failed (a network error under discord.js's own). */
 const MAX_CAUSE_DEPTH = 6;

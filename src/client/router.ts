@@ -15,7 +15,8 @@ import { expectedErrorMessage } from '../checks/messages.js';
 import type { ExpectedErrorMessages } from '../checks/messages.js';
 import { readOptions } from '../commands/read-options.js';
 import { resolveAutocomplete, resolveContextMenu } from '../commands/registry.js';
-import type { CommandRegistry } from '../commands/registry.js';
+import type { CommandRegistry, UnresolvedCommand } from '../commands/registry.js';
+import { commandLabel } from '../commands/label.js';
 import { readFields } from '../components/modal.js';
 import { labelOf } from '../components/registry.js';
 import type { HandlerRegistry, ResolvedHandler } from '../components/registry.js';
@@ -42,6 +43,7 @@ import type { InteractionContext, RepliableContext } from '../interactions/conte
 import { DEFAULT_ERROR_MESSAGE, errorAnswer } from './error-answer.js';
 import type { ErrorAnswerPolicy } from './error-answer.js';
 import { DiscordLimits } from '../util/limits.js';
+import { cutText } from '../util/text.js';
 
 /** Discord drops an interaction unanswered after 3 s; the error answer must be on its way before that. */
 const UNACKNOWLEDGED_ANSWER_DEADLINE_MS = 2500;
@@ -139,7 +141,19 @@ export class InteractionRouter {
     this.#wrappers = this.#wrappers.filter((r) => r.owner !== owner);
   }
 
+  /**
+   * Never rejects: what escaped here would be an unhandled rejection (and, without Lantern's process handlers, the end
+   * of the process) with nobody answered. Each kind catches what it cannot read; this is the last net behind them.
+   */
   async handle(interaction: Interaction): Promise<void> {
+    try {
+      await this.#handle(interaction);
+    } catch (error) {
+      await this.parts.hub.error({ source: `interaction ${String(interaction.type)}`, error });
+    }
+  }
+
+  async #handle(interaction: Interaction): Promise<void> {
     const receivedAt = performance.now();
     if (interaction.isAutocomplete()) return this.#autocomplete(interaction, receivedAt);
     if (!interaction.isRepliable()) return;
@@ -160,7 +174,7 @@ export class InteractionRouter {
     const { bot, commands, handlers, messages } = this.parts;
     if (interaction.isChatInputCommand()) {
       const resolved = commands.resolve(interaction);
-      if (!resolved.runnable) return { refuse: messages.unknownCommand, reason: unknownCommand(resolved.path, this.parts.redactor) };
+      if (!resolved.runnable) return { refuse: messages.unknownCommand, reason: unresolvedCommand(resolved, this.parts.redactor) };
       const { runnable, path } = resolved;
       const ctx = new CommandContext<OptionValues<OptionDefinitions>>(bot, interaction, path, receivedAt);
       const run = () => {
@@ -180,7 +194,11 @@ export class InteractionRouter {
     }
     if (interaction.isContextMenuCommand()) {
       const resolved = resolveContextMenu(commands, interaction);
-      if (!resolved.definition) return { refuse: messages.unknownCommand, reason: unknownCommand(resolved.path, this.parts.redactor) };
+      if (!resolved.definition)
+        return {
+          refuse: messages.unknownCommand,
+          reason: unresolvedCommand({ path: resolved.path, mismatch: undefined }, this.parts.redactor),
+        };
       const { definition } = resolved;
       const ctx =
         definition.type === 'user'
@@ -373,12 +391,20 @@ export class InteractionRouter {
 
   /** Suggestions are answered even when the handler fails (an empty list), so the user's client never hangs on them. */
   async #autocomplete(interaction: AutocompleteInteraction, receivedAt: number): Promise<void> {
-    const resolved = resolveAutocomplete(this.parts.commands, interaction);
+    let resolved: ReturnType<typeof resolveAutocomplete>;
+    try {
+      resolved = resolveAutocomplete(this.parts.commands, interaction);
+    } catch (error) {
+      // discord.js could not read it (no focused option, say): like any interaction Lantern cannot read, an Error event.
+      await this.#respond(interaction, []);
+      await this.parts.hub.error({ source: `autocomplete ${commandLabel({ name: interaction.commandName })}`, error });
+      return;
+    }
     if (!resolved.handler) {
       if (this.#stopping || !resolved.known) await this.#respond(interaction, []);
       if (!resolved.known)
         this.parts.log.warn(
-          `${unknownCommand(resolved.path, this.parts.redactor)} (autocomplete of ${quote(resolved.option, this.parts.redactor)}, ` +
+          `${unresolvedCommand(resolved, this.parts.redactor)} (autocomplete of ${quote(resolved.option, this.parts.redactor)}, ` +
             `from user ${quote(interaction.user.id, this.parts.redactor)}); answered with no suggestions`,
         );
       return;
@@ -412,10 +438,7 @@ export class InteractionRouter {
           `${String(DiscordLimits.choiceText)} characters; Discord refuses them, so they were left out`,
       );
     return fitting.slice(0, DiscordLimits.choices).map(({ name, value }) => ({
-      name:
-        name.length > DiscordLimits.choiceText
-          ? `${name.slice(0, DiscordLimits.choiceText - 1)}…`
-          : name || String(value).slice(0, DiscordLimits.choiceText),
+      name: cutText(name, DiscordLimits.choiceText, '…') || cutText(String(value), DiscordLimits.choiceText),
       value,
     }));
   }
@@ -446,8 +469,13 @@ export class InteractionRouter {
   }
 }
 
-/** What the log says of a command this bot does not define; its name, from Discord, quoted as outside text. */
-function unknownCommand(path: string, redactor: Redactor): string {
+/** The log line for a command this bot does not define, or one it defines that the interaction did not address rightly. */
+function unresolvedCommand({ path, mismatch }: UnresolvedCommand, redactor: Redactor): string {
+  if (mismatch !== undefined)
+    return codedLine(
+      'LANTERN_ERR_UNKNOWN_SUBCOMMAND',
+      `Received ${quote(path, redactor)}, but ${quote(mismatch, redactor)}; the registered command is out of date`,
+    );
   return codedLine('LANTERN_ERR_UNKNOWN_COMMAND', `Received ${quote(path, redactor)}, which this bot does not define`);
 }
 

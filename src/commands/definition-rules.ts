@@ -10,6 +10,7 @@ import { validateGuards } from '../checks/guard.js';
 import { CommandDefinitionError } from '../errors/codes.js';
 import { describeValue } from '../errors/format.js';
 import { isContextMenu, isParent } from './define.js';
+import { commandLabel } from './label.js';
 import type { CommandDefinition, CommandScope, Runnable, SubcommandGroup } from './define.js';
 import type { OptionDefinition, OptionDefinitions } from './options.js';
 import { DiscordLimits } from '../util/limits.js';
@@ -62,11 +63,6 @@ const OPTION_KEYS: Readonly<Record<number, ReadonlySet<string>>> = {
   [ApplicationCommandOptionType.Mentionable]: new Set(OPTION_BASE_KEYS),
   [ApplicationCommandOptionType.Attachment]: new Set(OPTION_BASE_KEYS),
 };
-
-/** How Error events and logs name a command: `/name`, `user command Name`, `message command Name`. */
-export function commandLabel(definition: CommandDefinition): string {
-  return isContextMenu(definition) ? `${definition.type} command ${definition.name}` : `/${definition.name}`;
-}
 
 /** Throws a CommandDefinitionError for anything Discord would refuse or a handler could not be given, before any request. */
 export function validateCommand(definition: CommandDefinition): void {

@@ -5,9 +5,10 @@ import { DuplicateCommandError } from '../errors/codes.js';
 import type { Owner } from '../events/owner.js';
 import type { CommandErrorEvent } from '../events/types.js';
 import { isContextMenu, isParent } from './define.js';
-import type { CommandDefinition, MessageCommand, Runnable, UserCommand } from './define.js';
+import type { ChatInputDefinition, CommandDefinition, MessageCommand, Runnable, UserCommand } from './define.js';
 import type { AutocompleteHandler, OptionDefinitions } from './options.js';
-import { commandLabel, validateCommand } from './definition-rules.js';
+import { validateCommand } from './definition-rules.js';
+import { commandLabel } from './label.js';
 
 export interface RegisteredCommand {
   readonly definition: CommandDefinition;
@@ -31,6 +32,15 @@ export interface ResolvedContextMenu {
   readonly registered: RegisteredCommand;
   readonly errorHandlers: readonly ((event: CommandErrorEvent) => unknown)[];
   readonly layers: readonly GuardLayer[];
+}
+
+/**
+ * An interaction naming a command this bot does not run as asked: `mismatch` says what is wrong when the command
+ * exists (no subcommand named, or one it does not have); without it, the bot has no such command at all.
+ */
+export interface UnresolvedCommand {
+  readonly path: string;
+  readonly mismatch: string | undefined;
 }
 
 export interface ResolvedAutocomplete {
@@ -93,29 +103,27 @@ export class CommandRegistry {
     return [...this.#commands.values()];
   }
 
-  /** What the interaction runs, or `undefined` with the path it asked for when this bot has no such command. */
-  resolve(interaction: ChatInputCommandInteraction): ResolvedCommand | { path: string; runnable?: undefined } {
+  /** What the interaction runs, or the path it asked for and why this bot cannot run it. */
+  resolve(interaction: ChatInputCommandInteraction): ResolvedCommand | (UnresolvedCommand & { runnable?: undefined }) {
     const group = interaction.options.getSubcommandGroup(false);
     const sub = interaction.options.getSubcommand(false);
-    const path = ['/' + interaction.commandName, group, sub].filter(Boolean).join(' ');
+    const path = commandLabel({ name: interaction.commandName }, [group, sub]);
     const registered = this.#commands.get(`slash:${interaction.commandName}`);
-    if (!registered || isContextMenu(registered.definition)) return { path };
+    if (!registered || isContextMenu(registered.definition)) return { path, mismatch: undefined };
     const { owner } = registered;
     const definition = registered.definition;
+    const found = findRunnable(definition, group, sub);
+    if ('mismatch' in found) return { path, mismatch: found.mismatch };
+    const { runnable } = found;
     const outer = [definition.onError?.bind(definition), owner?.onError?.bind(owner)];
-    if (!isParent(definition))
-      return sub === null
-        ? { path, runnable: definition, registered, errorHandlers: defined(outer), layers: defined([guardLayer(path, definition)]) }
-        : { path };
-    if (sub === null) return { path };
-    const runnable = group === null ? definition.subcommands?.[sub] : definition.groups?.[group]?.subcommands[sub];
-    if (!runnable) return { path };
+    if (runnable === definition)
+      return { path, runnable, registered, errorHandlers: defined(outer), layers: defined([guardLayer(path, definition)]) };
     return {
       path,
       runnable,
       registered,
       errorHandlers: defined([runnable.onError?.bind(runnable), ...outer]),
-      layers: defined([guardLayer(`/${definition.name}`, definition), guardLayer(path, runnable)]),
+      layers: defined([guardLayer(commandLabel(definition), definition), guardLayer(path, runnable)]),
     };
   }
 }
@@ -126,7 +134,7 @@ export function resolveContextMenu(
   interaction: ContextMenuCommandInteraction,
 ): ResolvedContextMenu | { path: string; definition?: undefined } {
   const type = interaction.isUserContextMenuCommand() ? 'user' : 'message';
-  const path = `${type} command ${interaction.commandName}`;
+  const path = commandLabel({ type, name: interaction.commandName });
   const registered = registry.get(`${type}:${interaction.commandName}`);
   if (!registered || !isContextMenu(registered.definition)) return { path };
   const { definition, owner } = registered;
@@ -140,32 +148,46 @@ export function resolveContextMenu(
 }
 
 /**
- * The autocomplete handler of the option being typed, or none; then `known` tells a command this bot does not
- * define from an option it answers itself (`autocomplete: true`).
+ * The autocomplete handler of the option being typed, or none; then `known` tells a command (and subcommand) this
+ * bot does not define from an option it answers itself (`autocomplete: true`).
  */
 export function resolveAutocomplete(
   registry: CommandRegistry,
   interaction: AutocompleteInteraction,
-): ResolvedAutocomplete | { path: string; option: string; handler?: undefined; known: boolean } {
+): ResolvedAutocomplete | (UnresolvedCommand & { option: string; handler?: undefined; known: boolean }) {
   const group = interaction.options.getSubcommandGroup(false);
   const sub = interaction.options.getSubcommand(false);
-  const path = ['/' + interaction.commandName, group, sub].filter(Boolean).join(' ');
+  const path = commandLabel({ name: interaction.commandName }, [group, sub]);
   const option = interaction.options.getFocused(true).name;
   const registered = registry.get(`slash:${interaction.commandName}`);
-  if (!registered || isContextMenu(registered.definition)) return { path, option, known: false };
-  const { definition } = registered;
-  const runnable = !isParent(definition)
-    ? definition
-    : sub === null
-      ? undefined
-      : group === null
-        ? definition.subcommands?.[sub]
-        : definition.groups?.[group]?.subcommands[sub];
-  const focused = runnable?.options?.[option];
+  if (!registered || isContextMenu(registered.definition)) return { path, option, known: false, mismatch: undefined };
+  const found = findRunnable(registered.definition, group, sub);
+  if ('mismatch' in found) return { path, option, known: false, mismatch: found.mismatch };
+  const focused = found.runnable.options?.[option];
   const autocomplete = focused && 'autocomplete' in focused ? focused.autocomplete : undefined;
   return typeof autocomplete === 'function'
     ? { path, option, handler: autocomplete as AutocompleteHandler, registered }
-    : { path, option, known: runnable !== undefined };
+    : { path, option, known: true, mismatch: undefined };
+}
+
+/** The part of `definition` that the group and subcommand an interaction named address, or what is wrong with them. */
+function findRunnable(
+  definition: ChatInputDefinition,
+  group: string | null,
+  sub: string | null,
+): { runnable: Runnable<OptionDefinitions> } | { mismatch: string } {
+  const label = commandLabel(definition);
+  if (!isParent(definition)) return sub === null && group === null ? { runnable: definition } : { mismatch: `${label} has no subcommands` };
+  const names = (subcommands: Readonly<Record<string, unknown>> | undefined) => Object.keys(subcommands ?? {}).join(', ') || 'none';
+  if (sub === null) return { mismatch: `it names no subcommand, and ${label} runs only through its subcommands` };
+  if (group === null) {
+    const runnable = definition.subcommands?.[sub];
+    return runnable ? { runnable } : { mismatch: `${label} has no subcommand "${sub}" (it has ${names(definition.subcommands)})` };
+  }
+  const inGroup = definition.groups?.[group];
+  if (!inGroup) return { mismatch: `${label} has no group "${group}" (it has ${names(definition.groups)})` };
+  const runnable = inGroup.subcommands[sub];
+  return runnable ? { runnable } : { mismatch: `${label} ${group} has no subcommand "${sub}" (it has ${names(inGroup.subcommands)})` };
 }
 
 function defined<T>(values: (T | undefined)[]): T[] {

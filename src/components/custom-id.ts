@@ -1,4 +1,5 @@
 import { DiscordLimits } from '../util/limits.js';
+import { cutText } from '../util/text.js';
 /** Builds the error a definition's mistake throws: a component's or a modal's, named for what it is. */
 export type DefinitionError = (where: string, problem: string) => Error;
 
@@ -83,7 +84,7 @@ export class CustomIdMatcher {
     });
     if (id.length > DiscordLimits.customId) {
       const limit = String(DiscordLimits.customId);
-      throw new RangeError(`Custom id "${id.slice(0, 40)}…" is ${String(id.length)} characters; Discord allows ${limit}`);
+      throw new RangeError(`Custom id "${cutText(id, 40)}…" is ${String(id.length)} characters; Discord allows ${limit}`);
     }
     // A value holding the text that follows its part (`a:b` in `delete:{id}:{page}`) would come back split differently.
     const parsed = this.match(id);

@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   LANTERN_ERR_COMMAND_SYNC: 'registering a scope failed (`scope`, `cause`)',
   LANTERN_ERR_OPTION_MISMATCH: 'an option arrived with another type than defined',
   LANTERN_ERR_UNKNOWN_COMMAND: 'an interaction for a command the bot does not define (a log line)',
+  LANTERN_ERR_UNKNOWN_SUBCOMMAND: 'an interaction for a command the bot defines, naming no subcommand or one it lacks (a log line)',
   LANTERN_ERR_UNKNOWN_COMPONENT: 'a button, select menu or modal no handler matches (a log line)',
   LANTERN_ERR_EXTENSION_LOAD: 'an extension failed to import or set up (`extension`, `cause`)',
   LANTERN_ERR_EXTENSION_STATE: 'loading a loaded extension, unloading one that is not',

@@ -51,10 +51,10 @@ export class CommandDefinitionError extends LanternError<'LANTERN_ERR_COMMAND_DE
   }
 }
 
-/** Two definitions for one command name in one scope. */
+/** Two definitions for one command name in one scope; `command` is its label (`/ping`, `message command Quote`). */
 export class DuplicateCommandError extends LanternError<'LANTERN_ERR_DUPLICATE_COMMAND'> {
-  constructor(name: string, owner: string) {
-    super('LANTERN_ERR_DUPLICATE_COMMAND', `Command /${name} is already defined (by ${owner})`);
+  constructor(command: string, owner: string) {
+    super('LANTERN_ERR_DUPLICATE_COMMAND', `${command} is already defined (by ${owner})`);
   }
 }
 

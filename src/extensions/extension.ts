@@ -26,3 +26,19 @@ export interface Extension<Options = never> extends GuardOptions {
 export function defineExtension<Options = never>(extension: Extension<Options>): Extension<Options> {
   return extension;
 }
+
+/**
+ * The options of Lantern's own extensions by the specifier they are loaded by: `bot.loadExtension('lantern/ext/sentry',
+ * { dsn })` type-checks its options, and a misspelt `lantern/...` specifier does not compile. One line per extension.
+ * Its options are named by an `import()` type, not by declaration merging from its module: a program that loads an
+ * extension by name never imports that module, so it would never see the merge. A package of its own can merge in its
+ * specifiers.
+ */
+export interface LanternExtensions {
+  'lantern/ext/sentry': import('../ext/sentry/index.js').SentryOptions;
+  'lantern/ext/local': import('../ext/local/index.js').LocalOptions;
+  'lantern/ext/webhook': import('../ext/webhook/index.js').WebhookOptions;
+}
+
+/** A specifier that is not under `lantern/`, where only the specifiers of LanternExtensions are. */
+export type OtherSpecifier<Specifier extends string> = Specifier extends `lantern/${string}` ? never : Specifier;

@@ -15,6 +15,7 @@ import type {
   UserContextMenuCommandInteraction,
 } from 'discord.js';
 import type { Bot } from './bot.js';
+import { commandLabel } from '../commands/label.js';
 
 /** A message to send: text, or message options plus `ephemeral` (only the invoking user sees it). */
 export type MessageInput =
@@ -175,7 +176,7 @@ export class UserCommandContext extends ModalOpeningContext<UserContextMenuComma
   readonly command: string;
 
   constructor(bot: Bot, interaction: UserContextMenuCommandInteraction, receivedAt: number) {
-    const command = `user command ${interaction.commandName}`;
+    const command = commandLabel({ type: 'user', name: interaction.commandName });
     super(bot, interaction, 'userCommand', command, receivedAt);
     this.command = command;
   }
@@ -194,7 +195,7 @@ export class MessageCommandContext extends ModalOpeningContext<MessageContextMen
   readonly command: string;
 
   constructor(bot: Bot, interaction: MessageContextMenuCommandInteraction, receivedAt: number) {
-    const command = `message command ${interaction.commandName}`;
+    const command = commandLabel({ type: 'message', name: interaction.commandName });
     super(bot, interaction, 'messageCommand', command, receivedAt);
     this.command = command;
   }

@@ -2,7 +2,7 @@ import { ClientOptionsError, toError } from '../errors/codes.js';
 import { describeValue, summarizeError } from '../errors/format.js';
 import type { Redactor } from '../errors/redact.js';
 import { STORM_WINDOW_MS, StormControl } from '../errors/storm.js';
-import { groupError } from '../tracking/grouping.js';
+import { groupError } from '../errors/grouping.js';
 import type { Clock, ClockTimer } from '../util/clock.js';
 import { errorEntry, LOG_STACKS } from './entry.js';
 import type { LogStack } from './entry.js';

@@ -11,7 +11,7 @@ import { SIGNAL_STOP_GRACE_MS, stopOnSignals } from '../client/signals.js';
 import { deserializeError } from '../errors/serialize.js';
 import type { ErrorInit } from '../events/error-event.js';
 import type { ErrorEvent, Listener, ListenOptions } from '../events/types.js';
-import type { Extension } from '../extensions/extension.js';
+import type { Extension, LanternExtensions, OtherSpecifier } from '../extensions/extension.js';
 import type { Log } from '../log/log.js';
 import { settlesWithin } from '../util/settle.js';
 import { ShardDied, ShardManagerOptionsError, ShardNotReady, ShardRespawned, ShardRespawnFailed } from './errors.js';
@@ -111,9 +111,17 @@ export class ShardManager extends ShardingManager {
   /**
    * Loads an extension into the manager's process, as `bot.loadExtension` does into a bot's: a tracker here
    * (`lantern/ext/sentry`, `lantern/ext/webhook`) records the manager's `Error` events. Load trackers before `spawn()`.
+   * Options are typed as the client's `loadExtension` types them.
    */
-  loadExtension<Options>(extension: string | Extension<Options>, options?: Options): Promise<string> {
-    return this.#bot.loadExtension(extension, options);
+  loadExtension<Specifier extends keyof LanternExtensions>(extension: Specifier, options?: LanternExtensions[Specifier]): Promise<string>;
+  loadExtension<Options>(extension: Extension<Options>, options?: Options): Promise<string>;
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- given explicitly, it types the options
+  loadExtension<Options = unknown, Specifier extends string = string>(
+    extension: OtherSpecifier<Specifier>,
+    options?: Options,
+  ): Promise<string>;
+  loadExtension(extension: string | Extension<unknown>, options?: unknown): Promise<string> {
+    return typeof extension === 'string' ? this.#bot.loadExtension(extension, options) : this.#bot.loadExtension(extension, options);
   }
 
   unloadExtension(name: string): Promise<void> {

@@ -34,6 +34,7 @@ export {
   type EnvelopeHeader,
   type EnvelopeItem,
   type EnvelopeItemHeader,
+  type EventViolation,
   type MalformedEnvelope,
   type RateLimitOptions,
   type ReceivedEnvelope,
@@ -41,6 +42,7 @@ export {
   type ReceivedException,
   type SentryReceiverErrorCode,
   type SentryReceiverMode,
+  type SentryReceiverOptions,
   type WaitForEventsOptions,
   type WaitOptions,
 } from './sentry/receiver.js';

@@ -1,5 +1,5 @@
 import type { Client } from '../client/client.js';
-import { routeTemplate } from './grouping.js';
+import { routeTemplate } from '../errors/grouping.js';
 import type { TrackedBreadcrumb } from './tracked-event.js';
 
 /** Breadcrumbs kept: what happened to the bot lately, not its history. */

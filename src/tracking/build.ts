@@ -5,8 +5,8 @@ import type { Redactor } from '../errors/redact.js';
 import type { ErrorEvent } from '../events/types.js';
 import type { InteractionContext } from '../interactions/context.js';
 import { describeEvent } from './event-data.js';
-import { groupError } from './grouping.js';
-import type { Grouping } from './grouping.js';
+import { groupError } from '../errors/grouping.js';
+import type { Grouping } from '../errors/grouping.js';
 import { parseStack } from './stack.js';
 import type { TrackedBreadcrumb, TrackedError, TrackedEvent, TrackedFrame } from './tracked-event.js';
 

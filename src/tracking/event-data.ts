@@ -2,10 +2,12 @@ import { ApplicationCommandOptionType, ComponentType, IntentsBitField, ShardClie
 import type { CommandInteractionOption, Interaction, ModalSubmitInteraction } from 'discord.js';
 import type { Bot } from '../interactions/bot.js';
 import type { ErrorEvent } from '../events/types.js';
+import { AutocompleteContext } from '../interactions/context.js';
 import type { InteractionContext } from '../interactions/context.js';
+import { commandLabel } from '../commands/label.js';
+import { cutText } from '../util/text.js';
+import { boundContext, tagKey, tagValue } from './relay-limits.js';
 
-/** Sentry drops tag values longer than this. */
-const TAG_VALUE_LIMIT = 200;
 /** What the user typed can be long; the context keeps the start of it (redacted before it is cut: a cut secret could not be found). */
 const INPUT_VALUE_LIMIT = 1024;
 
@@ -44,9 +46,9 @@ export function describeEvent(bot: Bot, event: ErrorEvent, ctx: InteractionConte
     iteration: event.task?.iteration,
   });
   const tags = event.tags ? { ...computed, ...definedStrings(redact, event.tags) } : computed;
-  const contexts: Record<string, Record<string, unknown>> = { bot: botContext(bot) };
-  if (ctx) contexts.interaction = interactionContext(ctx, command, redact);
-  if (event.task) contexts.task = { name: event.task.name, iteration: event.task.iteration };
+  const contexts: Record<string, Record<string, unknown>> = { bot: boundContext(botContext(bot)) };
+  if (ctx) contexts.interaction = boundContext(interactionContext(ctx, command, redact));
+  if (event.task) contexts.task = boundContext({ name: event.task.name, iteration: event.task.iteration });
   return { tags, user: ctx && { id: ctx.user.id, username: ctx.user.username }, contexts };
 }
 
@@ -64,12 +66,15 @@ function botContext(bot: Bot): Record<string, unknown> {
   };
 }
 
-/** The interaction as the `interaction` context: whatever of its kind tells what the user did. */
+/**
+ * The interaction as the `interaction` context: whatever of its kind tells what the user did. Its kind is
+ * `interaction_type`: a `type` field would be read by Sentry as the type of the context itself.
+ */
 function interactionContext(ctx: InteractionContext, command: string | undefined, redact: Redact): Record<string, unknown> {
   const { interaction } = ctx;
   const context: Record<string, unknown> = {
     id: interaction.id,
-    type: ctx.kind,
+    interaction_type: ctx.kind,
     source: ctx.source,
     command,
     guild_id: ctx.guildId,
@@ -79,7 +84,7 @@ function interactionContext(ctx: InteractionContext, command: string | undefined
   };
   if (interaction.isChatInputCommand() || interaction.isAutocomplete())
     context.options = readOptions(interaction.options.data, redact).values;
-  if (interaction.isAutocomplete()) context.focused = interaction.options.getFocused(true).name;
+  if (ctx instanceof AutocompleteContext) context.focused = ctx.option;
   if (interaction.isContextMenuCommand()) context.target_id = interaction.targetId;
   if (interaction.isMessageComponent()) {
     context.custom_id = interaction.customId;
@@ -100,9 +105,9 @@ function commandOf(ctx: InteractionContext): string | undefined {
   if ('command' in ctx && typeof ctx.command === 'string') return ctx.command;
   const interaction: Interaction = ctx.interaction;
   if (interaction.isChatInputCommand() || interaction.isAutocomplete())
-    return ['/' + interaction.commandName, ...optionPath(interaction.options.data)].join(' ');
-  if (interaction.isUserContextMenuCommand()) return `user command ${interaction.commandName}`;
-  if (interaction.isMessageContextMenuCommand()) return `message command ${interaction.commandName}`;
+    return commandLabel({ name: interaction.commandName }, optionPath(interaction.options.data));
+  if (interaction.isUserContextMenuCommand()) return commandLabel({ type: 'user', name: interaction.commandName });
+  if (interaction.isMessageContextMenuCommand()) return commandLabel({ type: 'message', name: interaction.commandName });
   return undefined;
 }
 
@@ -154,13 +159,10 @@ function shardOf(bot: Bot, event: ErrorEvent, ctx: InteractionContext | undefine
 
 function definedStrings(redact: Redact, values: Record<string, string | number | undefined>): Record<string, string> {
   const strings: Record<string, string> = {};
-  for (const [key, value] of Object.entries(values))
-    if (value !== undefined) strings[key] = redact(String(value)).slice(0, TAG_VALUE_LIMIT);
+  for (const [key, value] of Object.entries(values)) if (value !== undefined) strings[tagKey(key)] = tagValue(redact(String(value)));
   return strings;
 }
 
 function clip(value: unknown, redact: Redact): unknown {
-  if (typeof value !== 'string' || value.length <= INPUT_VALUE_LIMIT) return value;
-  const redacted = redact(value);
-  return redacted.length > INPUT_VALUE_LIMIT ? `${redacted.slice(0, INPUT_VALUE_LIMIT)}…` : redacted;
+  return typeof value === 'string' ? cutText(redact(value), INPUT_VALUE_LIMIT, '…') : value;
 }

@@ -440,3 +440,17 @@ test('the compiled receiver from dist (lantern/testing) launches its .js child a
   const eventId = scope.captureException(new Error('from dist'));
   assert.equal((await receiver.waitForEvent(eventId)).exception?.values?.at(-1)?.value, 'from dist');
 });
+
+test('checkEvent sees every event as it arrives; what it finds stays in violations after clear()', T, async (t) => {
+  const receiver = await SentryReceiver.start({
+    checkEvent: (event) => (event.message === 'bad' ? [`${event.event_id} is bad`] : []),
+  });
+  t.after(() => receiver.stop());
+  const { scope, client } = startSdk(t, receiver);
+  scope.captureMessage('good');
+  const bad = scope.captureMessage('bad');
+  assert.equal(await client.flush(5000), true);
+  assert.equal(receiver.checked, 2);
+  receiver.clear();
+  assert.deepEqual(receiver.violations, [{ eventId: bad, problem: `${bad} is bad` }]);
+});

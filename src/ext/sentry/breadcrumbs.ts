@@ -1,5 +1,5 @@
 import type { Sink } from '../../extensions/sink.js';
-import { routeTemplate } from '../../tracking/grouping.js';
+import { routeTemplate } from '../../errors/grouping.js';
 import type { InteractionScopes } from './scopes.js';
 
 /**

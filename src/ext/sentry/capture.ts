@@ -8,8 +8,8 @@ import type { Bot } from '../../interactions/bot.js';
 import type { InteractionContext } from '../../interactions/context.js';
 import type { Log } from '../../log/log.js';
 import { describeEvent } from '../../tracking/event-data.js';
-import { groupError } from '../../tracking/grouping.js';
-import type { Grouping } from '../../tracking/grouping.js';
+import { groupError } from '../../errors/grouping.js';
+import type { Grouping } from '../../errors/grouping.js';
 import type { Sdk, SentryFilterHint } from './client.js';
 import type { InteractionScopes } from './scopes.js';
 

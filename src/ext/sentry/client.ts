@@ -4,6 +4,7 @@ import type { Log } from '../../log/log.js';
 import { summarizeError } from '../../errors/format.js';
 import type { Redactor } from '../../errors/redact.js';
 import { redactEnvelope } from './redact-envelope.js';
+import { fitForRelay } from './relay.js';
 import { timedHttp } from './transport.js';
 import type { TimedHttp } from './transport.js';
 
@@ -100,16 +101,25 @@ function chooseIntegrations(sdk: Sdk, sentry: SentryClientOptions): Integration[
  * Discord's calls are recorded by the extension instead (`discord.rest` breadcrumbs, from discord.js's own events).
  * Without tracing the fetch integration goes altogether: all it would still do is put trace headers on every
  * request to Discord, which ignores them, at a cost measured on every REST call (`npm run bench`).
+ * The http integration counts every request an HTTP server in the process serves (a health check, a dashboard) as a
+ * release-health session, as for a web server; a bot has no sessions, so it is kept without them.
  */
 function botDefaults(sdk: Sdk, sentry: SentryClientOptions): Integration[] {
   const tracing = sentry.tracesSampleRate !== undefined || sentry.tracesSampler !== undefined;
   return sdk
     .getDefaultIntegrations(sentry)
     .filter((integration) => !UNWANTED_DEFAULTS.has(integration.name) && (tracing || integration.name !== 'NodeFetch'))
-    .map((integration) => (integration.name === 'NodeFetch' ? sdk.nativeNodeFetchIntegration({ breadcrumbs: false }) : integration));
+    .map((integration) => {
+      if (integration.name === 'NodeFetch') return sdk.nativeNodeFetchIntegration({ breadcrumbs: false });
+      if (integration.name === 'Http') return sdk.httpIntegration({ sessions: false });
+      return integration;
+    });
 }
 
-/** Lantern's log duplicates are dropped, then the user's `beforeSend` and `filter` decide. A filter that throws drops the event. */
+/**
+ * Lantern's log duplicates are dropped, then the user's `beforeSend` and `filter` decide, and what is kept is fitted
+ * to Relay's limits. A filter that throws drops the event.
+ */
 function beforeSend(
   userBeforeSend: SentryClientOptions['beforeSend'],
   { filter, log, redactor }: ClientSettings,
@@ -118,7 +128,8 @@ function beforeSend(
     if (event.logger === 'console' && event.message?.startsWith(LANTERN_ERROR_LINE)) return null;
     try {
       const kept = userBeforeSend ? await userBeforeSend(event, hint) : event;
-      return kept && filter ? await filter(kept, hint) : kept;
+      const filtered = kept && filter ? await filter(kept, hint) : kept;
+      return filtered && fitForRelay(filtered);
     } catch (error) {
       log.warn(`Sentry: the event filter threw, so the event was not sent: ${summarizeError(error, redactor)}`);
       return null;

@@ -11,7 +11,8 @@ import { setupSinks } from '../../extensions/sink.js';
 import type { Clock } from '../../util/clock.js';
 import { createClient } from './client.js';
 import type { Sdk, SentryClientOptions, SentryFilter } from './client.js';
-import { SentryDsnError, SentryMissingError } from './errors.js';
+import { SentryMissingError } from './errors.js';
+import { checkDsn } from './dsn.js';
 import { discordBreadcrumbs } from './breadcrumbs.js';
 import { SentryCapture } from './capture.js';
 import { closeClient } from './close.js';
@@ -48,7 +49,7 @@ export default defineExtension<SentryOptions>({
   name: 'sentry',
   async setup(bot, options = {}) {
     const {
-      dsn = process.env.SENTRY_DSN,
+      dsn: givenDsn = process.env.SENTRY_DSN,
       filter,
       captureExpected = false,
       requestTimeoutMs = DEFAULTS.requestTimeoutMs,
@@ -58,11 +59,11 @@ export default defineExtension<SentryOptions>({
       ...sentry
     } = options;
     assertSdkInstalled();
-    if (!dsn) {
+    if (!givenDsn?.trim()) {
       bot.log.warn('Sentry: no DSN (the `dsn` option or SENTRY_DSN), so errors are not sent to Sentry');
       return undefined;
     }
-    registerDsn(bot, dsn);
+    const dsn = registerDsn(bot, givenDsn);
     const sdk = await importSdk();
     const { client, http } = createClient(sdk, { dsn, sentry, filter, requestTimeoutMs, redactor: bot.redactor, log: bot.log });
     // The first bot's client also serves the app's own `Sentry.captureException` calls, as after Sentry.init; it is
@@ -115,19 +116,13 @@ async function importSdk(): Promise<Sdk> {
 }
 
 /**
- * Checks the DSN's shape (a typo would silently send nothing) and registers it and its keys as secrets: the
- * public key alone is enough to send events to the project, and the DSN contains it, so it is hidden on its own.
+ * Checks the DSN as the SDK will (a typo would silently send nothing) and registers it and its keys as secrets: the
+ * public key alone is enough to send events to the project, so it is hidden on its own. Returns it trimmed, as the
+ * SDK must be given it.
  */
-function registerDsn(bot: Bot, dsn: string): void {
-  let url: URL;
-  try {
-    url = new URL(dsn);
-  } catch {
-    throw new SentryDsnError('is not a URL');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new SentryDsnError('must start with https:// (or http://)');
-  if (!url.username) throw new SentryDsnError('has no public key before the @');
-  if (!/\/\d+$/.test(url.pathname)) throw new SentryDsnError('does not end with a numeric project id');
+function registerDsn(bot: Bot, raw: string): string {
+  const { dsn, publicKey, secretKey } = checkDsn(raw);
   bot.addSecret(dsn, 'SENTRY DSN');
-  for (const key of [url.username, url.password]) if (key.length >= 6) bot.addSecret(key, 'SENTRY KEY');
+  for (const key of [publicKey, secretKey]) if (key.length >= 6) bot.addSecret(key, 'SENTRY KEY');
+  return dsn;
 }

@@ -33,8 +33,16 @@ export function timedHttp(url: string, timeoutMs: number): TimedHttp {
       },
     },
     abortAll() {
-      for (const request of open) request.destroy();
+      for (const request of open) request.destroy(closedError());
       open.clear();
     },
   };
+}
+
+/**
+ * Ends a request at close. Ended without an error, a request on a reused (kept-alive) connection fails with
+ * ECONNRESET, which the SDK answers by sending it again on a new connection, held open for the whole request timeout.
+ */
+function closedError(): Error {
+  return new Error('The Sentry client was closed before Sentry answered');
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ErrorEvent } from '../../events/types.js';
-import { groupError } from '../../tracking/grouping.js';
+import { groupError } from '../../errors/grouping.js';
 import type { IssueStatus, ReporterStore, StatusChange } from './store.js';
 
 /** Issues kept in memory; past it the one seen least recently (and not waiting to be posted) is forgotten. */

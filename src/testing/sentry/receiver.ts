@@ -35,6 +35,21 @@ export interface WaitForEventsOptions extends WaitOptions {
   readonly filter?: (event: ReceivedEvent) => boolean;
 }
 
+export interface SentryReceiverOptions {
+  /**
+   * Checks each event received (against Sentry's event schema and Relay's limits, say) and returns what is wrong with
+   * it. Events are checked when `violations` or `checked` is read, not as they arrive, so a slow check costs the code
+   * under test nothing; what it finds is kept, so a test that cleared the events still sees it.
+   */
+  readonly checkEvent?: (event: ReceivedEvent) => readonly string[];
+}
+
+/** What `checkEvent` found wrong with one event. */
+export interface EventViolation {
+  readonly eventId: string;
+  readonly problem: string;
+}
+
 export interface RateLimitOptions {
   /** The window the SDK must stay silent for, in whole seconds (the SDK reads no fractions). Default 60. */
   readonly retryAfterSeconds?: number;
@@ -76,6 +91,10 @@ export class SentryReceiver {
   readonly #events: ReceivedEvent[] = [];
   readonly #envelopes: ReceivedEnvelope[] = [];
   readonly #malformed: MalformedEnvelope[] = [];
+  readonly #checkEvent: SentryReceiverOptions['checkEvent'];
+  readonly #unchecked: ReceivedEvent[] = [];
+  readonly #violations: EventViolation[] = [];
+  #checked = 0;
   #requests = 0;
   #mode: SentryReceiverMode = 'accept';
   readonly #waiters = new Set<Waiter>();
@@ -85,8 +104,9 @@ export class SentryReceiver {
   #ended: SentryReceiverError | null = null;
   #stopping: Promise<void> | null = null;
 
-  private constructor(child: ChildProcess, port: number, publicKey: string) {
+  private constructor(child: ChildProcess, port: number, publicKey: string, options: SentryReceiverOptions) {
     this.#child = child;
+    this.#checkEvent = options.checkEvent;
     this.dsn = `http://${publicKey}@127.0.0.1:${port}/${PROJECT_ID}`;
     child.on('message', (message: ServerMessage) => {
       this.#onMessage(message);
@@ -106,12 +126,12 @@ export class SentryReceiver {
   }
 
   /** Starts the receiver's process, listening on a free port of 127.0.0.1, in `accept` mode. */
-  static async start(): Promise<SentryReceiver> {
+  static async start(options: SentryReceiverOptions = {}): Promise<SentryReceiver> {
     const publicKey = randomBytes(16).toString('hex');
     const child = launchServer({ projectId: PROJECT_ID, publicKey });
     try {
       const port = await waitForReady(child);
-      return new SentryReceiver(child, port, publicKey);
+      return new SentryReceiver(child, port, publicKey, options);
     } finally {
       // From here the channel stays open without keeping the test alive: a receiver the test forgot to stop
       // must not hang it, and the child exits when the channel closes with the test process.
@@ -133,6 +153,26 @@ export class SentryReceiver {
   /** Requests in `accept` mode that were not envelopes for this DSN (answered 400, 401, 404 or 405), and why. */
   get malformed(): readonly MalformedEnvelope[] {
     return this.#malformed;
+  }
+
+  /** What `checkEvent` finds in the events received so far (`clear` keeps it). */
+  get violations(): readonly EventViolation[] {
+    this.#runChecks();
+    return this.#violations;
+  }
+
+  /** How many events `checkEvent` has checked: every event received. */
+  get checked(): number {
+    this.#runChecks();
+    return this.#checked;
+  }
+
+  #runChecks(): void {
+    if (!this.#checkEvent) return;
+    for (const event of this.#unchecked.splice(0)) {
+      this.#checked++;
+      for (const problem of this.#checkEvent(event)) this.#violations.push({ eventId: event.event_id, problem });
+    }
   }
 
   /** HTTP requests received in every mode (refused connections never become requests). */
@@ -245,7 +285,12 @@ export class SentryReceiver {
     if (record.kind === 'malformed') this.#malformed.push(record.malformed);
     if (record.kind !== 'envelope') return;
     this.#envelopes.push(record.envelope);
-    for (const item of record.envelope.items) if (item.header.type === 'event') this.#events.push(item.payload as ReceivedEvent);
+    for (const item of record.envelope.items) {
+      if (item.header.type !== 'event') continue;
+      const event = item.payload as ReceivedEvent;
+      this.#events.push(event);
+      if (this.#checkEvent) this.#unchecked.push(event);
+    }
   }
 
   #waitFor<T>(find: () => T | undefined, timeoutMs: number, what: string): Promise<T> {

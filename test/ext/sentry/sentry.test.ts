@@ -237,7 +237,8 @@ test(
     });
     assert.deepEqual(event.user, { id: main.alice.id, username: 'alice' });
     const interaction = event.contexts?.interaction;
-    assert.equal(interaction?.type, 'slash');
+    assert.equal(interaction?.interaction_type, 'slash');
+    assert.equal(interaction.type, undefined, 'a type field would be read as the type of the context');
     assert.equal(interaction.command, '/admin ban');
     assert.equal(interaction.source, '/admin ban');
     assert.deepEqual(interaction.options, { who: main.bob.id, reason: 'spam' });

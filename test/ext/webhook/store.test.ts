@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { issueIdOf } from '../../../src/ext/webhook/index.js';
 import type { IssueStatus, PendingReport, ReporterStore, StatusChange } from '../../../src/ext/webhook/index.js';
-import { groupError } from '../../../src/tracking/grouping.js';
+import { groupError } from '../../../src/errors/grouping.js';
 import { DiscordFaults } from '../../../src/testing/index.js';
 import { buttonsOf, failure, isDigest, MINUTE, reporterBot, SECOND, textOf } from './support.js';
 

@@ -1,6 +1,6 @@
 import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
-import { causeChain } from '../errors/causes.js';
-import { errorType } from '../errors/format.js';
+import { causeChain } from './causes.js';
+import { errorType } from './format.js';
 
 /** Error codes of a connection that failed or stalled, from Node and from undici (discord.js's HTTP client). */
 const NETWORK_CODES = new Set([
@@ -54,13 +54,7 @@ export function groupError(source: string, error: Error): Grouping {
         discord_code: String(discordError.code),
         discord_status: String(discordError.status),
       },
-      discord: {
-        code: discordError.code,
-        status: discordError.status,
-        method: discordError.method.toUpperCase(),
-        route,
-        ...discordError.rawError,
-      },
+      discord: discordContext(discordError, route),
     };
   }
   if (discordError instanceof HTTPError) {
@@ -90,6 +84,39 @@ export function groupError(source: string, error: Error): Grouping {
     tags: network ? { failure: 'network' } : {},
     discord: undefined,
   };
+}
+
+/**
+ * What Discord said about a refused request. Its field errors (a 50035's tree, `{ options: { 0: { name: { _errors:
+ * [...] } } } }`) become one line per field, `options.0.name: BASE_TYPE_BAD_LENGTH Must be between 1 and 32 in length.`:
+ * nested that deep, a tracker's depth limit (Sentry's is 3) would cut exactly the fields that failed.
+ */
+function discordContext(error: DiscordAPIError, route: string): Record<string, unknown> {
+  const { errors, ...said } = error.rawError as { errors?: unknown };
+  const fields = fieldErrors(errors, []);
+  return {
+    code: error.code,
+    status: error.status,
+    method: error.method.toUpperCase(),
+    route,
+    ...said,
+    ...(fields.length > 0 ? { errors: fields } : {}),
+  };
+}
+
+/** Deeper than any form Discord validates; past it a hostile tree is not followed. */
+const MAX_FIELD_DEPTH = 16;
+
+function fieldErrors(node: unknown, path: readonly string[]): string[] {
+  if (node === null || typeof node !== 'object' || path.length > MAX_FIELD_DEPTH) return [];
+  return Object.entries(node).flatMap(([key, value]) => {
+    if (key !== '_errors') return fieldErrors(value, [...path, key]);
+    if (!Array.isArray(value)) return [];
+    return value.map((entry: { code?: unknown; message?: unknown } | null) => {
+      const { code, message } = entry ?? {};
+      return `${path.join('.') || '(body)'}: ${String(code)} ${String(message)}`;
+    });
+  });
 }
 
 /** A URL's origin and Discord's `/api/v10` prefix. */

@@ -1,0 +1,117 @@
+/**
+ * The Redactor on its own: registered secrets (one inside another, encoded, removed again) and the shapes of Discord's
+ * tokens, for bots of every age (17-, 18- and 19-digit ids). What a secret becomes is asserted exactly, so a leftover
+ * piece of one shows.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import { Redactor } from '../../src/errors/redact.js';
+
+/** A bot token as Discord makes it: `base64(bot id).base64(timestamp).hmac`, unpadded. */
+function botToken(botId: string, timestampChars = 6, hmacChars = 38): string {
+  const part = (chars: number) => randomBytes(chars).toString('base64url').slice(0, chars);
+  return `${Buffer.from(botId).toString('base64url')}.${part(timestampChars)}.${part(hmacChars)}`;
+}
+
+const DSN_KEY = 'f3a9c0d1e2b34c5d6e7f8091a2b3c4d5';
+const DSN = `https://${DSN_KEY}@o450123.ingest.sentry.io/4504123456789`;
+
+test('a secret that contains another is replaced whole, whichever was registered first', () => {
+  const keyFirst = new Redactor();
+  keyFirst.add(DSN_KEY, 'DSN KEY');
+  keyFirst.add(DSN, 'DSN');
+  const dsnFirst = new Redactor();
+  dsnFirst.add(DSN, 'DSN');
+  dsnFirst.add(DSN_KEY, 'DSN KEY');
+  for (const redactor of [keyFirst, dsnFirst]) {
+    assert.equal(redactor.redact(`init with ${DSN} failed`), 'init with [REDACTED DSN] failed');
+    assert.equal(redactor.redact(`bad key ${DSN_KEY}`), 'bad key [REDACTED DSN KEY]');
+  }
+});
+
+test('removing one secret keeps the others replaced longest first', () => {
+  const redactor = new Redactor();
+  redactor.add(DSN_KEY, 'DSN KEY');
+  redactor.add('an-api-key-of-the-bot', 'API KEY');
+  redactor.add(DSN, 'DSN');
+  redactor.delete('an-api-key-of-the-bot');
+  assert.equal(redactor.redact(`${DSN} and an-api-key-of-the-bot`), '[REDACTED DSN] and an-api-key-of-the-bot');
+});
+
+test('a secret is also replaced in its URL-encoded form, and delete forgets both forms', () => {
+  const secret = 'p@ss w0rd/äpi';
+  const redactor = new Redactor();
+  redactor.add(secret);
+  const encoded = encodeURIComponent(secret);
+  assert.equal(redactor.redact(`raw ${secret} encoded ${encoded}`), 'raw [REDACTED SECRET] encoded [REDACTED SECRET]');
+  redactor.delete(secret);
+  assert.equal(redactor.redact(`raw ${secret} encoded ${encoded}`), `raw ${secret} encoded ${encoded}`);
+});
+
+test('a secret of six characters is accepted, a shorter one is refused with a RangeError that says why', () => {
+  const redactor = new Redactor();
+  redactor.add('abcdef', 'SHORT');
+  assert.equal(redactor.redact('x abcdef y'), 'x [REDACTED SHORT] y');
+  assert.throws(
+    () => {
+      redactor.add('abcde');
+    },
+    { name: 'RangeError', message: 'A secret must have at least 6 characters to be redacted safely' },
+  );
+});
+
+test('bot tokens of bots with 17-, 18- and 19-digit ids are redacted whole without being registered', () => {
+  const ids = ['81384788765712384', '159985870458322944', '1234567890123456789'];
+  const redactor = new Redactor();
+  for (const id of ids) {
+    for (const [timestampChars, hmacChars] of [
+      [6, 27],
+      [6, 38],
+      [7, 38],
+    ] as const) {
+      const token = botToken(id, timestampChars, hmacChars);
+      assert.equal(redactor.redact(`Bot ${token}`), 'Bot [REDACTED TOKEN]', `${id}: ${token}`);
+      assert.equal(redactor.redact(`{"token":"${token}"}`), '{"token":"[REDACTED TOKEN]"}', `${id}: ${token}`);
+      assert.equal(redactor.redact(`${token}\nat line 2`), '[REDACTED TOKEN]\nat line 2', `${id}: ${token}`);
+    }
+  }
+});
+
+test('dotted words that are not tokens are left alone: file names, versions, a short first part', () => {
+  const redactor = new Redactor();
+  const text = `src/errors/format.ts v14.28.1 ${'a'.repeat(19)}.abcdef.${'b'.repeat(30)} ${'c'.repeat(24)}.abcde.${'d'.repeat(30)}`;
+  assert.equal(redactor.redact(text), text);
+});
+
+test('interaction tokens are redacted whole, padding included', () => {
+  const unpadded = Buffer.from(`interaction:1234567890123456789:${randomBytes(64).toString('base64url')}`).toString('base64url');
+  const token = unpadded.padEnd(Math.ceil(unpadded.length / 4) * 4, '=');
+  assert.ok(token.endsWith('='), 'the token ends with base64 padding');
+  const redactor = new Redactor();
+  assert.equal(redactor.redact(`token ${token} end`), 'token [REDACTED INTERACTION TOKEN] end');
+});
+
+test('the token after a webhook or interaction id in a URL is redacted; the route, the id and the query stay', () => {
+  const redactor = new Redactor();
+  for (const id of ['81384788765712384', '1234567890123456789']) {
+    assert.equal(
+      redactor.redact(`POST https://discord.com/api/v10/webhooks/${id}/Whk9-abc_DEF?wait=true failed`),
+      `POST https://discord.com/api/v10/webhooks/${id}/[REDACTED]?wait=true failed`,
+    );
+    assert.equal(redactor.redact(`/interactions/${id}/some-callback-token/callback`), `/interactions/${id}/[REDACTED]/callback`);
+  }
+  assert.equal(
+    redactor.redact(`{"url":"/webhooks/1234567890123456789/abc-TOKEN"} '/webhooks/1234567890123456789/abc#frag'`),
+    `{"url":"/webhooks/1234567890123456789/[REDACTED]"} '/webhooks/1234567890123456789/[REDACTED]#frag'`,
+  );
+  assert.equal(redactor.redact('/webhooks/12345/short-id-is-not-a-snowflake'), '/webhooks/12345/short-id-is-not-a-snowflake');
+});
+
+test('text redacted twice is unchanged the second time', () => {
+  const redactor = new Redactor();
+  redactor.add(DSN, 'DSN');
+  const once = redactor.redact(`${DSN} ${botToken('159985870458322944')} /webhooks/1234567890123456789/secret-part`);
+  assert.equal(redactor.redact(once), once);
+  assert.equal(once, '[REDACTED DSN] [REDACTED TOKEN] /webhooks/1234567890123456789/[REDACTED]');
+});

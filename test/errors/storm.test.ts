@@ -1,0 +1,93 @@
+/**
+ * Storm control on its own clock: how many occurrences of a group go on per minute, what is counted instead, and
+ * what reaches the tracker in the end (the count with the next occurrence, or the latest held back at the drain).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { STORM_WINDOW_MS, StormControl } from '../../src/errors/storm.js';
+import { FakeClock } from '../../src/testing/index.js';
+
+function storm(limit: number) {
+  const clock = new FakeClock(Date.UTC(2026, 0, 1));
+  return { clock, control: new StormControl<string>(limit, () => clock.now()) };
+}
+
+test('a group goes on `limit` times a window; later occurrences are held back with the last event id sent', () => {
+  const { control } = storm(2);
+  assert.deepEqual(control.admit('g', 'first'), { send: true, suppressedBefore: 0 });
+  control.sent('g', 'event-1');
+  assert.deepEqual(control.admit('g', 'second'), { send: true, suppressedBefore: 0 });
+  control.sent('g', 'event-2');
+  assert.deepEqual(control.admit('g', 'third'), { send: false, lastEventId: 'event-2' });
+  assert.deepEqual(control.admit('g', 'fourth'), { send: false, lastEventId: 'event-2' });
+});
+
+test('a held-back occurrence before any event id was recorded gets none', () => {
+  const { control } = storm(1);
+  assert.equal(control.admit('g', 'first').send, true);
+  assert.deepEqual(control.admit('g', 'second'), { send: false, lastEventId: undefined });
+});
+
+test('the next window lets the group on again, carrying how many were held back; the count then starts over', async () => {
+  const { clock, control } = storm(1);
+  control.admit('g', 'a');
+  control.admit('g', 'b');
+  control.admit('g', 'c');
+  await clock.advance(STORM_WINDOW_MS - 1);
+  assert.equal(control.admit('g', 'd').send, false, 'the window is not over a millisecond early');
+  await clock.advance(1);
+  assert.deepEqual(control.admit('g', 'e'), { send: true, suppressedBefore: 3 });
+  assert.equal(control.admit('g', 'f').send, false);
+  await clock.advance(STORM_WINDOW_MS);
+  assert.deepEqual(control.admit('g', 'g'), { send: true, suppressedBefore: 1 });
+});
+
+test('groups are counted apart', () => {
+  const { control } = storm(1);
+  assert.equal(control.admit('a', 'a1').send, true);
+  assert.equal(control.admit('b', 'b1').send, true);
+  assert.equal(control.admit('a', 'a2').send, false);
+  assert.equal(control.admit('b', 'b2').send, false);
+});
+
+test('the drain gives each group its latest held-back occurrence and how many were held back before it, then forgets all', () => {
+  const { control } = storm(1);
+  control.admit('a', 'a1');
+  control.admit('a', 'a2');
+  control.admit('a', 'a3');
+  control.admit('a', 'a4');
+  control.admit('b', 'b1');
+  control.admit('c', 'c1');
+  control.admit('c', 'c2');
+  assert.deepEqual(control.drain(), [
+    { key: 'a', occurrence: 'a4', suppressedBefore: 2 },
+    { key: 'c', occurrence: 'c2', suppressedBefore: 0 },
+  ]);
+  assert.deepEqual(control.drain(), []);
+  assert.deepEqual(control.admit('a', 'a5'), { send: true, suppressedBefore: 0 }, 'a drained group starts afresh');
+});
+
+test('an occurrence sent after held-back ones clears them: the drain has nothing left for its group', async () => {
+  const { clock, control } = storm(1);
+  control.admit('a', 'a1');
+  control.admit('a', 'a2');
+  await clock.advance(STORM_WINDOW_MS);
+  assert.deepEqual(control.admit('a', 'a3'), { send: true, suppressedBefore: 1 });
+  assert.deepEqual(control.drain(), []);
+});
+
+test('past 1000 groups the oldest is forgotten, so its next occurrence goes on as if new', () => {
+  const { control } = storm(1);
+  for (let i = 0; i < 1000; i++) control.admit(`group ${String(i)}`, 'x');
+  assert.equal(control.admit('group 0', 'again').send, false, 'a thousand groups are all remembered');
+  control.admit('group 1000', 'x');
+  assert.equal(control.admit('group 0', 'again').send, true, 'the oldest group was forgotten for the new one');
+  assert.equal(control.admit('group 2', 'again').send, false, 'newer groups are still remembered');
+});
+
+test('recording an event id for a group never admitted does nothing', () => {
+  const { control } = storm(1);
+  control.sent('nobody', 'event-1');
+  assert.deepEqual(control.admit('nobody', 'x'), { send: true, suppressedBefore: 0 });
+  assert.deepEqual(control.admit('nobody', 'y'), { send: false, lastEventId: undefined });
+});

@@ -1,0 +1,42 @@
+/**
+ * The Sentry client as the extension builds it for a bot: its integrations. A bot that serves HTTP in the same
+ * process (a health check; the fake Discord in a test) is still no web server whose requests are sessions.
+ */
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, test } from 'node:test';
+import { sentryBot, startReceiver } from '../../fixtures/sentry-support.js';
+
+const receiver = await startReceiver();
+
+test('a bot process serving HTTP (a health check, the fake Discord) sends no release-health sessions', async () => {
+  const health = createServer((_request, response) => {
+    response.end('ok');
+  });
+  await new Promise<void>((resolve) => health.listen(0, '127.0.0.1', resolve));
+  after(() => new Promise((resolve) => health.close(resolve)));
+  const { bot, discord, alice, guild, errors } = await sentryBot(receiver, {
+    setup: (b) => {
+      b.addCommand({
+        name: 'fail',
+        description: 'Fails',
+        run: () => {
+          throw new Error('failed');
+        },
+      });
+    },
+  });
+  const { port } = health.address() as AddressInfo;
+  for (let n = 0; n < 5; n++) assert.equal(await (await fetch(`http://127.0.0.1:${String(port)}/health`)).text(), 'ok');
+  await discord.as(alice, guild.channel('general')).slash('fail').response();
+  await bot.idle();
+  // Stopping flushes the client, and with it any session aggregate the SDK was holding.
+  await bot.stop();
+  const reference = errors.find((e) => e.source === '/fail')?.reference;
+  assert.ok(reference && receiver.events.some((event) => event.event_id === reference), 'the error itself was sent');
+  assert.deepEqual(
+    receiver.envelopes.flatMap((envelope) => envelope.items.map((item) => item.header.type)).filter((type) => type.startsWith('session')),
+    [],
+  );
+});
