@@ -160,6 +160,7 @@ function modelEvents() {
         task: undefined,
         handled: false,
         reference: undefined,
+        tags: undefined,
       },
       { eventId: newEventId(), timestamp: Date.now(), release: 'bench', environment: 'bench' },
     ),

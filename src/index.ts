@@ -57,6 +57,7 @@ export {
   CommandOnCooldown,
   expectedErrorMessage,
   GuardDefinitionError,
+  GuardStoreUnavailable,
   isExpectedError,
   MaxConcurrencyReached,
   readableDuration,
@@ -69,9 +70,13 @@ export type {
   CheckResult,
   ConcurrencyOptions,
   CooldownOptions,
+  CooldownTake,
   ExpectedErrorMessage,
   ExpectedErrorMessages,
   GuardOptions,
+  GuardStore,
+  StoredCooldown,
+  StoredSlot,
 } from './checks/index.js';
 export { Events } from './events/types.js';
 export type {

@@ -2,6 +2,7 @@ import type { Clock, ClockTimer } from '../util/clock.js';
 import { bucketKey } from './bucket.js';
 import type { BucketSubject, BucketType } from './bucket.js';
 import { MaxConcurrencyReached } from './errors.js';
+import type { GuardStore } from './store.js';
 import { DiscordLimits } from '../util/limits.js';
 
 /**
@@ -14,6 +15,11 @@ export interface ConcurrencyOptions {
   mode?: 'refuse' | 'wait';
   /** With `wait`: give up after this long with `MaxConcurrencyReached` (`timedOut: true`). */
   timeoutMs?: number;
+  /**
+   * Where the running count is kept: this process's memory by default, or a store every process shares
+   * (`redisStore`). With a store, `wait` asks it again and again (with backoff) instead of queueing in order.
+   */
+  store?: GuardStore;
 }
 
 /** Gives a slot back; calling it again does nothing. */

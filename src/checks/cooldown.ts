@@ -2,12 +2,15 @@ import type { Clock } from '../util/clock.js';
 import { bucketKey } from './bucket.js';
 import type { BucketSubject, BucketType } from './bucket.js';
 import { CommandOnCooldown } from './errors.js';
+import type { GuardStore } from './store.js';
 
 /** At most `uses` runs in any `windowMs` milliseconds, counted per `bucket`. */
 export interface CooldownOptions {
   bucket: BucketType;
   uses: number;
   windowMs: number;
+  /** Where the uses are counted: this process's memory by default, or a store every process shares (`redisStore`). */
+  store?: GuardStore;
 }
 
 /** A cooldown and the handler (command, component) whose state it is. */
@@ -53,15 +56,16 @@ export class CooldownTracker {
 
   /**
    * Records one use in every layer's cooldown, or none: when any is exhausted it throws a `CommandOnCooldown` for the
-   * longest wait (the user must wait for all of them). Returns a refund that takes the uses back.
+   * longest wait (the user must wait for all of them). Returns a refund that takes the uses back. Cooldowns with a
+   * store are left to it, unless `storesDown` (their store does not answer, and this process counts for it).
    */
-  take(ctx: BucketSubject, layers: readonly CooldownLayer[]): () => void {
+  take(ctx: BucketSubject, layers: readonly CooldownLayer[], storesDown = false): () => void {
     const now = this.#clock.now();
     this.#maybeSweep(now);
     const logs: UseLog[] = [];
     let longest: CommandOnCooldown | undefined;
     for (const { key, cooldown } of layers) {
-      if (!cooldown) continue;
+      if (!cooldown || (cooldown.store && !storesDown)) continue;
       const log = this.#log(`${key}\0${cooldown.bucket}\0${bucketKey(cooldown.bucket, ctx)}`, cooldown.windowMs, now);
       const oldest = log.stamps.length >= cooldown.uses ? log.stamps[log.stamps.length - cooldown.uses] : undefined;
       if (oldest !== undefined) {

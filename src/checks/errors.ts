@@ -71,6 +71,23 @@ export class GuardDefinitionError extends LanternError<'LANTERN_ERR_GUARD_DEFINI
   }
 }
 
+/**
+ * A guard store (Redis) failed or did not answer in time: until it answers again, this process's cooldowns and
+ * concurrency limits that use it count in memory (each process enforcing them on its own). `cause` says what failed.
+ */
+export class GuardStoreUnavailable extends LanternError<'LANTERN_ERR_GUARD_STORE_UNAVAILABLE'> {
+  readonly store: string;
+
+  constructor(store: string, options?: ErrorOptions) {
+    super(
+      'LANTERN_ERR_GUARD_STORE_UNAVAILABLE',
+      `Guard store ${store} did not answer; cooldowns and concurrency limits count in this process's memory until it is back`,
+      options,
+    );
+    this.store = store;
+  }
+}
+
 const EXPECTED_CODES: ReadonlySet<string> = new Set(['LANTERN_ERR_CHECK_FAILED', 'LANTERN_ERR_COOLDOWN', 'LANTERN_ERR_MAX_CONCURRENCY']);
 
 /**

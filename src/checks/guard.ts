@@ -1,14 +1,18 @@
 import type { InteractionContext } from '../interactions/context.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
-import { BUCKET_TYPES } from './bucket.js';
+import { DiscordLimits } from '../util/limits.js';
+import { BUCKET_TYPES, bucketKey } from './bucket.js';
+import type { BucketSubject, BucketType } from './bucket.js';
 import { checks as builtinChecks, runCheck } from './check.js';
 import type { Check } from './check.js';
 import { ConcurrencyLimiter } from './concurrency.js';
 import type { ConcurrencyOptions, Release } from './concurrency.js';
 import { CooldownTracker } from './cooldown.js';
 import type { CooldownOptions } from './cooldown.js';
-import { GuardDefinitionError } from './errors.js';
+import { CommandOnCooldown, GuardDefinitionError, MaxConcurrencyReached } from './errors.js';
+import { StoreHealth, UNAVAILABLE } from './store.js';
+import type { GuardReporter, GuardStore } from './store.js';
 
 /** What a command, a component, an extension or the whole bot may put in front of its handlers. */
 export interface GuardOptions {
@@ -38,10 +42,26 @@ export interface GuardRunOptions {
 export class Guards {
   readonly cooldowns: CooldownTracker;
   readonly concurrency: ConcurrencyLimiter;
+  readonly #clock: Clock;
+  readonly #stores: StoreHealth;
+  /** Runs polling a store for a slot, woken to give up when the bot stops. */
+  readonly #polling = new Set<() => void>();
+  #stopped = false;
 
-  constructor(clock: Clock = systemClock) {
+  /** `reporter` hears of a store that fails and comes back; without one, the guards fall back silently. */
+  constructor(clock: Clock = systemClock, reporter?: GuardReporter) {
     this.cooldowns = new CooldownTracker(clock);
     this.concurrency = new ConcurrencyLimiter(clock);
+    this.#clock = clock;
+    this.#stores = new StoreHealth(reporter);
+  }
+
+  /** The bot is stopping: queued and polling runs are refused as busy, and failed stores are no longer probed. */
+  stop(): void {
+    this.#stopped = true;
+    this.concurrency.refuseWaiting();
+    for (const wake of [...this.#polling]) wake();
+    this.#stores.stop();
   }
 
   /**
@@ -59,11 +79,18 @@ export class Guards {
     for (const layer of layers) {
       for (const check of layer.checks ?? []) await runCheck(check, ctx);
     }
-    const refund = this.cooldowns.take(ctx, layers);
+    // In memory, at once, as before stores existed; a store is awaited only by the layers that name one.
+    let refund = this.cooldowns.take(ctx, layers);
+    if (layers.some((layer) => layer.cooldown?.store)) refund = await this.#takeStored(ctx, layers, refund);
     const releases: Release[] = [];
     try {
       for (const { key, maxConcurrency } of layers) {
-        if (maxConcurrency) releases.push(await this.concurrency.acquire(key, maxConcurrency, ctx, options.onWait));
+        if (!maxConcurrency) continue;
+        releases.push(
+          maxConcurrency.store
+            ? await this.#acquireStored(key, maxConcurrency, maxConcurrency.store, ctx, options.onWait)
+            : await this.concurrency.acquire(key, maxConcurrency, ctx, options.onWait),
+        );
       }
     } catch (error) {
       releaseAll(releases);
@@ -76,6 +103,119 @@ export class Guards {
       releaseAll(releases);
     }
   }
+
+  /**
+   * Takes the uses of the cooldowns kept in stores, all of one store's in one atomic call, after the memory ones
+   * (`memoryRefund` gives those back). A refusal or failure on the way gives back everything taken before it. A
+   * store that does not answer is counted for in memory, by this process alone.
+   */
+  async #takeStored(ctx: BucketSubject, layers: readonly GuardLayer[], memoryRefund: () => void): Promise<() => void> {
+    const byStore = new Map<GuardStore, { key: string; cooldown: CooldownOptions }[]>();
+    for (const { key, cooldown } of layers) {
+      if (cooldown?.store) byStore.set(cooldown.store, [...(byStore.get(cooldown.store) ?? []), { key, cooldown }]);
+    }
+    const refunds = [memoryRefund];
+    const refundAll = () => {
+      for (const refund of refunds.toReversed()) refund();
+    };
+    try {
+      for (const [store, group] of byStore) {
+        const uses = group.map(({ key, cooldown }) => ({
+          key: storeKey(key, cooldown.bucket, ctx),
+          uses: cooldown.uses,
+          windowMs: cooldown.windowMs,
+        }));
+        const take = await this.#stores.attempt(store, () => store.takeCooldowns(uses));
+        if (take === UNAVAILABLE) {
+          refunds.push(this.cooldowns.take(ctx, group, true));
+          continue;
+        }
+        if (!take.refused) {
+          refunds.push(take.refund);
+          continue;
+        }
+        // A store that names no cooldown of the group is wrong; the first one stands for the refusal then.
+        const refusing = (group[take.index] ?? group[0])?.cooldown;
+        if (refusing) {
+          const { bucket, uses: allowed, windowMs } = refusing;
+          throw new CommandOnCooldown({ retryAfterMs: take.retryAfterMs, bucket, uses: allowed, windowMs });
+        }
+      }
+    } catch (error) {
+      refundAll();
+      throw error;
+    }
+    return refundAll;
+  }
+
+  /**
+   * A slot from the store, or from memory while it does not answer. With `wait`, a full bucket is asked again after
+   * 50 ms, then twice as long each time up to a second, until the wait runs out (`timeoutMs`, and never past the
+   * interaction's lifetime); there is no queue across processes, so the order is not first come, first served.
+   */
+  async #acquireStored(
+    key: string,
+    options: ConcurrencyOptions,
+    store: GuardStore,
+    ctx: BucketSubject & { readonly receivedAt: number },
+    onWait: (() => unknown) | undefined,
+  ): Promise<Release> {
+    const id = storeKey(key, options.bucket, ctx);
+    const slot = await this.#stores.attempt(store, () => store.acquireSlot(id, options.limit));
+    if (slot === UNAVAILABLE) return this.concurrency.acquire(key, options, ctx, onWait);
+    if (slot)
+      return releaser(() => {
+        slot.release();
+      });
+    const full = (timedOut: boolean) => new MaxConcurrencyReached({ limit: options.limit, bucket: options.bucket, timedOut });
+    if (options.mode !== 'wait') throw full(false);
+    const deadline =
+      performance.now() +
+      Math.min(options.timeoutMs ?? Infinity, DiscordLimits.interactionLifetimeMs - (performance.now() - ctx.receivedAt));
+    // Read afresh after each wait: the bot may have stopped meanwhile.
+    const stopped = () => this.#stopped;
+    if (stopped() || deadline <= performance.now()) throw full(true);
+    await onWait?.();
+    for (let delayMs = 50; ; delayMs = Math.min(delayMs * 2, 1000)) {
+      const leftMs = deadline - performance.now();
+      if (leftMs <= 0 || stopped()) throw full(true);
+      await this.#sleep(Math.min(delayMs, leftMs));
+      if (stopped()) throw full(true);
+      const next = await this.#stores.attempt(store, () => store.acquireSlot(id, options.limit));
+      if (next === UNAVAILABLE)
+        return this.concurrency.acquire(key, { ...options, timeoutMs: Math.max(1, deadline - performance.now()) }, ctx);
+      if (next)
+        return releaser(() => {
+          next.release();
+        });
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.#clock.clearTimeout(timer);
+        this.#polling.delete(wake);
+        resolve();
+      };
+      const timer = this.#clock.setTimeout(wake, ms);
+      this.#polling.add(wake);
+    });
+  }
+}
+
+/** A handler's bucket as every process names it: what a store keys its counts by. */
+function storeKey(key: string, bucket: BucketType, ctx: BucketSubject): string {
+  return `${key}:${bucket}:${bucketKey(bucket, ctx)}`;
+}
+
+function releaser(release: () => void): Release {
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    release();
+  };
 }
 
 function releaseAll(releases: readonly Release[]): void {
@@ -105,6 +245,7 @@ export function validateGuards(options: GuardOptions, where: string): void {
       fail(`cooldown.uses must be a whole number of at least 1 (got ${String(cooldown.uses)})`);
     if (!Number.isFinite(cooldown.windowMs) || cooldown.windowMs <= 0)
       fail(`cooldown.windowMs must be a positive number of milliseconds (got ${String(cooldown.windowMs)})`);
+    validateStore(cooldown.store, 'cooldown', fail);
   }
   if (maxConcurrency !== undefined) {
     validateBucket(maxConcurrency.bucket, 'maxConcurrency', fail);
@@ -113,6 +254,7 @@ export function validateGuards(options: GuardOptions, where: string): void {
     // Read as unknown: definitions also come from plain JavaScript.
     const mode: unknown = maxConcurrency.mode ?? 'refuse';
     if (mode !== 'refuse' && mode !== 'wait') fail(`maxConcurrency.mode must be 'refuse' or 'wait' (got ${JSON.stringify(mode)})`);
+    validateStore(maxConcurrency.store, 'maxConcurrency', fail);
     const { timeoutMs } = maxConcurrency;
     if (timeoutMs !== undefined) {
       if (mode !== 'wait') fail("maxConcurrency.timeoutMs only applies with mode 'wait'");
@@ -128,6 +270,13 @@ const PARAMETERLESS: ReadonlySet<string> = new Set(['guildOnly', 'dmOnly', 'owne
 function validateBucket(bucket: unknown, field: string, fail: (problem: string) => never): void {
   if (!(BUCKET_TYPES as readonly unknown[]).includes(bucket))
     fail(`${field}.bucket must be one of ${BUCKET_TYPES.map((b) => `'${b}'`).join(', ')} (got ${JSON.stringify(bucket)})`);
+}
+
+function validateStore(store: unknown, field: string, fail: (problem: string) => never): void {
+  if (store === undefined) return;
+  const { takeCooldowns, acquireSlot, ping, name } = (store ?? {}) as Partial<Record<keyof GuardStore, unknown>>;
+  if (typeof takeCooldowns !== 'function' || typeof acquireSlot !== 'function' || typeof ping !== 'function' || typeof name !== 'string')
+    fail(`${field}.store must be a guard store, such as redisStore(redis) from lantern/redis`);
 }
 
 function isWhole(value: unknown): value is number {

@@ -36,6 +36,7 @@ import { TaskScheduler } from '../tasks/scheduler.js';
 import type { Task } from '../tasks/scheduler.js';
 import { DEFAULT_MESSAGES } from './options.js';
 import type { ClientOptions } from './options.js';
+import { linkToShardManager } from './shard-link.js';
 import { stopOnSignals } from './signals.js';
 
 /** Delay that coalesces command changes made while running into one sync. */
@@ -161,7 +162,14 @@ export class Client {
       redactor: this.redactor,
       policy,
       messages,
-      guards: new Guards(this.clock),
+      guards: new Guards(this.clock, {
+        error: (init) => {
+          track(hub.error(init));
+        },
+        info: (message) => {
+          this.log.info(message);
+        },
+      }),
       globalGuards: guardLayer('bot', options),
       expectedMessages: options.expectedErrorMessages ?? {},
     });
@@ -205,6 +213,7 @@ export class Client {
         redactor: this.redactor,
         discord: this.discord,
       });
+    linkToShardManager(this, hub);
     this.discord.on(DiscordEvents.InteractionCreate, (interaction) => {
       track(router.handle(interaction));
     });

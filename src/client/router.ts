@@ -134,7 +134,7 @@ export class InteractionRouter {
   /** The bot is stopping: new interactions get a notice, and runs queued for a concurrency slot are refused. */
   stop(): void {
     this.#stopping = true;
-    this.parts.guards.concurrency.refuseWaiting();
+    this.parts.guards.stop();
   }
 
   removeOwnedBy(owner: { readonly name: string }): void {

@@ -24,6 +24,11 @@ const running = new Set<SignalTarget>();
 let listening = false;
 /** Set while the bots stop after a signal; a second signal then exits at once. */
 let stopping = false;
+/**
+ * Set while the stop began with a sharding manager's request: the signal that reached the manager first (Ctrl+C
+ * reaches every process of the group) may reach this process after the request, and is then no second signal.
+ */
+let requested = false;
 
 /**
  * Stops the bot on SIGTERM and SIGINT, with every other bot of the process, until the returned function is called
@@ -45,6 +50,22 @@ export function stopOnSignals(target: SignalTarget): () => void {
   };
 }
 
+/**
+ * A stop a sharding manager asks for over IPC: what SIGTERM does, except that it joins a stop already under way
+ * instead of counting as a second signal (Ctrl+C, and systemd's stop, signal the manager and its shards alike, and the
+ * manager then asks its shards to stop). With no bot here stopping on signals, the process gets a real SIGTERM, which
+ * the app handles or which ends it, as a plain ShardingManager's `kill()` would.
+ */
+export function stopOnRequest(): void {
+  if (stopping) return;
+  if (running.size === 0) {
+    process.kill(process.pid, 'SIGTERM');
+    return;
+  }
+  beginStop('SIGTERM', true);
+  requested = true;
+}
+
 function listen(on: boolean): void {
   if (listening === on) return;
   listening = on;
@@ -54,11 +75,22 @@ function listen(on: boolean): void {
   }
 }
 
+/** The signals' listener. Node passes it the signal's number too, which must not read as a stop request. */
 function onSignal(signal: NodeJS.Signals): void {
+  beginStop(signal, false);
+}
+
+function beginStop(signal: NodeJS.Signals, request: boolean): void {
   const signalCode = 128 + constants.signals[signal];
+  const cause = request ? "the sharding manager's stop request" : signal;
+  const opening = request ? 'Asked to stop by the sharding manager' : signal;
   const appManaged = process.listeners(signal).some((listener) => listener !== onSignal);
   const bots = [...running];
   if (stopping) {
+    if (requested) {
+      requested = false;
+      return;
+    }
     if (appManaged) return;
     tell(bots, 'warn', `${signal} during the stop: exiting at once with code ${String(signalCode)}`);
     process.exit(signalCode);
@@ -69,22 +101,23 @@ function onSignal(signal: NodeJS.Signals): void {
     bots,
     'info',
     appManaged
-      ? `${signal}: stopping; the app's own ${signal} listener decides when the process ends`
-      : `${signal}: stopping, then exiting (a second SIGTERM or SIGINT exits at once)`,
+      ? `${opening}: stopping; the app's own ${signal} listener decides when the process ends`
+      : `${opening}: stopping, then exiting (a second SIGTERM or SIGINT exits at once)`,
   );
   const deadline = appManaged
     ? undefined
     : setTimeout(() => {
-        tell(bots, 'warn', `The stop after ${signal} took more than ${String(budgetMs)} ms: exiting with code ${String(signalCode)}`);
+        tell(bots, 'warn', `The stop after ${cause} took more than ${String(budgetMs)} ms: exiting with code ${String(signalCode)}`);
         process.exit(signalCode);
       }, budgetMs);
   void Promise.all(bots.map(stopCleanly)).then((clean) => {
     clearTimeout(deadline);
     stopping = false;
+    requested = false;
     if (running.size === 0) listen(false);
     if (appManaged) return;
     if (!clean.every(Boolean)) process.exitCode = signalCode;
-    tell(bots, 'info', `Stopped after ${signal}: exiting with code ${String(process.exitCode ?? 0)}`);
+    tell(bots, 'info', `Stopped after ${cause}: exiting with code ${String(process.exitCode ?? 0)}`);
     process.exit();
   });
 }

@@ -12,6 +12,8 @@ export interface ErrorInit {
   task?: TaskRun;
   /** Whether an earlier handler (the command's `onError`) has already dealt with it. */
   handled?: boolean;
+  /** Tags the reporter knows better than the bot can tell: a sharding manager's shard id and count, a shard's own. */
+  tags?: Readonly<Record<string, string>>;
 }
 
 /** The one object a failure travels as, from the handler's `onError` to the last sink. */
@@ -26,6 +28,7 @@ export function errorEvent<Event extends ErrorEvent = ErrorEvent>(init: ErrorIni
     task: init.task,
     handled: init.handled ?? false,
     reference: undefined,
+    tags: init.tags,
     ...extra,
   } as Event;
 }

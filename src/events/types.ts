@@ -54,6 +54,8 @@ export interface ErrorEvent {
   reference: string | undefined;
   /** Rows of buttons a sink adds under the user's friendly error answer (the Sentry extension's "Report this"). */
   answerComponents?: APIActionRowComponent<APIComponentInMessageActionRow>[] | undefined;
+  /** Tags trackers add to the ones they work out (a sharding manager's `shard_id` and `shard_count`, a shard's own). */
+  readonly tags: Readonly<Record<string, string>> | undefined;
 }
 
 /** One run of a task: its name and which run it was (1 for the first). */

@@ -1,4 +1,4 @@
-import type { Client } from '../client/client.js';
+import type { Bot } from '../interactions/bot.js';
 import { routeTemplate } from '../errors/grouping.js';
 import type { TrackedBreadcrumb } from './tracked-event.js';
 
@@ -29,7 +29,7 @@ export class BreadcrumbTrail {
   }
 
   /** Records the bot's gateway events and rate limits; returns what stops it. */
-  follow(bot: Client): () => void {
+  follow(bot: Bot): () => void {
     const gateway = (message: string, level: TrackedBreadcrumb['level'] = 'info') => {
       this.add({ category: 'discord.gateway', message, level });
     };

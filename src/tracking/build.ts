@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Client } from '../client/client.js';
+import type { Bot } from '../interactions/bot.js';
 import { describeValue, errorText, errorType, relativePaths } from '../errors/format.js';
 import type { Redactor } from '../errors/redact.js';
 import type { ErrorEvent } from '../events/types.js';
@@ -110,7 +110,7 @@ export interface BuildOptions {
  * Every string, keys included, goes through the bot's redactor first; only then are long values cut, so no cut can
  * leave part of a secret behind.
  */
-export function buildTrackedEvent(bot: Client, event: ErrorEvent, options: BuildOptions): TrackedEvent {
+export function buildTrackedEvent(bot: Bot, event: ErrorEvent, options: BuildOptions): TrackedEvent {
   const grouped = options.grouping ?? groupEvent(event, bot.redactor);
   const ctx = options.ctx ?? event.ctx;
   const data = describeEvent(bot, event, ctx);

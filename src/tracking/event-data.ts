@@ -22,26 +22,30 @@ export interface EventData {
 
 /**
  * Tags, user and contexts for one `Error` event: `source`, `command`, `interaction_type`, `guild_id`, `channel_id`,
- * `shard_id`, `locale`, `extension`, `bot_name`, `task` and `iteration` as tags (searchable), the interaction (its
- * options, custom id, fields) and the bot as contexts. `ctx` is the interaction it happened in, if any.
+ * `shard_id`, `shard_count` (when the bot has more than one shard), `locale`, `extension`, `bot_name`, `task` and
+ * `iteration` as tags (searchable), then the event's own `tags` (a sharding manager's, a shard's forwarded ones), the
+ * interaction (its options, custom id, fields) and the bot as contexts. `ctx` is the interaction it happened in, if any.
  */
 export function describeEvent(bot: Bot, event: ErrorEvent, ctx: InteractionContext | undefined): EventData {
   const redact = (text: string) => bot.redactor.redact(text);
   const shardId = shardOf(bot, event, ctx);
   const command = ctx && commandOf(ctx);
-  const tags = definedStrings(redact, {
+  const count = shardCount(bot);
+  const computed = definedStrings(redact, {
     source: event.source,
     command,
     interaction_type: ctx?.kind,
     guild_id: ctx?.guildId ?? undefined,
     channel_id: ctx?.channelId ?? undefined,
     shard_id: shardId,
+    shard_count: count > 1 ? count : undefined,
     locale: ctx?.locale,
     extension: event.extension,
     bot_name: bot.discord.user?.username,
     task: event.task?.name,
     iteration: event.task?.iteration,
   });
+  const tags = event.tags ? { ...computed, ...definedStrings(redact, event.tags) } : computed;
   const contexts: Record<string, Record<string, unknown>> = { bot: boundContext(botContext(bot)) };
   if (ctx) contexts.interaction = boundContext(interactionContext(ctx, command, redact));
   if (event.task) contexts.task = boundContext({ name: event.task.name, iteration: event.task.iteration });
@@ -137,12 +141,19 @@ function shardCount(bot: Bot): number {
   return bot.discord.options.shardCount ?? 1;
 }
 
-/** The shard the event happened on: the interaction's guild's (DMs are shard 0), a shard's own error, or the only one. */
+/**
+ * The shard the event happened on: the interaction's guild's (DMs are shard 0); a shard's own error (`shard 1`, or
+ * `shard 1: /ping` as a sharding manager names what a shard reported); the only shard this process holds (a
+ * ShardingManager's child holds one, from its SHARDS environment); or the only one there is.
+ */
 function shardOf(bot: Bot, event: ErrorEvent, ctx: InteractionContext | undefined): number | undefined {
   const count = shardCount(bot);
   if (ctx) return ctx.guildId ? ShardClientUtil.shardIdForGuildId(ctx.guildId, count) : 0;
-  const shardError = /^shard (\d+)$/.exec(event.source);
+  const shardError = /^shard (\d+)(?::|$)/.exec(event.source);
   if (shardError) return Number(shardError[1]);
+  const held = bot.discord.options.shards;
+  if (typeof held === 'number') return held;
+  if (held !== undefined && held !== 'auto' && held.length === 1) return held[0];
   return count === 1 ? 0 : undefined;
 }
 

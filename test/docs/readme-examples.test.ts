@@ -1,7 +1,7 @@
 /**
  * The README's TypeScript examples compile: each ```ts block is written to a module in a folder git ignores,
  * next to declarations of the names the fragments take as given (`bot`, `ctx`, `discord`...), with `lantern`,
- * `lantern/testing` and `lantern/ext/sentry` mapped to src/, and type-checked by tsc under the project's strict
+ * `lantern/testing`, `lantern/ext/sentry`, `lantern/sharding` and `lantern/redis` mapped to src/, and type-checked by tsc under the project's strict
  * options.
  */
 import assert from 'node:assert/strict';
@@ -100,6 +100,8 @@ test("the README's TypeScript examples compile under the project's strict option
           lantern: mapped('src/index.ts'),
           'lantern/testing': mapped('src/testing/index.ts'),
           'lantern/ext/sentry': mapped('src/ext/sentry/index.ts'),
+          'lantern/sharding': mapped('src/sharding/index.ts'),
+          'lantern/redis': mapped('src/redis/index.ts'),
         },
       },
       include: ['*.ts'],

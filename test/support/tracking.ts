@@ -25,6 +25,7 @@ export function errorEvent(source: string, error: Error, extra: Partial<ErrorEve
     task: undefined,
     handled: false,
     reference: undefined,
+    tags: undefined,
     ...extra,
   };
 }
