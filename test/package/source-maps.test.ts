@@ -52,7 +52,7 @@ const bot = new Client({
   handleProcessErrors: false,
   logger: { info: () => undefined, warn: (line) => lines.push(line), error: (line) => lines.push(line) },
 });
-await bot.loadExtension(sentry, { dsn: receiver.dsn, release: 'dist-test', environment: 'test' });
+await bot.loadExtension(sentry, { dsn: receiver.dsn, release: 'dist-test', environment: 'test', outbox: false });
 bot.listen('Error', (event) => {
   errors.push(event);
 });
