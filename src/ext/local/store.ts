@@ -734,7 +734,7 @@ export class ErrorStore {
   }
 
   /**
-   * Adds the group's users, guilds, releases and commands, each kind bounded by `maxValuesPerIssue`: while an issue
+   * Adds the group's users, guilds, releases, commands and shards, each kind bounded by `maxValuesPerIssue`: while an issue
    * has room, one upsert a value; once full, only values it already has are counted. Returns how many of each it has.
    */
   #addValues(issueId: number, facts: readonly Facts[], isNew: boolean): Record<ValueKind, number> {
