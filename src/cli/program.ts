@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { LanternError } from '../errors/lantern-error.js';
-import { DEFAULT_LIMITS, DEFAULT_PATH, ErrorStore, ISSUE_SORTS, ISSUE_STATUSES } from '../ext/local/store.js';
+import { DEFAULT_LIMITS, DEFAULT_PATH, ErrorStore, ISSUE_SORTS, ISSUE_STATUSES, SHARDS_LISTED } from '../ext/local/store.js';
 import { readOutboxStatus } from '../ext/sentry/outbox-queue.js';
 import type { OutboxStatus } from '../ext/sentry/outbox-queue.js';
 import type { IssueSort, IssueStatus, IssueSummary, StoreLimits } from '../ext/local/store.js';
@@ -86,6 +86,7 @@ function buildProgram(io: Io): Command {
     .option('--release <release>', 'only issues seen in this release')
     .option('--guild <id>', 'only issues seen in this guild')
     .option('--user <id>', 'only issues that hit this user')
+    .option('--shard <id>', 'only issues seen on this shard', wholeNumber(0))
     .option('--since <when>', 'only issues seen since: 30m, 24h, 7d, 2w or a date', since(io))
     .option('--search <text>', 'text in the title, culprit or source, or the start of a fingerprint')
     .addOption(new Option('--sort <order>', 'last-seen, first-seen, count or users').choices([...ISSUE_SORTS]).default('last-seen'))
@@ -99,6 +100,7 @@ function buildProgram(io: Io): Command {
         release?: string;
         guild?: string;
         user?: string;
+        shard?: number;
         since?: number;
         search?: string;
         sort: IssueSort;
@@ -113,14 +115,22 @@ function buildProgram(io: Io): Command {
             release: options.release,
             guild: options.guild,
             user: options.user,
+            shard: options.shard,
             since: options.since,
             search: options.search,
             sort: options.sort,
           };
           const issues = store.listIssues({ ...filter, limit: options.limit });
           const total = store.countIssues(filter);
-          if (options.json) io.out.raw(`${JSON.stringify({ total, issues }, null, 2)}\n`);
-          else printIssues(issues, total, options.status, store, io);
+          if (options.json) {
+            const shards = store.valuesFor(
+              issues.map((issue) => issue.id),
+              'shard',
+              SHARDS_LISTED,
+            );
+            const withShards = issues.map((issue) => ({ ...issue, shards: shards.get(issue.id) ?? [] }));
+            io.out.raw(`${JSON.stringify({ total, issues: withShards }, null, 2)}\n`);
+          } else printIssues(issues, total, options.status, store, io);
         } finally {
           store.close();
         }

@@ -31,6 +31,7 @@ export function printIssue(details: IssueDetails, out: Output, now: number): voi
   printValues('Guilds', details.guilds, out, (value) => value.value);
   printValues('Releases', details.releases, out, (value) => value.value);
   printValues('Commands', details.commands, out, (value) => value.value);
+  printValues('Shards', details.shards, out, (value) => `shard ${value.value}`);
 
   if (details.feedback.length > 0) {
     heading('Feedback', out);

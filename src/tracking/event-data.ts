@@ -146,7 +146,7 @@ function shardCount(bot: Bot): number {
  * `shard 1: /ping` as a sharding manager names what a shard reported); the only shard this process holds (a
  * ShardingManager's child holds one, from its SHARDS environment); or the only one there is.
  */
-function shardOf(bot: Bot, event: ErrorEvent, ctx: InteractionContext | undefined): number | undefined {
+export function shardOf(bot: Bot, event: ErrorEvent, ctx: InteractionContext | undefined): number | undefined {
   const count = shardCount(bot);
   if (ctx) return ctx.guildId ? ShardClientUtil.shardIdForGuildId(ctx.guildId, count) : 0;
   const shardError = /^shard (\d+)(?::|$)/.exec(event.source);

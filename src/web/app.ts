@@ -4,7 +4,8 @@ import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { displayPath } from '../cli/output.js';
 import { LanternError } from '../errors/lantern-error.js';
-import { ISSUE_SORTS, ISSUE_STATUSES } from '../ext/local/store.js';
+import { ISSUE_SORTS, ISSUE_STATUSES, SHARDS_LISTED } from '../ext/local/store.js';
+import { readOutboxStatus } from '../ext/sentry/outbox-queue.js';
 import type { ErrorStore, Feedback, IssueFilter, IssueSort, IssueStatus, StoredEvent } from '../ext/local/store.js';
 import { addressedToLoopback, bearerToken, fromThisPage, sameSecret } from './access.js';
 import { LOGO_SVG } from './assets.js';
@@ -96,7 +97,7 @@ export function pageApp(options: PageAppOptions): { app: Hono<Env>; feed: LiveFe
     regionOnly: c.req.header(REGION_HEADER) === '1',
   });
 
-  app.get('/', (c) => {
+  app.get('/', async (c) => {
     const query = listQuery(c);
     const filter: IssueFilter = {
       status: query.status === 'all' ? undefined : query.status,
@@ -121,6 +122,7 @@ export function pageApp(options: PageAppOptions): { app: Hono<Env>; feed: LiveFe
         perPage: PER_PAGE,
         tabs,
         dsn: options.dsn(),
+        outbox: await readOutboxStatus(store.path, pageFrame.now),
       }),
     );
   });
@@ -144,6 +146,7 @@ export function pageApp(options: PageAppOptions): { app: Hono<Env>; feed: LiveFe
         guilds: store.values(issue.id, 'guild', 10),
         releases: store.values(issue.id, 'release', 10),
         commands: store.values(issue.id, 'command', 10),
+        shards: store.values(issue.id, 'shard', SHARDS_LISTED),
         feedback: feedbackOf(store, issue.id, latest),
         changes: store.statusChanges(issue.id).slice(-10),
         csrf,

@@ -8,11 +8,13 @@ import type {
   StatusChange,
   StoredEvent,
 } from '../ext/local/store.js';
+import type { OutboxStatus } from '../ext/sentry/outbox-queue.js';
 import type { TrackedBreadcrumb, TrackedEvent, TrackedFrame } from '../tracking/tracked-event.js';
 import { LOGO_SVG, SCRIPT, STYLE } from './assets.js';
 import { ago, count } from '../cli/output.js';
 import { fullTime, plural, shortCount } from './format.js';
 import { Html, html, scriptJson } from './html.js';
+import { outboxCard } from './outbox.js';
 import { barChart } from './sparkline.js';
 
 const HOUR = 3_600_000;
@@ -48,6 +50,8 @@ export interface ListView {
   readonly perPage: number;
   readonly tabs: Readonly<Record<StatusFilter, number>>;
   readonly dsn: string;
+  /** The Sentry outbox, when the store's file holds one. */
+  readonly outbox: OutboxStatus | undefined;
 }
 
 export interface IssueView {
@@ -60,6 +64,8 @@ export interface IssueView {
   readonly guilds: readonly IssueValue[];
   readonly releases: readonly IssueValue[];
   readonly commands: readonly IssueValue[];
+  /** Empty for a bot of one shard. */
+  readonly shards: readonly IssueValue[];
   readonly feedback: readonly Feedback[];
   readonly changes: readonly StatusChange[];
   readonly csrf: string;
@@ -178,7 +184,7 @@ export function listPage(frame: PageFrame, view: ListView): string {
     frame,
     'Issues',
     html`<nav class="tabs">${tabs}</nav>
-      ${filters}${region}`,
+      ${filters}${region}${view.outbox ? outboxCard(view.outbox, frame.now) : ''}`,
   );
 }
 
@@ -247,8 +253,9 @@ export function issuePage(frame: PageFrame, view: IssueView): string {
         ${valueList('Users', view.users, issue.users, (value) => html`${value.label ?? value.value} <small>${value.value}</small>`)}
         ${valueList('Guilds', view.guilds, issue.guilds, (value) => html`<span class="mono">${value.value}</span>`)}
         ${valueList('Releases', view.releases, undefined, (value) => html`<span class="mono">${value.value}</span>`)}
-        ${valueList('Commands', view.commands, undefined, (value) => html`${value.value}`)} ${feedbackSection(view.feedback, frame.now)}
-        ${historySection(view.changes, frame.now)}
+        ${valueList('Commands', view.commands, undefined, (value) => html`${value.value}`)}
+        ${valueList('Shards', view.shards, undefined, (value) => html`shard <span class="mono">${value.value}</span>`)}
+        ${feedbackSection(view.feedback, frame.now)} ${historySection(view.changes, frame.now)}
         <div class="card section">
           <h2>Grouping</h2>
           <div class="key">${issue.fingerprint}</div>

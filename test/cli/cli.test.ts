@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { ErrorStore } from '../../src/ext/local/store.js';
+import type { TrackedEvent } from '../../src/tracking/tracked-event.js';
 import { SCHEMA_VERSION } from '../../src/ext/local/schema.js';
 import { idleBot, tempFolder, tracked } from '../support/tracking.js';
 import { waitUntil } from '../support/resources.js';
@@ -137,6 +138,84 @@ test("lantern show prints the stack with the bot's frames first, tags, contexts,
   assert.match(stdout, /alice \(100000000000000001\) ×2, bob \(100000000000000002\) ×1/);
   assert.match(stdout, /r1 ×2, r2 ×1/);
   for (const event of divide) assert.ok(stdout.includes(event.eventId));
+});
+
+/** An event of a bot running `count` shards, on shard `shard` (as its shard process or a sharding manager tags it). */
+function onShard(event: TrackedEvent, shard: number, count = 4): TrackedEvent {
+  return { ...event, tags: { ...event.tags, shard_id: String(shard), shard_count: String(count) } };
+}
+
+/** A sharded bot's store: /divide failed twice on shard 1, once on shard 3 and once more (only counted) on shard 3; /profile on shard 2. */
+async function shardedStore() {
+  const path = join(tempFolder(), 'errors.db');
+  const now = Date.now();
+  const divide = [1, 3, 1].map((shard, n) =>
+    onShard(tracked(bot, '/divide', divideError(n), { timestamp: now - (3 - n) * 60_000 }), shard),
+  );
+  const profile = onShard(tracked(bot, '/profile', new Error('profile service answered 503'), { timestamp: now - HOUR }), 2);
+  const store = await ErrorStore.open(path);
+  store.record([...divide, profile]);
+  const counted = { like: divide[2]!, timestamp: now, user: undefined, guildId: undefined, command: '/divide', release: undefined };
+  store.record([{ ...counted, shardId: '3' }]);
+  const ids = { divide: store.listIssues({ search: 'divide' })[0]!.id, profile: store.listIssues({ search: 'profile' })[0]!.id };
+  store.close();
+  return { path, ids };
+}
+
+test('lantern show lists the shards an issue hit with their counts, the only-counted occurrences too', async () => {
+  const { path, ids } = await shardedStore();
+  const { code, stdout, stderr } = await lantern(['show', String(ids.divide), '--db', path]);
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /^Shards\n {2}shard [13] ×2, shard [13] ×2$/m);
+  assert.doesNotMatch(stdout, /shard 2 ×/);
+  const { stdout: json } = await lantern(['show', String(ids.divide), '--db', path, '--json']);
+  const shards = (JSON.parse(json) as { shards: { value: string; count: number }[] }).shards;
+  assert.deepEqual(shards.map((shard) => [shard.value, shard.count]).sort(), [
+    ['1', 2],
+    ['3', 2],
+  ]);
+});
+
+test('lantern show of a bot with one shard has no shards section (every event of it is shard 0)', async () => {
+  const { path, ids } = await sampleStore();
+  const { code, stdout, stderr } = await lantern(['show', String(ids.divide), '--db', path]);
+  assert.equal(code, 0, stderr);
+  assert.doesNotMatch(stdout, /^Shards$/m);
+});
+
+test('lantern issues --shard keeps the issues seen on that shard, and --json gives each issue its shards', async () => {
+  const { path, ids } = await shardedStore();
+  const issues = async (...args: string[]) => {
+    const { code, stdout, stderr } = await lantern(['issues', '--db', path, '--json', ...args]);
+    assert.equal(code, 0, stderr);
+    return JSON.parse(stdout) as { total: number; issues: { id: number; shards: { value: string; count: number }[] }[] };
+  };
+  const all = await issues();
+  assert.deepEqual(
+    all.issues.map((issue) => [issue.id, issue.shards.map((shard) => `${shard.value}×${String(shard.count)}`).sort()]),
+    [
+      [ids.divide, ['1×2', '3×2']],
+      [ids.profile, ['2×1']],
+    ],
+  );
+  const onThree = await issues('--shard', '3');
+  assert.equal(onThree.total, 1);
+  assert.deepEqual(
+    onThree.issues.map((issue) => issue.id),
+    [ids.divide],
+  );
+  assert.deepEqual(
+    (await issues('--shard', '2')).issues.map((issue) => issue.id),
+    [ids.profile],
+  );
+  assert.deepEqual((await issues('--shard', '0')).issues, []);
+  const text = await lantern(['issues', '--db', path, '--shard', '1']);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /Cannot divide 2 by zero/);
+  assert.doesNotMatch(text.stdout, /profile service/);
+  const bad = await lantern(['issues', '--db', path, '--shard', 'one']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--shard/);
 });
 
 test("lantern show finds an issue by a user's reference (an older event is shown as that event) or a fingerprint prefix", async () => {

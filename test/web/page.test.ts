@@ -9,12 +9,14 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
+import { SqliteOutboxQueue } from '../../src/ext/sentry/outbox-queue.js';
 import type { TrackedEvent } from '../../src/tracking/tracked-event.js';
 import { launchChromium } from '../support/browser.js';
 import { originOf, startPage, writerFor } from '../support/page.js';
 import { idleBot, tracked } from '../support/tracking.js';
 
 const T = { timeout: 60_000 };
+const DAY = 86_400_000;
 const bot = idleBot();
 const ada = { id: '300000000000000001', username: 'ada' };
 const grace = { id: '300000000000000002', username: 'grace' };
@@ -256,3 +258,80 @@ test('a form on another site that posts to the page cannot change an issue', T, 
   assert.match(await response.text(), /another site/);
   assert.equal(running.store.issue(1)?.status, 'open');
 });
+
+/** An event of a bot running four shards, on shard `shard`, as its shard process tags it. */
+function onShard(event: TrackedEvent, shard: number): TrackedEvent {
+  return { ...event, tags: { ...event.tags, shard_id: String(shard), shard_count: '4' } };
+}
+
+test("an issue of a sharded bot lists the shards it hit with their counts; a one-shard bot's issue has no shards card", T, async (t) => {
+  const sharded = [onShard(divideByZero(1), 2), onShard(divideByZero(2), 0), onShard(divideByZero(3), 2)];
+  const single = tracked(bot, 'task sync', new Error('profile service answered 503'));
+  const running = await startPage(t, [...sharded, single]);
+  const { page, problems } = await tab(t);
+  const divideId = running.store.listIssues({ search: 'divide' })[0]?.id;
+  const syncId = running.store.listIssues({ search: 'profile' })[0]?.id;
+
+  await page.goto(`${originOf(running)}/issues/${String(divideId)}`);
+  const shards = page.locator('.card:has(h2:text("Shards")) li');
+  assert.deepEqual(await shards.locator('.v').allTextContents(), ['shard 2', 'shard 0'], 'most often first');
+  assert.deepEqual(await shards.locator('.num').allTextContents(), ['2', '1'], 'with their counts');
+  await page.goto(`${originOf(running)}/issues/${String(syncId)}`);
+  await page.locator('h1').waitFor();
+  assert.equal(await page.locator('.card:has(h2:text("Shards"))').count(), 0);
+  assert.deepEqual(problems, []);
+});
+
+test(
+  "the list shows the Sentry outbox kept in the store's file: queued, oldest pending, the last error as text, dead letters",
+  T,
+  async (t) => {
+    const running = await startPage(t, [divideByZero(1)]);
+    const { page, problems } = await tab(t);
+    await page.goto(running.url);
+    await page.locator('table.issues').waitFor();
+    assert.equal(await page.locator('.outbox').count(), 0, 'no outbox card for a file without an outbox');
+
+    const now = Date.now();
+    const outbox = await SqliteOutboxQueue.open(
+      running.db,
+      { maxEnvelopes: 100, maxBytes: 1_000_000, maxAgeMs: DAY, referenceMaxAgeMs: DAY },
+      1000,
+    );
+    t.after(() => {
+      outbox.close();
+    });
+    const envelope = (ageMs: number) => ({
+      target: 'sentry',
+      eventId: undefined,
+      categories: ['error'],
+      body: new TextEncoder().encode('{}\n{"type":"event"}\n{}'),
+      createdAt: now - ageMs,
+    });
+    const batch = { target: 'sentry', owner: 'shard-0', references: [], state: undefined };
+    outbox.write({ ...batch, envelopes: [envelope(3 * 3_600_000), envelope(60_000), envelope(30_000)], settlements: [] }, now);
+    const [refused] = outbox.claim('sentry', 'shard-0', 1, now, now + 60_000);
+    assert.ok(refused);
+    outbox.write(
+      {
+        ...batch,
+        envelopes: [],
+        settlements: [{ kind: 'dead', id: refused.id, status: 400, reason: 'a payload Sentry cannot read' }],
+        state: { failingSince: now - 120_000, lastError: XSS_MESSAGE, lastErrorAt: now - 60_000 },
+      },
+      now,
+    );
+
+    await page.goto(running.url);
+    const value = (name: string) => page.locator(`.outbox [data-outbox="${name}"]`).textContent();
+    assert.match((await value('queued')) ?? '', /^2 \(/);
+    assert.equal(await value('oldest'), '1m ago', 'the refused one is no longer pending');
+    assert.match((await value('delivery')) ?? '', /failing\s+since 2m ago/);
+    assert.equal(await value('last-error'), `${XSS_MESSAGE} (1m ago)`, 'the error reads as written');
+    assert.equal(await value('dead-letters'), '1');
+    assert.equal(await page.evaluate<unknown>('window.__xss'), undefined);
+    assert.equal(await page.locator('img').count(), 0);
+    assert.equal(await page.locator('.outbox form, .outbox button').count(), 0, 'read-only');
+    assert.deepEqual(problems, []);
+  },
+);

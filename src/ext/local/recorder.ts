@@ -3,6 +3,7 @@ import { StormControl } from '../../errors/storm.js';
 import type { ErrorEvent } from '../../events/types.js';
 import type { BreadcrumbTrail } from '../../tracking/breadcrumbs.js';
 import { buildTrackedEvent, eventIdFor, groupEvent, newEventId } from '../../tracking/build.js';
+import { shardOf } from '../../tracking/event-data.js';
 import type { TrackedEvent } from '../../tracking/tracked-event.js';
 import type { StoreWriter } from './writer.js';
 
@@ -56,6 +57,9 @@ export class LocalRecorder {
         guildId: event.ctx?.guildId ?? undefined,
         command: event.source === like.source ? (like.tags.command ?? like.source) : event.source,
         release: this.settings.release,
+        // Worked out for this occurrence, not taken from `like`: a manager's events, or one process's shards, differ.
+        shardId:
+          event.tags?.shard_id ?? (like.tags.shard_count === undefined ? undefined : optionalText(shardOf(this.bot, event, event.ctx))),
       };
       if (this.settings.writer.add(counted)) event.reference ??= admission.lastEventId;
       return;
@@ -92,4 +96,8 @@ export class LocalRecorder {
     this.#latest.set(fingerprint, event);
     if (this.#latest.size > MAX_REMEMBERED_GROUPS) this.#latest.delete(this.#latest.keys().next().value as string);
   }
+}
+
+function optionalText(value: number | undefined): string | undefined {
+  return value === undefined ? undefined : String(value);
 }

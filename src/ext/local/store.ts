@@ -14,13 +14,15 @@ const AGE_PRUNE_INTERVAL_MS = HOUR;
 const SIZE_PRUNE_TARGET = 0.9;
 /** Rows deleted per statement while pruning by size. */
 const PRUNE_CHUNK = 500;
+/** Shards listed per issue (its details, `lantern issues --json`): a sharded bot's every shard, up to a size few bots pass. */
+export const SHARDS_LISTED = 64;
 /** Where the store is when no path is given, under the working directory: the extension's default and the CLI's. */
 export const DEFAULT_PATH = '.lantern/errors.db';
 
 export type IssueStatus = 'open' | 'resolved' | 'ignored';
 export const ISSUE_STATUSES: readonly IssueStatus[] = ['open', 'resolved', 'ignored'];
-/** What an issue remembers it hit, each bounded by `maxValuesPerIssue`. */
-export type ValueKind = 'user' | 'guild' | 'release' | 'command';
+/** What an issue remembers it hit, each bounded by `maxValuesPerIssue`. A shard is its id as text (`'1'`). */
+export type ValueKind = 'user' | 'guild' | 'release' | 'command' | 'shard';
 
 /** How much the store keeps. The defaults suit a small VPS: a storm or a year of errors stays a few megabytes. */
 export interface StoreLimits {
@@ -30,7 +32,7 @@ export interface StoreLimits {
   readonly maxAgeDays: number;
   /** When the data passes this many bytes, the oldest events go first, then the issues seen longest ago. Default 50 MiB. */
   readonly maxFileBytes: number;
-  /** Users, guilds, releases and commands remembered per issue (each); past it an issue counts on without them. Default 1000. */
+  /** Users, guilds, releases, commands and shards remembered per issue (each); past it an issue counts on without them. Default 1000. */
   readonly maxValuesPerIssue: number;
 }
 
@@ -62,6 +64,8 @@ export interface CountedOccurrence {
   readonly guildId: string | undefined;
   readonly command: string | undefined;
   readonly release: string | undefined;
+  /** The shard it happened on (its id as text, as the `shard_id` tag has it), when the bot runs more than one. */
+  readonly shardId?: string | undefined;
 }
 
 /** What `record` takes: a full event, or an occurrence only counted. */
@@ -127,6 +131,8 @@ export interface IssueFilter {
   readonly release?: string;
   readonly guild?: string;
   readonly user?: string;
+  /** Hit on this shard (its id). */
+  readonly shard?: number;
   /** Seen at or after this time (ms since the epoch). */
   readonly since?: number;
   /** Text in the title, culprit or source, or the start of the fingerprint. */
@@ -137,7 +143,7 @@ export interface IssueFilter {
   readonly offset?: number;
 }
 
-/** What an issue hit: a user (with their name), a guild, a release, a command, and how often. */
+/** What an issue hit: a user (with their name), a guild, a release, a command, a shard, and how often. */
 export interface IssueValue {
   readonly value: string;
   readonly label: string | undefined;
@@ -185,6 +191,8 @@ export interface IssueDetails {
   readonly guilds: readonly IssueValue[];
   readonly releases: readonly IssueValue[];
   readonly commands: readonly IssueValue[];
+  /** The shards its occurrences came from (`value` is the shard's id), most often first; empty for a bot not sharded. */
+  readonly shards: readonly IssueValue[];
   readonly feedback: readonly Feedback[];
   readonly statusChanges: readonly StatusChange[];
 }
@@ -532,22 +540,34 @@ export class ErrorStore {
       guilds: this.values(issueId, 'guild', limit),
       releases: this.values(issueId, 'release', limit),
       commands: this.values(issueId, 'command', limit),
+      shards: this.values(issueId, 'shard', Math.max(limit, SHARDS_LISTED)),
       feedback: this.feedback(issueId),
       statusChanges: this.statusChanges(issueId),
     };
   }
 
-  /** The users, guilds, releases or commands the issue hit, most often first. */
+  /** The users, guilds, releases, commands or shards the issue hit, most often first. */
   values(issueId: number, kind: ValueKind, limit = 20): IssueValue[] {
-    return this.#read(() =>
-      this.#s.values.all(issueId, kind, limit).map((row) => ({
-        value: row.value,
-        label: row.label ?? undefined,
-        count: row.count,
-        firstSeen: row.first_seen,
-        lastSeen: row.last_seen,
-      })),
+    return this.#read(() => this.#s.values.all(issueId, kind, limit).map(toValue));
+  }
+
+  /** `values` of one kind for several issues at once (a list's shards), each issue's most often first. */
+  valuesFor(issueIds: readonly number[], kind: ValueKind, limit = 20): Map<number, IssueValue[]> {
+    const result = new Map<number, IssueValue[]>(issueIds.map((id) => [id, []]));
+    if (issueIds.length === 0) return result;
+    const rows = this.#read(() =>
+      this.#db
+        .prepare<unknown[], ValueRow & { issue_id: number }>(
+          `SELECT issue_id, value, label, count, first_seen, last_seen FROM issue_values
+           WHERE kind = ? AND issue_id IN (${issueIds.map(() => '?').join(',')}) ORDER BY count DESC, last_seen DESC`,
+        )
+        .all(kind, ...issueIds),
     );
+    for (const row of rows) {
+      const values = result.get(row.issue_id);
+      if (values && values.length < limit) values.push(toValue(row));
+    }
+    return result;
   }
 
   /** Feedback on the issue's events, newest first. */
@@ -696,7 +716,7 @@ export class ErrorStore {
         event.source,
         event.release ?? null,
         event.environment ?? null,
-        shardOf(event),
+        shardOf(event.tags.shard_id),
         event.tags.guild_id ?? null,
         event.tags.channel_id ?? null,
         event.tags.command ?? null,
@@ -714,7 +734,7 @@ export class ErrorStore {
   }
 
   /**
-   * Adds the group's users, guilds, releases and commands, each kind bounded by `maxValuesPerIssue`: while an issue
+   * Adds the group's users, guilds, releases, commands and shards, each kind bounded by `maxValuesPerIssue`: while an issue
    * has room, one upsert a value; once full, only values it already has are counted. Returns how many of each it has.
    */
   #addValues(issueId: number, facts: readonly Facts[], isNew: boolean): Record<ValueKind, number> {
@@ -734,7 +754,7 @@ export class ErrorStore {
         } else merged.set(key, { kind, value, label, count: 1, first: f.timestamp, last: f.timestamp });
       }
     }
-    const counts: Record<ValueKind, number> = { user: 0, guild: 0, release: 0, command: 0 };
+    const counts: Record<ValueKind, number> = { user: 0, guild: 0, release: 0, command: 0, shard: 0 };
     if (!isNew) for (const { kind, n } of s.countValuesByKind.all(issueId)) counts[kind] = n;
     const cap = this.limits.maxValuesPerIssue;
     for (const entry of merged.values()) {
@@ -892,10 +912,7 @@ function prepare(db: Database) {
     valueOf: statement<[number, ValueKind, string], { first_seen: number }>(
       'SELECT first_seen FROM issue_values WHERE issue_id = ? AND kind = ? AND value = ?',
     ),
-    values: statement<
-      [number, ValueKind, number],
-      { value: string; label: string | null; count: number; first_seen: number; last_seen: number }
-    >(
+    values: statement<[number, ValueKind, number], ValueRow>(
       'SELECT value, label, count, first_seen, last_seen FROM issue_values WHERE issue_id = ? AND kind = ? ORDER BY count DESC, last_seen DESC LIMIT ?',
     ),
     eventExists: statement<[string], { one: number }>('SELECT 1 AS one FROM events WHERE event_id = ?'),
@@ -958,6 +975,14 @@ function prepare(db: Database) {
   };
 }
 
+interface ValueRow {
+  value: string;
+  label: string | null;
+  count: number;
+  first_seen: number;
+  last_seen: number;
+}
+
 interface FeedbackRow {
   id: number;
   event_id: string;
@@ -997,6 +1022,7 @@ function issueWhere(filter: IssueFilter): { where: string; params: unknown[] } {
   if (filter.release !== undefined) hasValue('release', filter.release);
   if (filter.guild !== undefined) hasValue('guild', filter.guild);
   if (filter.user !== undefined) hasValue('user', filter.user);
+  if (filter.shard !== undefined) hasValue('shard', String(filter.shard));
   if (filter.search !== undefined && filter.search !== '') {
     const like = `%${escapeLike(filter.search)}%`;
     clauses.push(
@@ -1013,11 +1039,11 @@ function escapeLike(text: string): string {
 
 function factsOf(occurrence: Occurrence): Facts {
   if ('like' in occurrence) {
-    const { like, user, guildId, command, release } = occurrence;
+    const { like, user, guildId, command, release, shardId } = occurrence;
     return {
       timestamp: occurrence.timestamp,
       release,
-      values: valuesOf(user, guildId, release, command),
+      values: valuesOf(user, guildId, release, command, shardOf(shardId)),
       event: undefined,
       like,
     };
@@ -1026,7 +1052,14 @@ function factsOf(occurrence: Occurrence): Facts {
   return {
     timestamp: event.timestamp,
     release: event.release,
-    values: valuesOf(event.user, event.tags.guild_id, event.release, event.tags.command ?? event.source),
+    // A bot of one shard tags every event shard 0; only a sharded bot's (tagged `shard_count` too) say which shard it hit.
+    values: valuesOf(
+      event.user,
+      event.tags.guild_id,
+      event.release,
+      event.tags.command ?? event.source,
+      event.tags.shard_count === undefined ? null : shardOf(event.tags.shard_id),
+    ),
     event,
     like: event,
   };
@@ -1037,18 +1070,21 @@ function valuesOf(
   guildId: string | undefined,
   release: string | undefined,
   command: string | undefined,
+  shard: number | null,
 ): [ValueKind, string, string | undefined][] {
   const values: [ValueKind, string, string | undefined][] = [];
   if (user) values.push(['user', user.id, user.username]);
   if (guildId) values.push(['guild', guildId, undefined]);
   if (release) values.push(['release', release, undefined]);
   if (command) values.push(['command', command, undefined]);
+  if (shard !== null) values.push(['shard', String(shard), undefined]);
   return values;
 }
 
-function shardOf(event: TrackedEvent): number | null {
-  const shard = Number(event.tags.shard_id);
-  return event.tags.shard_id !== undefined && Number.isInteger(shard) ? shard : null;
+/** A `shard_id` tag as a shard's id; `null` when there is none or it is not one (a tag anyone could set). */
+function shardOf(tag: string | undefined): number | null {
+  const shard = Number(tag);
+  return tag !== undefined && tag.trim() !== '' && Number.isSafeInteger(shard) && shard >= 0 ? shard : null;
 }
 
 function toIssue(row: IssueRow): IssueSummary {
@@ -1078,6 +1114,10 @@ function toIssue(row: IssueRow): IssueSummary {
 
 function toStoredEvent(row: EventRow): StoredEvent {
   return { seq: row.seq, issueId: row.issue_id, event: JSON.parse(row.payload) as TrackedEvent };
+}
+
+function toValue(row: ValueRow): IssueValue {
+  return { value: row.value, label: row.label ?? undefined, count: row.count, firstSeen: row.first_seen, lastSeen: row.last_seen };
 }
 
 function toFeedback(row: FeedbackRow): Feedback {

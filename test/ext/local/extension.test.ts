@@ -182,6 +182,33 @@ test('a storm of one failure counts every occurrence, stores a few events, and e
   store.close();
 });
 
+test('in a storm of errors reported from several shards, each occurrence counts on its own shard, the only-counted ones too', async () => {
+  const { bot, path } = await localBot({ eventsPerIssuePerMinute: 2 });
+  const shards = ['1', '3', '3', '1', '3', '3', '3', '2'];
+  for (const shard of shards)
+    await bot.reportError({ source: 'shard', error: new Error('the shard lost its session'), tags: { shard_id: shard, shard_count: '4' } });
+  await bot.idle();
+  const store = await readBack(path, (s) => s.listIssues()[0]?.count === shards.length);
+  const [issue] = store.listIssues();
+  assert.equal(issue?.stored, 2, 'storm control kept two events, counted the rest');
+  assert.deepEqual(
+    store
+      .details(issue.id)
+      ?.shards.map((shard) => [shard.value, shard.count])
+      .sort(),
+    [
+      ['1', 2],
+      ['2', 1],
+      ['3', 5],
+    ],
+  );
+  assert.deepEqual(
+    store.listIssues({ shard: 2 }).map((found) => found.id),
+    [issue.id],
+  );
+  store.close();
+});
+
 test('stop() writes what is still queued before the bot is gone', async () => {
   const { bot, discord, alice, guild, path } = await localBot();
   const handle = discord.as(alice, guild.channel('general')).slash('divide', { a: 1, b: 0 });
