@@ -148,7 +148,7 @@ export function pageApp(options: PageAppOptions): { app: Hono<Env>; feed: LiveFe
         commands: store.values(issue.id, 'command', 10),
         shards: store.values(issue.id, 'shard', SHARDS_LISTED),
         feedback: feedbackOf(store, issue.id, latest),
-        changes: store.statusChanges(issue.id).slice(-10),
+        statusChanges: store.statusChanges(issue.id).slice(-10),
         csrf,
       }),
     );

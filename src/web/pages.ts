@@ -1,12 +1,12 @@
 import type {
   Feedback,
   IssueCounts,
+  IssueDetails,
   IssueSort,
   IssueStatus,
   IssueSummary,
   IssueValue,
   StatusChange,
-  StoredEvent,
 } from '../ext/local/store.js';
 import type { OutboxStatus } from '../ext/sentry/outbox-queue.js';
 import type { TrackedBreadcrumb, TrackedEvent, TrackedFrame } from '../tracking/tracked-event.js';
@@ -54,20 +54,8 @@ export interface ListView {
   readonly outbox: OutboxStatus | undefined;
 }
 
-export interface IssueView {
-  readonly issue: IssueSummary;
-  /** The event shown: the latest, or the one asked for. */
-  readonly event: StoredEvent | undefined;
-  readonly latest: readonly StoredEvent[];
-  readonly counts: IssueCounts;
-  readonly users: readonly IssueValue[];
-  readonly guilds: readonly IssueValue[];
-  readonly releases: readonly IssueValue[];
-  readonly commands: readonly IssueValue[];
-  /** Empty for a bot of one shard. */
-  readonly shards: readonly IssueValue[];
-  readonly feedback: readonly Feedback[];
-  readonly changes: readonly StatusChange[];
+/** What an issue page shows: the store's details of the issue (its latest events sorted by time), and the form's token. */
+export interface IssueView extends IssueDetails {
   readonly csrf: string;
 }
 
@@ -255,7 +243,7 @@ export function issuePage(frame: PageFrame, view: IssueView): string {
         ${valueList('Releases', view.releases, undefined, (value) => html`<span class="mono">${value.value}</span>`)}
         ${valueList('Commands', view.commands, undefined, (value) => html`${value.value}`)}
         ${valueList('Shards', view.shards, undefined, (value) => html`shard <span class="mono">${value.value}</span>`)}
-        ${feedbackSection(view.feedback, frame.now)} ${historySection(view.changes, frame.now)}
+        ${feedbackSection(view.feedback, frame.now)} ${historySection(view.statusChanges, frame.now)}
         <div class="card section">
           <h2>Grouping</h2>
           <div class="key">${issue.fingerprint}</div>
