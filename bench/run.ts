@@ -328,7 +328,7 @@ const storms = new Map<Storm, Measured & StormSinks>();
 for (const storm of STORMS) {
   await receiver.setMode(storm.receiver);
   const bot = await launch(storm.variant);
-  let result: (Measured & StormSinks) | undefined;
+  let result: Measured & StormSinks;
   try {
     await bot.discord.atRate(settings.stormWarmUp, { rate, fails: true });
     const into = emptyMeasured();
@@ -345,11 +345,9 @@ for (const storm of STORMS) {
   } finally {
     await shutDown(bot);
   }
-  if (result) {
-    result.webhookPostsAtStop = bot.webhook?.executions.length;
-    if (bot.localStore) result.localStoreBytes = fileBytes(bot.localStore);
-    storms.set(storm, result);
-  }
+  result.webhookPostsAtStop = bot.webhook?.executions.length;
+  if (bot.localStore) result.localStoreBytes = fileBytes(bot.localStore);
+  storms.set(storm, result);
   receiver.clear();
   await receiver.setMode('accept');
   progress(`storm "${storm.name}" done`);
@@ -585,7 +583,10 @@ const targets: Target[] = [
     ...within(cpuPer(measuredOf(LANTERN_SENTRY)), cpuPer(measuredOf(RAW)), 1.1),
     goal: 'Lantern + Sentry success path: CPU/interaction at most 1.10x discord.js',
   },
-  { ...within(startupOf(LANTERN_SENTRY).ms, startupOf(RAW).ms, 1.5), goal: 'Lantern + Sentry start-up: at most 1.5x the time of discord.js' },
+  {
+    ...within(startupOf(LANTERN_SENTRY).ms, startupOf(RAW).ms, 1.5),
+    goal: 'Lantern + Sentry start-up: at most 1.5x the time of discord.js',
+  },
   {
     goal: 'Lantern + Sentry start-up: RSS at most 25 MiB over discord.js',
     figure: `${fixed(mib(startupOf(LANTERN_SENTRY).rss - startupOf(RAW).rss), 1)} MiB`,
