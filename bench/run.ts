@@ -1,9 +1,11 @@
 /**
  * `npm run bench`: Lantern against raw discord.js and Sapphire, with and without Sentry, measured side by side in
- * one run. Each bot runs in its own process on the built package, against its own fake Discord in this process;
- * the Sentry receiver runs in a third. Figures come from inside the bots (CPU, memory, event-loop delay) and from
- * the fake (time from dispatch to the first answer). `-- --quick` runs in under a minute; a full run also writes
- * BENCHMARKS.md. `-- --cpu-prof` writes a V8 CPU profile per bot process.
+ * one run, and each of Lantern's sinks (the local store, Sentry's outbox with Sentry down, the webhook digest)
+ * against the same bot without it. Each bot runs in its own process on the built package, against its own fake
+ * Discord in this process; the Sentry receiver runs in a third. Figures come from inside the bots (CPU, memory,
+ * event-loop delay) and from the fake (time from dispatch to the first answer). `-- --quick` runs in about two
+ * minutes on an idle machine; a full run also writes BENCHMARKS.md. `-- --cpu-prof` writes a V8 CPU profile per
+ * bot process.
  */
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
