@@ -12,7 +12,8 @@ import { Agent } from 'undici';
 
 /**
  * @typedef {'success' | 'failure' | 'storm-same' | 'storm-distinct'} BenchPath
- * @typedef {{ api: string, token: string, path: BenchPath, sentryDsn?: string }} BotConfig
+ * @typedef {{ api: string, token: string, path: BenchPath, sentryDsn?: string, outbox?: string | false, localStore?: string,
+ *   webhook?: { id: string, token: string } }} BotConfig
  * @typedef {{ type: 'begin' } | { type: 'end' } | { type: 'stop' }} DriverMessage
  */
 

@@ -13,6 +13,12 @@ export interface BotSpec {
   readonly path: BenchPath;
   /** Where `lantern/ext/sentry` sends; Lantern only. */
   readonly sentryDsn?: string;
+  /** Sentry's outbox file, or `false` to send straight to Sentry; Lantern with Sentry only. */
+  readonly outbox?: string | false;
+  /** The file of `lantern/ext/local`, loaded when given; Lantern only. */
+  readonly localStore?: string;
+  /** The webhook `lantern/ext/webhook` posts to, loaded when given; Lantern only. */
+  readonly webhook?: { readonly id: string; readonly token: string };
 }
 
 export interface ReadyReport {
@@ -55,9 +61,10 @@ export class BotProcess {
     connection: { api: string; token: string },
     { logFile, execArgv }: { logFile: string; execArgv: string[] },
   ): Promise<{ bot: BotProcess; ready: ReadyReport }> {
-    const script = fileURLToPath(new URL(`../bots/${spec.framework}.js`, import.meta.url));
+    const { framework, ...settings } = spec;
+    const script = fileURLToPath(new URL(`../bots/${framework}.js`, import.meta.url));
     const log = openSync(logFile, 'a');
-    const config = { api: connection.api, token: connection.token, path: spec.path, sentryDsn: spec.sentryDsn };
+    const config = { api: connection.api, token: connection.token, ...settings };
     const env = {
       ...process.env,
       LANTERN_BENCH: JSON.stringify(config),

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FakeDiscord } from 'lantern/testing';
-import type { FakeChannel, FakeUser, InteractionHandle } from 'lantern/testing';
+import type { FakeChannel, FakeUser, FakeWebhook, InteractionHandle } from 'lantern/testing';
 
 /** Users taking turns: enough that no cache of one user flatters a framework, few enough to stay small. */
 const USERS = 20;
@@ -34,6 +34,11 @@ export class BenchDiscord {
     const users = Array.from({ length: USERS }, (_, i) => discord.addUser({ username: `user${String(i)}` }));
     const guild = discord.addGuild({ name: 'Bench', members: users });
     return new BenchDiscord(discord, users, guild.channel('general'));
+  }
+
+  /** A webhook of the bot's application on the bench channel, for `lantern/ext/webhook` to post to. */
+  addWebhook(): FakeWebhook {
+    return this.discord.addWebhook(this.channel, 'Errors', { applicationOwned: true });
   }
 
   get connection(): { api: string; token: string } {

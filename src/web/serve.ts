@@ -6,8 +6,6 @@ import type { Command } from 'commander';
 import { ServeListenError, ServeOptionsError } from '../errors/codes.js';
 import { DEFAULT_PATH, ErrorStore } from '../ext/local/store.js';
 import { isLoopbackHost, newToken, TOKEN_PATTERN } from './access.js';
-import { pageApp } from './app.js';
-import { DEFAULT_MAX_ENVELOPE_BYTES } from './ingest.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8970;
@@ -48,6 +46,9 @@ export interface RunningPage {
  * generated when none is given).
  */
 export async function serve(options: ServeOptions): Promise<RunningPage> {
+  // Loaded here, not with the CLI: the page's event building reads discord.js, which would cost every other command
+  // (`lantern issues`, `--help`) seconds of start-up.
+  const [{ pageApp }, { DEFAULT_MAX_ENVELOPE_BYTES }] = await Promise.all([import('./app.js'), import('./ingest.js')]);
   const host = options.host ?? DEFAULT_HOST;
   const port = options.port ?? DEFAULT_PORT;
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
