@@ -154,3 +154,44 @@ test('a registered secret longer than 200 characters, wrapped across two lines i
   const wrapped = `Authorization failed: ${secret.slice(0, middle)}\n    ${secret.slice(middle)} (expired)`;
   assert.equal(redactor.redact(wrapped), 'Authorization failed: [REDACTED JWT] (expired)');
 });
+
+test('a value shorter than six characters learned as a token is not hidden: ordinary words stay', () => {
+  const redactor = new Redactor();
+  redactor.learnToken('hello', 'WEBHOOK TOKEN');
+  assert.equal(redactor.redact('hello world'), 'hello world');
+});
+
+test('a secret wrapped with only its last character on the next line leaves no character of it', () => {
+  const redactor = new Redactor();
+  redactor.add('pa55word-for-the-db', 'PASSWORD');
+  assert.equal(redactor.redact('login pa55word-for-the-d\nb failed'), 'login [REDACTED PASSWORD] failed');
+});
+
+test("DSNs with a secret key (Sentry's older form) and webhook URLs of 15-digit ids lose their secrets unregistered", () => {
+  const redactor = new Redactor();
+  const key = 'a'.repeat(32);
+  const secretKey = 'b'.repeat(32);
+  assert.equal(redactor.redact(`dsn https://${key}:${secretKey}@sentry.example.com/42 set`), 'dsn [REDACTED SENTRY DSN] set');
+  assert.equal(
+    redactor.redact('POST https://discord.com/api/webhooks/123456789012345/TokenOfAnOldWebhook-x1 failed'),
+    'POST https://discord.com/api/webhooks/123456789012345/[REDACTED] failed',
+  );
+});
+
+test('a webhook URL with lower-case %2f slashes, or URL-encoded three times, loses its token', () => {
+  const redactor = new Redactor();
+  const id = '1234567890123456789';
+  for (const slash of ['%2f', '%25252F']) {
+    const url = `webhooks${slash}${id}${slash}SomeWebhookToken_abc`;
+    assert.equal(redactor.redact(`url=${url}&x=1`), `url=webhooks${slash}${id}${slash}[REDACTED]&x=1`, slash);
+  }
+});
+
+test('a secret with quotes is found as HTML with upper-case hex or zero-padded references, and as \\u escapes in JSON in JSON', () => {
+  const redactor = new Redactor();
+  const secret = 'pa"ss-word-42';
+  redactor.add(secret, 'PASSWORD');
+  for (const quote of ['&#X22;', '&#034;', '\\\\u0022']) {
+    assert.equal(redactor.redact(`key=pa${quote}ss-word-42;`), 'key=[REDACTED PASSWORD];', quote);
+  }
+});
