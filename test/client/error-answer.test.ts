@@ -220,7 +220,7 @@ test("rows of buttons added past Discord's five are left off, and the user still
   const message = handle.responses.at(-1)?.message;
   assert.equal(message?.content, 'That did not work.');
   assert.deepEqual(
-    message.components.map((r) => ('components' in r ? r.components.map((c) => ('custom_id' in c ? c.custom_id : '')) : [])),
+    (message.components ?? []).map((r) => ('components' in r ? r.components.map((c) => ('custom_id' in c ? c.custom_id : '')) : [])),
     [['row-0'], ['row-1'], ['row-2'], ['row-3'], ['row-4']],
   );
 });
