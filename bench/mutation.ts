@@ -32,7 +32,12 @@ const MODULES: readonly MutationModule[] = [
   {
     name: 'redaction',
     mutate: ['src/errors/redact.ts'],
-    tests: ['test/errors/redact.mutation.test.ts', 'test/log/error-log.test.ts', 'test/client/errors.test.ts'],
+    tests: [
+      'test/errors/redact.mutation.test.ts',
+      'test/errors/redact.test.ts',
+      'test/log/error-log.test.ts',
+      'test/client/errors.test.ts',
+    ],
   },
   {
     name: 'custom-ids',
@@ -52,7 +57,7 @@ const MODULES: readonly MutationModule[] = [
   {
     name: 'error-log',
     mutate: ['src/log/error-log.ts', 'src/log/log.ts'],
-    tests: ['test/log/error-log.mutation.test.ts', 'test/log/error-log.test.ts', 'test/client/errors.test.ts'],
+    tests: ['test/log/error-log.mutation.test.ts', 'test/log/error-log.test.ts', 'test/log/repeats.test.ts', 'test/client/errors.test.ts'],
   },
   {
     name: 'formatting',

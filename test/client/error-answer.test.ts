@@ -4,23 +4,25 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ButtonStyle, ComponentType } from 'discord.js';
 import { command, Events, Redactor } from '../../src/index.js';
 import type { ClientOptions } from '../../src/index.js';
 import { tracebackEmbed } from '../../src/client/error-answer.js';
-import type { InteractionResponse } from '../../src/testing/index.js';
+import type { FakeUser, InteractionResponse } from '../../src/testing/index.js';
 import { startBot, startFake } from '../support/bot.js';
 
 const MESSAGE_CONTENT_LIMIT = 2000;
 
 /**
- * A bot whose `/fail` throws `error` (the friendly text unless `options` say otherwise: its user owns the fake's
- * application); an Error listener gives each failure `reference` when one is given.
+ * A bot whose `/fail` throws `error` (the friendly text unless `options` say otherwise; they may name its user,
+ * alice); an Error listener gives each failure `reference` when one is given.
  */
-async function failingBot(error: () => Error, options: ClientOptions, reference?: string) {
+async function failingBot(error: () => Error, options: ClientOptions | ((alice: FakeUser) => ClientOptions), reference?: string) {
   const discord = await startFake();
   const alice = discord.addUser({ username: 'alice' });
   const guild = discord.addGuild({ name: 'g', members: [alice] });
-  const { bot, logged } = await startBot(discord, { sendCommandTracebacks: false, ...options }, (b) => {
+  const chosen = typeof options === 'function' ? options(alice) : options;
+  const { bot, logged } = await startBot(discord, { sendCommandTracebacks: false, ...chosen }, (b) => {
     b.addCommand(
       command({
         name: 'fail',
@@ -153,4 +155,72 @@ test('a traceback that fills the embed exactly is shown whole; one character mor
   const over = withText(room + 1);
   assert.equal(over.length, 4096);
   assert.ok(over.endsWith('x\n…\n```'), over.slice(-10));
+});
+
+test('with tracebacks off, a bot owner whose command fails is shown the friendly text, not the traceback', async () => {
+  const { answer } = await failingBot(
+    () => new Error('the database password is wrong'),
+    (alice) => ({
+      sendCommandTracebacks: false,
+      ownerIds: [alice.id],
+      errorMessage: 'That did not work.',
+    }),
+  );
+  const { message } = await answer();
+  assert.equal(message?.content, 'That did not work.');
+  assert.deepEqual(message.embeds, []);
+});
+
+test("with tracebacks for owners, the bot's owner sees the traceback and anyone else the friendly text", async () => {
+  const forOwner = await failingBot(
+    () => new Error('the cache is cold'),
+    (alice) => ({
+      sendCommandTracebacks: 'owners',
+      ownerIds: [alice.id],
+    }),
+  );
+  const owner = await forOwner.answer();
+  assert.equal(owner.message?.embeds[0]?.title, 'Error: Error');
+  const forOthers = await failingBot(() => new Error('the cache is cold'), {
+    sendCommandTracebacks: 'owners',
+    ownerIds: ['111111111111111111'],
+    errorMessage: 'That did not work.',
+  });
+  const other = await forOthers.answer();
+  assert.equal(other.message?.content, 'That did not work.');
+});
+
+test("rows of buttons added past Discord's five are left off, and the user still gets the friendly text with the first five", async () => {
+  const discord = await startFake();
+  const alice = discord.addUser({ username: 'alice' });
+  const guild = discord.addGuild({ name: 'g', members: [alice] });
+  const row = (index: number) => ({
+    type: ComponentType.ActionRow as const,
+    components: [
+      { type: ComponentType.Button as const, style: ButtonStyle.Secondary as const, custom_id: `row-${String(index)}`, label: 'Help' },
+    ],
+  });
+  const { bot } = await startBot(discord, { sendCommandTracebacks: false, errorMessage: 'That did not work.' }, (b) => {
+    b.addCommand(
+      command({
+        name: 'fail',
+        description: 'Fails',
+        run: () => {
+          throw new Error('x');
+        },
+      }),
+    );
+    b.listen(Events.Error, (event) => {
+      event.answerComponents = [0, 1, 2, 3, 4, 5, 6].map(row);
+    });
+  });
+  const handle = discord.as(alice, guild.channel('general')).slash('fail');
+  await handle.response();
+  await bot.idle();
+  const message = handle.responses.at(-1)?.message;
+  assert.equal(message?.content, 'That did not work.');
+  assert.deepEqual(
+    (message.components ?? []).map((r) => ('components' in r ? r.components.map((c) => ('custom_id' in c ? c.custom_id : '')) : [])),
+    [['row-0'], ['row-1'], ['row-2'], ['row-3'], ['row-4']],
+  );
 });

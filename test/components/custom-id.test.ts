@@ -85,6 +85,16 @@ test('a pattern is refused when empty, over 100 characters or naming a parameter
   );
 });
 
+test('a customId that is not a string (a JavaScript bot passing a number or nothing) is refused with a definition error', () => {
+  for (const customId of [42, undefined, ['delete:{id}']]) {
+    assert.throws(
+      () => button({ customId: customId as unknown as string, run: () => undefined }),
+      (error: unknown) => error instanceof ComponentDefinitionError && /must be a non-empty string or a RegExp/.test(error.message),
+      String(customId),
+    );
+  }
+});
+
 test('a click on delete::42 gets the unknown-component notice; delete:post:42 runs the handler', async () => {
   const discord = await startFake();
   const alice = discord.addUser({ username: 'alice' });

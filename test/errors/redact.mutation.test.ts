@@ -115,3 +115,83 @@ test('text redacted twice is unchanged the second time', () => {
   assert.equal(redactor.redact(once), once);
   assert.equal(once, '[REDACTED DSN] [REDACTED TOKEN] /webhooks/1234567890123456789/[REDACTED]');
 });
+
+test('a secret Lantern later sees handed out as a webhook token keeps its label and every encoded form', () => {
+  const redactor = new Redactor();
+  const secret = 'Zq7xWebhookSecret_012345678';
+  redactor.add(secret, 'API KEY');
+  redactor.learnToken(secret, 'WEBHOOK TOKEN');
+  const base64 = Buffer.from(secret).toString('base64');
+  const hex = Buffer.from(secret).toString('hex');
+  assert.equal(redactor.redact(`plain ${secret}`), 'plain [REDACTED API KEY]');
+  assert.equal(redactor.redact(`basic ${base64}`), 'basic [REDACTED API KEY]');
+  assert.equal(redactor.redact(`hex ${hex}`), 'hex [REDACTED API KEY]');
+});
+
+test('the part a cut left is found from four characters on, and the longest part of any secret wins', () => {
+  const redactor = new Redactor();
+  redactor.add('abcdefgh-0123', 'FIRST');
+  redactor.add('defgXYZ-98765', 'SECOND');
+  assert.deepEqual(redactor.partialAtEnd('the key abcdefg'), { length: 7, replacement: '[REDACTED FIRST]' });
+  assert.deepEqual(redactor.partialAtEnd('the key abcd'), { length: 4, replacement: '[REDACTED FIRST]' });
+  assert.deepEqual(redactor.partialAtStart('h-0123 was cut'), { length: 6, replacement: '[REDACTED FIRST]' });
+  assert.deepEqual(redactor.partialAtStart('0123 was cut'), { length: 4, replacement: '[REDACTED FIRST]' });
+});
+
+test('overlapping secrets become one replacement named for the longest, even when the shorter starts first', () => {
+  const redactor = new Redactor();
+  redactor.add('user-4242', 'USER');
+  redactor.add('4242-session-ffee0011', 'SESSION');
+  assert.equal(redactor.redact('cookie user-4242-session-ffee0011; path=/'), 'cookie [REDACTED SESSION]; path=/');
+});
+
+test('a registered secret longer than 200 characters, wrapped across two lines in its middle, is removed whole', () => {
+  const redactor = new Redactor();
+  const secret = `eyJhbGciOiJIUzI1NiJ9.${randomBytes(300).toString('base64url')}.${randomBytes(100).toString('base64url')}`;
+  assert.ok(secret.length > 500, 'each half is longer than a token');
+  redactor.add(secret, 'JWT');
+  const middle = Math.floor(secret.length / 2);
+  const wrapped = `Authorization failed: ${secret.slice(0, middle)}\n    ${secret.slice(middle)} (expired)`;
+  assert.equal(redactor.redact(wrapped), 'Authorization failed: [REDACTED JWT] (expired)');
+});
+
+test('a value shorter than six characters learned as a token is not hidden: ordinary words stay', () => {
+  const redactor = new Redactor();
+  redactor.learnToken('hello', 'WEBHOOK TOKEN');
+  assert.equal(redactor.redact('hello world'), 'hello world');
+});
+
+test('a secret wrapped with only its last character on the next line leaves no character of it', () => {
+  const redactor = new Redactor();
+  redactor.add('pa55word-for-the-db', 'PASSWORD');
+  assert.equal(redactor.redact('login pa55word-for-the-d\nb failed'), 'login [REDACTED PASSWORD] failed');
+});
+
+test("DSNs with a secret key (Sentry's older form) and webhook URLs of 15-digit ids lose their secrets unregistered", () => {
+  const redactor = new Redactor();
+  const key = 'a'.repeat(32);
+  const secretKey = 'b'.repeat(32);
+  assert.equal(redactor.redact(`dsn https://${key}:${secretKey}@sentry.example.com/42 set`), 'dsn [REDACTED SENTRY DSN] set');
+  assert.equal(
+    redactor.redact('POST https://discord.com/api/webhooks/123456789012345/TokenOfAnOldWebhook-x1 failed'),
+    'POST https://discord.com/api/webhooks/123456789012345/[REDACTED] failed',
+  );
+});
+
+test('a webhook URL with lower-case %2f slashes, or URL-encoded three times, loses its token', () => {
+  const redactor = new Redactor();
+  const id = '1234567890123456789';
+  for (const slash of ['%2f', '%25252F']) {
+    const url = `webhooks${slash}${id}${slash}SomeWebhookToken_abc`;
+    assert.equal(redactor.redact(`url=${url}&x=1`), `url=webhooks${slash}${id}${slash}[REDACTED]&x=1`, slash);
+  }
+});
+
+test('a secret with quotes is found as HTML with upper-case hex or zero-padded references, and as \\u escapes in JSON in JSON', () => {
+  const redactor = new Redactor();
+  const secret = 'pa"ss-word-42';
+  redactor.add(secret, 'PASSWORD');
+  for (const quote of ['&#X22;', '&#034;', '\\\\u0022']) {
+    assert.equal(redactor.redact(`key=pa${quote}ss-word-42;`), 'key=[REDACTED PASSWORD];', quote);
+  }
+});
