@@ -127,3 +127,13 @@ test('the full text is redacted and its paths are relative to the working direct
     'at a (src/x.ts:1:2)\nat b (src/y.ts:3:4)\nat c (/elsewhere/z.js:5:6)',
   );
 });
+
+test(`AggregateErrors nested in one another are followed ${String(MAX_CAUSE_DEPTH)} deep and no further`, () => {
+  let error = new AggregateError([], 'level 0');
+  for (let level = 1; level < MAX_CAUSE_DEPTH + 3; level++) error = new AggregateError([error], `level ${String(level)}`);
+  const shown = errorText(error)
+    .split('\n')
+    .filter((line) => !line.trimStart().startsWith('at '));
+  assert.equal(shown.length, MAX_CAUSE_DEPTH);
+  assert.equal(shown.at(-1)?.trim(), `[0] AggregateError: level ${String(3)}`);
+});
