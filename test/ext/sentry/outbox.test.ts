@@ -56,7 +56,8 @@ for (const outage of OUTAGES) {
       await waitUntil(() => world.logged.some((line) => /delivery is failing/.test(line.message)), 10_000);
       assert.equal(receiver.events.filter((event) => waiting.has(event.event_id)).length, 0, 'events got through the outage');
       // Every one of them reaches the file, not only memory.
-      const during = await queuedAtLeast(world.path, references.length);
+      // The failing state is written to the file with the next batch, a moment after the log line.
+      const during = await queuedAtLeast(world.path, references.length, 20_000, (status) => status.lastError !== undefined);
       assert.ok(during.failingSince !== undefined && during.lastError !== undefined);
       assert.match(during.lastError, outage.reason);
 
