@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { sep } from 'node:path';
-import { MAX_CAUSE_DEPTH } from './causes.js';
+import { errorTree, MAX_CAUSE_DEPTH } from './causes.js';
 import type { Redactor } from './redact.js';
 import { mapStack } from './source-maps.js';
 
@@ -24,22 +24,15 @@ export function formatError(error: unknown, redactor: Redactor): string {
  */
 export function errorText(error: unknown): string {
   const lines: string[] = [];
-  const seen = new Set<unknown>();
-  const walk = (value: unknown, indent: string, label: string, depth: number): void => {
-    if (seen.has(value)) {
+  // A cause lines up with its error; an AggregateError's members are indented under it.
+  for (const { value, label, memberDepth, circular } of errorTree(error, MAX_CAUSE_DEPTH - 1)) {
+    const indent = '  '.repeat(memberDepth);
+    if (circular) {
       lines.push(`${indent}${label}[circular]`);
-      return;
+      continue;
     }
-    seen.add(value);
-    const head = headOf(value);
-    for (const [i, line] of head.split('\n').entries()) lines.push(`${indent}${i === 0 ? label : ''}${line}`);
-    if (!(value instanceof Error) || depth + 1 >= MAX_CAUSE_DEPTH) return;
-    if (value instanceof AggregateError) {
-      for (const [i, inner] of (value.errors as unknown[]).entries()) walk(inner, `${indent}  `, `[${String(i)}] `, depth + 1);
-    }
-    if (value.cause !== undefined) walk(value.cause, indent, 'Caused by: ', depth + 1);
-  };
-  walk(error, '', '', 0);
+    for (const [i, line] of headOf(value).split('\n').entries()) lines.push(`${indent}${i === 0 ? label : ''}${line}`);
+  }
   return lines.join('\n');
 }
 

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { errorTree } from '../errors/causes.js';
 import { describeValue, errorText, errorType, relativePaths } from '../errors/format.js';
 import type { Redactor } from '../errors/redact.js';
 import { mapStack } from '../errors/source-maps.js';
@@ -34,27 +35,20 @@ type Place = 'the bot' | 'node_modules' | 'Lantern' | "Node's internals";
 export function errorEntry(error: unknown, redactor: Redactor, stack: LogStack): string {
   if (stack === 'full') return redactor.redact(relativePaths(errorText(error)));
   const lines: string[] = [];
-  const seen = new Set<unknown>();
-  const walk = (value: unknown, indent: string, label: string, depth: number): void => {
-    if (seen.has(value)) {
+  // Members and causes are both indented under the error they hang from.
+  for (const { value, label, depth, circular } of errorTree(error, MAX_DEPTH)) {
+    const indent = '  '.repeat(depth);
+    if (circular) {
       lines.push(`${indent}${label}[circular]`);
-      return;
+      continue;
     }
-    seen.add(value);
     const [title = '', ...more] = redactor.redact(titleOf(value)).split('\n');
     lines.push(`${indent}${label}${title}`);
     const shown = more.slice(0, MESSAGE_LINE_LIMIT);
     for (const line of shown) lines.push(`${indent}  ${line}`);
     if (more.length > shown.length) lines.push(`${indent}  … ${String(more.length - shown.length)} more lines of the message`);
-    if (!(value instanceof Error)) return;
-    lines.push(...compactFrames(value, redactor).map((frame) => `${indent}${frame}`));
-    if (depth >= MAX_DEPTH) return;
-    if (value instanceof AggregateError) {
-      for (const [i, inner] of (value.errors as unknown[]).entries()) walk(inner, `${indent}  `, `[${String(i)}] `, depth + 1);
-    }
-    if (value.cause !== undefined) walk(value.cause, `${indent}  `, 'Caused by: ', depth + 1);
-  };
-  walk(error, '', '', 0);
+    if (value instanceof Error) lines.push(...compactFrames(value, redactor).map((frame) => `${indent}${frame}`));
+  }
   return lines.join('\n');
 }
 
