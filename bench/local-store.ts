@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, command, option } from '../src/index.js';
 import local, { ErrorStore } from '../src/ext/local/index.js';
 import type { Occurrence } from '../src/ext/local/index.js';
+import { errorEvent } from '../src/events/error-event.js';
 import { FakeDiscord } from '../src/testing/index.js';
 import { buildTrackedEvent, newEventId } from '../src/tracking/build.js';
 
@@ -149,20 +150,11 @@ rmSync(folder, { recursive: true, force: true });
 function modelEvents() {
   const builder = new Client({ logger: silent });
   return Array.from({ length: 1000 }, (_, i) =>
-    buildTrackedEvent(
-      builder,
-      {
-        source: `/command-${String(i)}`,
-        error: new Error('the service failed'),
-        ctx: undefined,
-        extension: undefined,
-        expected: false,
-        task: undefined,
-        handled: false,
-        reference: undefined,
-        tags: undefined,
-      },
-      { eventId: newEventId(), timestamp: Date.now(), release: 'bench', environment: 'bench' },
-    ),
+    buildTrackedEvent(builder, errorEvent({ source: `/command-${String(i)}`, error: new Error('the service failed') }), {
+      eventId: newEventId(),
+      timestamp: Date.now(),
+      release: 'bench',
+      environment: 'bench',
+    }),
   );
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
+import { errorEvent as buildErrorEvent } from '../../src/events/error-event.js';
 import { Client } from '../../src/index.js';
 import type { ClientOptions, ErrorEvent } from '../../src/index.js';
 import { buildTrackedEvent, newEventId } from '../../src/tracking/build.js';
@@ -16,18 +17,7 @@ export function idleBot(options: ClientOptions = {}): Client {
 
 /** An `Error` event as the hub dispatches it, for a failure outside any interaction. */
 export function errorEvent(source: string, error: Error, extra: Partial<ErrorEvent> = {}): ErrorEvent {
-  return {
-    source,
-    error,
-    ctx: undefined,
-    extension: undefined,
-    expected: false,
-    task: undefined,
-    handled: false,
-    reference: undefined,
-    tags: undefined,
-    ...extra,
-  };
+  return { ...buildErrorEvent({ source, error }), ...extra };
 }
 
 /** A real TrackedEvent built by the builder, with the time, release and user given. */
