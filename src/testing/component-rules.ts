@@ -1,5 +1,6 @@
 import { ButtonStyle, ComponentType } from 'discord-api-types/v10';
 import type { FormError } from './discord-error.js';
+import { SELECT_TYPES } from './message-shape.js';
 
 /**
  * Discord's rules on message components that its OpenAPI description does not express (the description checks types,
@@ -7,13 +8,6 @@ import type { FormError } from './discord-error.js';
  * Discord with `50035` errors on the component's path.
  */
 
-const SELECT_TYPES = new Set<number>([
-  ComponentType.StringSelect,
-  ComponentType.UserSelect,
-  ComponentType.RoleSelect,
-  ComponentType.MentionableSelect,
-  ComponentType.ChannelSelect,
-]);
 /** Components V2 layouts and content, usable at the top level only with the `IsComponentsV2` flag. */
 const V2_TOP_LEVEL = new Set<number>([
   ComponentType.Container,
@@ -49,15 +43,7 @@ export function messageComponentErrors(components: readonly unknown[], { v2 }: {
   for (const { node, path } of walk(components, 'components')) {
     total++;
     const type = node.type as number;
-    if (typeof node.custom_id === 'string') {
-      if (customIds.has(node.custom_id))
-        errors.push({
-          path: `${path}.custom_id`,
-          code: 'COMPONENT_CUSTOM_ID_DUPLICATED',
-          message: 'Component custom id cannot be duplicated',
-        });
-      customIds.add(node.custom_id);
-    }
+    errors.push(...duplicateIdErrors(node, path, customIds));
     if (type === ComponentType.ActionRow) errors.push(...actionRowErrors(node, path));
     else if (type === ComponentType.Button) errors.push(...buttonErrors(node, path));
     else if (SELECT_TYPES.has(type)) errors.push(...selectErrors(node, path));
@@ -82,19 +68,21 @@ export function modalComponentErrors(components: readonly unknown[]): FormError[
         code: 'COMPONENT_LAYOUT_WIDTH_EXCEEDED',
         message: 'A modal action row holds exactly one text input',
       });
-    if (typeof node.custom_id === 'string') {
-      if (customIds.has(node.custom_id))
-        errors.push({
-          path: `${path}.custom_id`,
-          code: 'COMPONENT_CUSTOM_ID_DUPLICATED',
-          message: 'Component custom id cannot be duplicated',
-        });
-      customIds.add(node.custom_id);
-    }
+    errors.push(...duplicateIdErrors(node, path, customIds));
     if (node.type === ComponentType.TextInput) errors.push(...boundsErrors(node, path, 'min_length', 'max_length'));
     if (SELECT_TYPES.has(node.type as number)) errors.push(...selectErrors(node, path));
   }
   return errors;
+}
+
+/** A custom id seen before in the same message or modal (`seen` collects them). */
+function duplicateIdErrors(node: Node, path: string, seen: Set<string>): FormError[] {
+  if (typeof node.custom_id !== 'string') return [];
+  const duplicate = seen.has(node.custom_id);
+  seen.add(node.custom_id);
+  return duplicate
+    ? [{ path: `${path}.custom_id`, code: 'COMPONENT_CUSTOM_ID_DUPLICATED', message: 'Component custom id cannot be duplicated' }]
+    : [];
 }
 
 function actionRowErrors(row: Node, path: string): FormError[] {

@@ -1,7 +1,8 @@
 import { ComponentType } from 'discord-api-types/v10';
 import type { APIEmbed, APIMessage } from 'discord-api-types/v10';
 
-const SELECT_TYPES = new Set<number>([
+/** The component types that are select menus. */
+export const SELECT_TYPES: ReadonlySet<number> = new Set<number>([
   ComponentType.StringSelect,
   ComponentType.UserSelect,
   ComponentType.RoleSelect,
