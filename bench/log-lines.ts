@@ -65,6 +65,5 @@ console.log(
 for (const source of VARYING_ERROR_SOURCES)
   console.log(`  ${source}: ${String(full.filter((line) => line.message.startsWith(`Error in ${source}`)).length)} in full`);
 console.log(`other warnings: ${String(lines.filter((line) => line.level === 'warn').length)}`);
-console.log(
-  `all entries: ${String(lines.length)} (${String(physical.length)} physical lines); longest line ${String(Math.max(...physical.map((l) => l.length)))} characters`,
-);
+const longest = Math.max(...physical.map((l) => l.length));
+console.log(`all entries: ${String(lines.length)} (${String(physical.length)} physical lines); longest line ${String(longest)} characters`);

@@ -377,11 +377,10 @@ function findOne(store: ErrorStore, ref: string) {
   const matches = store.find(ref);
   const [match] = matches;
   if (!match) throw new NotFound(`no issue or event matches ${ref}`);
-  if (matches.length > 1)
-    throw new NotFound(
-      `${ref} matches ${String(matches.length)} issues (${matches.map((m) => `#${String(m.issue.id)} ${m.issue.fingerprint}`).join(', ')}); ` +
-        'give more of the fingerprint, or the issue id',
-    );
+  if (matches.length > 1) {
+    const listed = matches.map((m) => `#${String(m.issue.id)} ${m.issue.fingerprint}`).join(', ');
+    throw new NotFound(`${ref} matches ${String(matches.length)} issues (${listed}); ` + 'give more of the fingerprint, or the issue id');
+  }
   return match;
 }
 

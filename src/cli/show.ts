@@ -63,9 +63,8 @@ export function printIssue(details: IssueDetails, out: Output, now: number): voi
     heading('Status changes', out);
     for (const change of details.statusChanges) {
       const why = change.reason === 'regression' ? `came back${change.release ? ` in ${change.release}` : ''}` : 'by hand';
-      out.line(
-        `  ${ago(change.at, now)}: ${change.previous} → ${change.status} (${why}${change.reason === 'user' && change.release ? `, in ${change.release}` : ''})`,
-      );
+      const byHandIn = change.reason === 'user' && change.release ? `, in ${change.release}` : '';
+      out.line(`  ${ago(change.at, now)}: ${change.previous} → ${change.status} (${why}${byHandIn})`);
     }
   }
 }
@@ -73,10 +72,11 @@ export function printIssue(details: IssueDetails, out: Output, now: number): voi
 function printEvent({ event, seq }: StoredEvent, details: IssueDetails, out: Output, now: number): void {
   const c = out.colors;
   const latest = details.latest[0]?.seq === seq;
+  const when = new Date(event.timestamp).toISOString().replace('T', ' ').slice(0, 19);
   out.line();
   out.line(
     c.bold(`Event ${event.eventId}`) +
-      `  ${latest ? 'the latest, ' : ''}${new Date(event.timestamp).toISOString().replace('T', ' ').slice(0, 19)} UTC (${ago(event.timestamp, now)})` +
+      `  ${latest ? 'the latest, ' : ''}${when} UTC (${ago(event.timestamp, now)})` +
       `${event.release ? ` · ${event.release}` : ''}${event.environment ? ` · ${event.environment}` : ''}`,
   );
   out.line();
@@ -116,7 +116,8 @@ function printEvent({ event, seq }: StoredEvent, details: IssueDetails, out: Out
 }
 
 function frameText(frame: TrackedFrame): string {
-  const where = `${frame.file}${frame.line === undefined ? '' : `:${String(frame.line)}${frame.column === undefined ? '' : `:${String(frame.column)}`}`}`;
+  const column = frame.column === undefined ? '' : `:${String(frame.column)}`;
+  const where = `${frame.file}${frame.line === undefined ? '' : `:${String(frame.line)}${column}`}`;
   return frame.function ? `${where} in ${frame.function}` : where;
 }
 

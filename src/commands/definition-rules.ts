@@ -220,10 +220,11 @@ function checkChoices(
 function checkBound(value: unknown, what: string, min: number, max: number, integer: boolean, fail: (rule: string) => never): void {
   if (value === undefined) return;
   const ok = typeof value === 'number' && (integer ? Number.isSafeInteger(value) : Number.isFinite(value)) && value >= min && value <= max;
-  if (!ok)
-    fail(
-      `${what} must be ${integer ? 'an integer' : 'a number'} from ${min === -MAX_SAFE ? '-2^53' : min} to ${max === MAX_SAFE ? '2^53' : max} (got ${shown(value)})`,
-    );
+  if (!ok) {
+    const from = min === -MAX_SAFE ? '-2^53' : min;
+    const to = max === MAX_SAFE ? '2^53' : max;
+    fail(`${what} must be ${integer ? 'an integer' : 'a number'} from ${from} to ${to} (got ${shown(value)})`);
+  }
 }
 
 function checkName(name: unknown, what: string, fail: Fail): void {

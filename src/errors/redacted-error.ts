@@ -8,8 +8,8 @@ const MAX_DEPTH = 6;
 /**
  * A copy of `error` for a sink that cuts what it is given (Sentry cuts a message at `maxValueLength` before any
  * hook of ours runs): the same class and name, with its message, stack (at TypeScript lines where a source map
- * says so), string properties, causes and aggregated errors redacted, so a cut can only fall where no secret is left. Other properties are kept as they are (the
- * sink serialises them whole, and its whole text is redacted later).
+ * says so), string properties, causes and aggregated errors redacted, so a cut can only fall where no secret is
+ * left. Other properties are kept as they are (the sink serialises them whole, and its whole text is redacted later).
  */
 export function redactedCopy(error: Error, redactor: Redactor, depth = 0, copies = new Map<Error, Error>()): Error {
   const done = copies.get(error);

@@ -36,15 +36,24 @@ main { max-width: 1280px; margin: 0 auto; padding: 20px 24px 40px; }
 .tabs a.current { background: var(--card); color: var(--text); box-shadow: 0 0 0 1px var(--line); }
 .tabs .n { margin-left: 6px; color: var(--muted); font-variant-numeric: tabular-nums; }
 .filters { display: flex; gap: 8px; flex-wrap: wrap; align-items: center; margin-bottom: 14px; }
-.filters input, .filters select { font: inherit; padding: 6px 9px; border: 1px solid var(--line); border-radius: 6px; background: var(--card); color: var(--text); }
+.filters input, .filters select {
+  font: inherit; padding: 6px 9px; border: 1px solid var(--line); border-radius: 6px; background: var(--card);
+  color: var(--text);
+}
 .filters input[type=search] { flex: 1 1 260px; min-width: 200px; }
 .filters input:focus, .filters select:focus { outline: 2px solid var(--accent); outline-offset: -1px; }
-button, .button { font: inherit; font-weight: 550; padding: 6px 14px; border-radius: 6px; border: 1px solid var(--line); background: var(--card); color: var(--text); cursor: pointer; }
+button, .button {
+  font: inherit; font-weight: 550; padding: 6px 14px; border-radius: 6px; border: 1px solid var(--line);
+  background: var(--card); color: var(--text); cursor: pointer;
+}
 button:hover { background: var(--soft); }
 button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
 button.primary:hover { background: #d27a08; }
 table { width: 100%; border-collapse: collapse; }
-th { text-align: left; font-size: 12px; font-weight: 600; color: var(--muted); padding: 8px 12px; border-bottom: 1px solid var(--line); white-space: nowrap; }
+th {
+  text-align: left; font-size: 12px; font-weight: 600; color: var(--muted); padding: 8px 12px;
+  border-bottom: 1px solid var(--line); white-space: nowrap;
+}
 td { padding: 10px 12px; border-bottom: 1px solid var(--line); vertical-align: middle; }
 tr:last-child td { border-bottom: 0; }
 .issues tbody tr:hover { background: #fafbfc; }
@@ -72,7 +81,10 @@ tr:last-child td { border-bottom: 0; }
 @keyframes fresh { from { background: var(--accent-soft); } to { background: transparent; } }
 .empty-state { padding: 48px 24px; text-align: center; color: var(--muted); }
 .empty-state code { background: var(--soft); padding: 2px 6px; border-radius: 4px; color: var(--text); }
-.pager { display: flex; justify-content: space-between; align-items: center; padding: 10px 12px; color: var(--muted); font-size: 13px; border-top: 1px solid var(--line); }
+.pager {
+  display: flex; justify-content: space-between; align-items: center; padding: 10px 12px; color: var(--muted);
+  font-size: 13px; border-top: 1px solid var(--line);
+}
 .back { display: inline-block; margin-bottom: 10px; color: var(--muted); }
 .issue-head { padding: 18px 20px; margin-bottom: 16px; }
 .issue-head h1 { font-size: 20px; line-height: 1.3; word-break: break-word; margin: 6px 0 4px; }
@@ -109,12 +121,18 @@ details pre { margin-top: 8px; padding: 10px 12px; background: var(--soft); bord
 .crumbs .cat { font-family: var(--mono); font-size: 12px; color: var(--muted); white-space: nowrap; }
 .crumbs tr.error td { background: #fff1f1; }
 .values { list-style: none; margin: 0; padding: 0; }
-.values li { display: flex; justify-content: space-between; gap: 8px; padding: 4px 0; font-size: 13px; border-bottom: 1px dashed var(--line); }
+.values li {
+  display: flex; justify-content: space-between; gap: 8px; padding: 4px 0; font-size: 13px;
+  border-bottom: 1px dashed var(--line);
+}
 .values li:last-child { border-bottom: 0; }
 .values .v { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .values .v small { color: var(--muted); font-family: var(--mono); }
 .muted { color: var(--muted); }
-.feedback blockquote { margin: 0 0 10px; padding: 8px 12px; border-left: 3px solid var(--accent); background: var(--soft); border-radius: 0 6px 6px 0; }
+.feedback blockquote {
+  margin: 0 0 10px; padding: 8px 12px; border-left: 3px solid var(--accent); background: var(--soft);
+  border-radius: 0 6px 6px 0;
+}
 .feedback blockquote footer { color: var(--muted); font-size: 12px; margin-top: 4px; }
 .events td { font-size: 12.5px; padding: 6px 8px; }
 .events tr.current td { background: var(--accent-soft); }

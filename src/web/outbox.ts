@@ -22,12 +22,13 @@ export function outboxCard(outbox: OutboxStatus, now: number): Html {
   const late = today.late > 0 ? ` (${count(today.late)} late)` : '';
   const dropped = today.dropped > 0 ? `, ${count(today.dropped)} dropped by the bounds` : '';
   const todayText = `${count(today.delivered)} delivered${late}${dropped}`;
+  const deliveryTitle = outbox.failingSince === undefined ? 'working' : `failing since ${fullTime(outbox.failingSince)}`;
   return html`<section class="card section outbox" aria-label="Sentry outbox">
     <h2>Sentry outbox</h2>
     <ul class="values">
       ${row('queued', 'Queued', outbox.queued === 0 ? 'nothing waiting' : `${count(outbox.queued)} (${megabytes(outbox.bytes)})`)}
       ${outbox.oldest === undefined ? '' : row('oldest', 'Oldest pending', ago(outbox.oldest, now), fullTime(outbox.oldest))}
-      ${row('delivery', 'Delivery', delivery, outbox.failingSince === undefined ? 'working' : `failing since ${fullTime(outbox.failingSince)}`)}
+      ${row('delivery', 'Delivery', delivery, deliveryTitle)}
       ${
         outbox.lastError === undefined
           ? ''

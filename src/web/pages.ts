@@ -59,6 +59,8 @@ export interface IssueView extends IssueDetails {
   readonly csrf: string;
 }
 
+const NO_EVENT_KEPT = 'No full event is kept for this issue any more; its counts are.';
+
 const SORT_LABELS: Readonly<Record<IssueSort, string>> = {
   'last-seen': 'Last seen',
   'first-seen': 'First seen',
@@ -126,6 +128,7 @@ export function listPage(frame: PageFrame, view: ListView): string {
         >${label}<span class="n">${shortCount(view.tabs[status])}</span></a
       >`,
   );
+  const clearedHref = listHref(query, { search: undefined, command: undefined, release: undefined, page: 1 });
   const filters = html`<form class="filters" method="get" action="/" role="search">
     ${query.status === 'open' ? '' : html`<input type="hidden" name="status" value="${query.status}" />`}
     <input
@@ -143,7 +146,7 @@ export function listPage(frame: PageFrame, view: ListView): string {
       )}
     </select>
     <button type="submit">Filter</button>
-    ${query.search || query.command || query.release ? html`<a href="${listHref(query, { search: undefined, command: undefined, release: undefined, page: 1 })}">Clear</a>` : ''}
+    ${query.search || query.command || query.release ? html`<a href="${clearedHref}">Clear</a>` : ''}
     <datalist id="commands">${commands.map((command) => html`<option value="${command}"></option>`)}</datalist>
     <datalist id="releases">${releases.map((release) => html`<option value="${release}"></option>`)}</datalist>
   </form>`;
@@ -233,7 +236,7 @@ export function issuePage(frame: PageFrame, view: IssueView): string {
     ${issueHead(view, frame.now)}
     <div class="grid">
       <div>
-        ${event ? eventSections(event, frame.now) : html`<div class="card section muted">No full event is kept for this issue any more; its counts are.</div>`}
+        ${event ? eventSections(event, frame.now) : html`<div class="card section muted">${NO_EVENT_KEPT}</div>`}
         ${latestEvents(view, frame.now)}
       </div>
       <aside>
@@ -349,7 +352,9 @@ function exceptionSection(event: TrackedEvent, now: number): Html {
 }
 
 function frameItem(frame: TrackedFrame): Html {
-  const where = `${frame.file}${frame.line === undefined ? '' : `:${String(frame.line)}`}${frame.column === undefined ? '' : `:${String(frame.column)}`}`;
+  const line = frame.line === undefined ? '' : `:${String(frame.line)}`;
+  const column = frame.column === undefined ? '' : `:${String(frame.column)}`;
+  const where = `${frame.file}${line}${column}`;
   const typescript = /\.[cm]?tsx?$/.test(frame.file);
   return html`<li class="${frame.inApp ? 'app' : 'lib'}">
     <span class="fn">${frame.function ?? '(anonymous)'}</span>
@@ -368,14 +373,20 @@ function breadcrumbSection(breadcrumbs: readonly TrackedBreadcrumb[]): Html {
             html`<tr class="${crumb.level}">
               <td class="when">${crumb.timestamp > 0 ? new Date(crumb.timestamp).toISOString().slice(11, 23) : ''}</td>
               <td class="cat">${crumb.category}</td>
-              <td>
-                ${crumb.message}${crumb.data && Object.keys(crumb.data).length > 0 ? html` <span class="muted mono">${JSON.stringify(crumb.data)}</span>` : ''}
-              </td>
+              <td>${crumb.message}${crumb.data && Object.keys(crumb.data).length > 0 ? crumbData(crumb.data) : ''}</td>
             </tr>`,
         )}
       </tbody>
     </table>
   </section>`;
+}
+
+function crumbData(data: Readonly<Record<string, unknown>>): Html {
+  return html` <span class="muted mono">${JSON.stringify(data)}</span>`;
+}
+
+function commandIssuesHref(command: string): string {
+  return `/?${new URLSearchParams({ status: 'all', command }).toString()}`;
 }
 
 function tagSection(event: TrackedEvent): Html {
@@ -389,9 +400,7 @@ function tagSection(event: TrackedEvent): Html {
           ([key, value]) =>
             html`<tr>
               <td>${key}</td>
-              <td>
-                ${key === 'command' || key === 'source' ? html`<a href="${`/?${new URLSearchParams({ status: 'all', command: value }).toString()}`}">${value}</a>` : value}
-              </td>
+              <td>${key === 'command' || key === 'source' ? html`<a href="${commandIssuesHref(value)}">${value}</a>` : value}</td>
             </tr>`,
         )}${
           event.user
@@ -470,8 +479,9 @@ function latestEvents(view: IssueView, now: number): Html {
 }
 
 function overTime(counts: IssueCounts, now: number): Html {
+  const className = 'wide';
   const chart = (values: readonly number[], span: string, from: string, barLabel: (index: number, count: number) => string) =>
-    html`${barChart(values, { width: 284, height: 56, label: `${plural(sum(values), 'event')} in the last ${span}`, barLabel, className: 'wide' })}
+    html`${barChart(values, { width: 284, height: 56, label: `${plural(sum(values), 'event')} in the last ${span}`, barLabel, className })}
       <div class="axis"><span>${from}</span><b>${plural(sum(values), 'event')}</b><span>now</span></div>`;
   return html`<div class="card section">
     <h2>Events over time</h2>

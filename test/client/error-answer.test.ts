@@ -93,7 +93,10 @@ test('the traceback a user is shown holds the cause of a cause and every member 
 });
 
 for (const reference of ['4f2c9a0b1d2e3f405162738495a6b7c8', `https://tracker.example.com/issues/${'7'.repeat(120)}`]) {
-  test(`a friendly text too long for Discord is cut to fit, and the reference (${String(reference.length)} characters) stays whole at its end`, async () => {
+  const name =
+    'a friendly text too long for Discord is cut to fit, ' +
+    `and the reference (${String(reference.length)} characters) stays whole at its end`;
+  test(name, async () => {
     const long = `Something broke. ${'Please try again later. '.repeat(250)}`;
     const { answer } = await failingBot(() => new Error('x'), { errorMessage: long }, reference);
     const { message, ephemeral } = await answer();

@@ -114,50 +114,53 @@ test(
   },
 );
 
-test('a command addressed wrongly says what is wrong: no subcommand, an unknown subcommand or group, a subcommand of a plain command', async () => {
-  const w = await world();
-  const note = { id: w.idOf('note'), name: 'note', type: SLASH };
-  const search = { id: w.idOf('search'), name: 'search', type: SLASH };
-  const cases: [Record<string, unknown>, RegExp][] = [
-    [
-      { ...note, options: [] },
-      /^LANTERN_ERR_UNKNOWN_SUBCOMMAND: Received \/note, but it names no subcommand, and \/note runs only through/,
-    ],
-    [
-      { ...note, options: [{ name: 'zap', type: SUBCOMMAND, options: [] }] },
-      /^LANTERN_ERR_UNKNOWN_SUBCOMMAND: Received \/note zap, but \/note has no subcommand "zap" \(it has add, list\)/,
-    ],
-    [
-      { ...note, options: [{ name: 'old', type: SUBCOMMAND_GROUP, options: [{ name: 'add', type: SUBCOMMAND, options: [] }] }] },
-      /^LANTERN_ERR_UNKNOWN_SUBCOMMAND: Received \/note old add, but \/note has no group "old" \(it has none\)/,
-    ],
-    [
-      { ...search, options: [{ name: 'deep', type: SUBCOMMAND, options: [] }] },
-      /^LANTERN_ERR_UNKNOWN_SUBCOMMAND: Received \/search deep, but \/search has no subcommands/,
-    ],
-  ];
-  for (const [data, line] of cases) {
+test(
+  'a command addressed wrongly says what is wrong: ' + 'no subcommand, an unknown subcommand or group, a subcommand of a plain command',
+  async () => {
+    const w = await world();
+    const note = { id: w.idOf('note'), name: 'note', type: SLASH };
+    const search = { id: w.idOf('search'), name: 'search', type: SLASH };
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [
+        { ...note, options: [] },
+        /^LANTERN_ERR_UNKNOWN_SUBCOMMAND: Received \/note, but it names no subcommand, and \/note runs only through/,
+      ],
+      [
+        { ...note, options: [{ name: 'zap', type: SUBCOMMAND, options: [] }] },
+        /^LANTERN_ERR_UNKNOWN_SUBCOMMAND: Received \/note zap, but \/note has no subcommand "zap" \(it has add, list\)/,
+      ],
+      [
+        { ...note, options: [{ name: 'old', type: SUBCOMMAND_GROUP, options: [{ name: 'add', type: SUBCOMMAND, options: [] }] }] },
+        /^LANTERN_ERR_UNKNOWN_SUBCOMMAND: Received \/note old add, but \/note has no group "old" \(it has none\)/,
+      ],
+      [
+        { ...search, options: [{ name: 'deep', type: SUBCOMMAND, options: [] }] },
+        /^LANTERN_ERR_UNKNOWN_SUBCOMMAND: Received \/search deep, but \/search has no subcommands/,
+      ],
+    ];
+    for (const [data, line] of cases) {
+      const before = w.logged.length;
+      const handle = await w.send(InteractionType.ApplicationCommand, data);
+      assert.equal(handle.responses[0]?.ephemeral, true, 'the user is answered with the notice');
+      const lines = w.logged.slice(before).map((entry) => entry.message);
+      assert.equal(lines.length, 1, lines.join('\n'));
+      assert.match(lines[0] ?? '', line);
+      assert.doesNotMatch(lines[0] ?? '', /does not define/);
+    }
+
     const before = w.logged.length;
-    const handle = await w.send(InteractionType.ApplicationCommand, data);
-    assert.equal(handle.responses[0]?.ephemeral, true, 'the user is answered with the notice');
-    const lines = w.logged.slice(before).map((entry) => entry.message);
-    assert.equal(lines.length, 1, lines.join('\n'));
-    assert.match(lines[0] ?? '', line);
-    assert.doesNotMatch(lines[0] ?? '', /does not define/);
-  }
+    await w.send(InteractionType.ApplicationCommandAutocomplete, {
+      ...note,
+      options: [{ name: 'text', type: STRING, value: 'x', focused: true }],
+    });
+    assert.match(
+      w.logged.at(before)?.message ?? '',
+      /^LANTERN_ERR_UNKNOWN_SUBCOMMAND: Received \/note, but it names no subcommand.*autocomplete of text/,
+    );
 
-  const before = w.logged.length;
-  await w.send(InteractionType.ApplicationCommandAutocomplete, {
-    ...note,
-    options: [{ name: 'text', type: STRING, value: 'x', focused: true }],
-  });
-  assert.match(
-    w.logged.at(before)?.message ?? '',
-    /^LANTERN_ERR_UNKNOWN_SUBCOMMAND: Received \/note, but it names no subcommand.*autocomplete of text/,
-  );
-
-  const ghost = await w.send(InteractionType.ApplicationCommand, { id: '1', name: 'ghost', type: SLASH });
-  assert.equal(ghost.responses.length, 1);
-  assert.match(w.logged.at(-1)?.message ?? '', /^LANTERN_ERR_UNKNOWN_COMMAND: Received \/ghost, which this bot does not define/);
-  assert.deepEqual(w.errors, []);
-});
+    const ghost = await w.send(InteractionType.ApplicationCommand, { id: '1', name: 'ghost', type: SLASH });
+    assert.equal(ghost.responses.length, 1);
+    assert.match(w.logged.at(-1)?.message ?? '', /^LANTERN_ERR_UNKNOWN_COMMAND: Received \/ghost, which this bot does not define/);
+    assert.deepEqual(w.errors, []);
+  },
+);

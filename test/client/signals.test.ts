@@ -348,20 +348,23 @@ test(
   },
 );
 
-test('starting bots adds one SIGTERM and one SIGINT listener for all of them, removed with the last one; handleSignals: false adds none', async () => {
-  const { discord } = await world();
-  const counts = () => [process.listenerCount('SIGTERM'), process.listenerCount('SIGINT')] as const;
-  const [term, int] = counts();
-  const shard = (id: number) => ({ discord: { shards: [id], shardCount: 2 }, syncCommands: false });
-  const first = await startBot(discord, shard(0));
-  const second = await startBot(discord, shard(1));
-  assert.deepEqual(counts(), [term + 1, int + 1]);
-  await first.bot.stop();
-  assert.deepEqual(counts(), [term + 1, int + 1], 'the second bot still runs');
-  await second.bot.stop();
-  assert.deepEqual(counts(), [term, int]);
+test(
+  'starting bots adds one SIGTERM and one SIGINT listener for all of them, removed with the last one; ' + 'handleSignals: false adds none',
+  async () => {
+    const { discord } = await world();
+    const counts = () => [process.listenerCount('SIGTERM'), process.listenerCount('SIGINT')] as const;
+    const [term, int] = counts();
+    const shard = (id: number) => ({ discord: { shards: [id], shardCount: 2 }, syncCommands: false });
+    const first = await startBot(discord, shard(0));
+    const second = await startBot(discord, shard(1));
+    assert.deepEqual(counts(), [term + 1, int + 1]);
+    await first.bot.stop();
+    assert.deepEqual(counts(), [term + 1, int + 1], 'the second bot still runs');
+    await second.bot.stop();
+    assert.deepEqual(counts(), [term, int]);
 
-  const unmanaged = await startBot(discord, { handleSignals: false, syncCommands: false });
-  assert.deepEqual(counts(), [term, int]);
-  await unmanaged.bot.stop();
-});
+    const unmanaged = await startBot(discord, { handleSignals: false, syncCommands: false });
+    assert.deepEqual(counts(), [term, int]);
+    await unmanaged.bot.stop();
+  },
+);

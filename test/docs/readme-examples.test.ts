@@ -1,8 +1,8 @@
 /**
  * The README's TypeScript examples compile: each ```ts block is written to a module in a folder git ignores,
  * next to declarations of the names the fragments take as given (`bot`, `ctx`, `discord`...), with `lantern`,
- * `lantern/testing`, `lantern/ext/sentry`, `lantern/sharding` and `lantern/redis` mapped to src/, and type-checked by tsc under the project's strict
- * options.
+ * `lantern/testing`, `lantern/ext/sentry`, `lantern/sharding` and `lantern/redis` mapped to src/, and type-checked by
+ * tsc under the project's strict options.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -96,7 +96,12 @@ test('failures to tell users about their errors (30 expired interactions) are 5 
   assert.equal(lines.length, 6);
   assert.match(
     lines[5]?.message ?? '',
-    /^Could not tell the user about the error in \/slow: the same failure 25 more times since .*\(DiscordAPIError\[10062\]: Unknown interaction\)$/,
+    new RegExp(
+      [
+        String.raw`^Could not tell the user about the error in \/slow: the same failure 25 more times since .*`,
+        String.raw`\(DiscordAPIError\[10062\]: Unknown interaction\)$`,
+      ].join(''),
+    ),
   );
   assert.equal(lines[5]?.level, 'warn');
 });

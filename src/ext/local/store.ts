@@ -506,10 +506,11 @@ export class ErrorStore {
     const result = new Map<number, { hourly: number[]; daily: number[] }>();
     for (const id of issueIds) result.set(id, emptyCounts());
     if (issueIds.length === 0) return result;
+    const placeholders = issueIds.map(() => '?').join(',');
     const rows = this.#read(() =>
       this.#db
         .prepare<unknown[], { issue_id: number; hour: number; count: number }>(
-          `SELECT issue_id, hour, count FROM issue_hourly WHERE hour > ? AND hour <= ? AND issue_id IN (${issueIds.map(() => '?').join(',')})`,
+          `SELECT issue_id, hour, count FROM issue_hourly WHERE hour > ? AND hour <= ? AND issue_id IN (${placeholders})`,
         )
         .all(current - 14 * 24, current, ...issueIds),
     );
@@ -894,7 +895,8 @@ function prepare(db: Database) {
       }
     >('SELECT * FROM status_changes WHERE issue_id = ? ORDER BY id'),
     addHourly: statement<[number, number, number]>(
-      'INSERT INTO issue_hourly (issue_id, hour, count) VALUES (?, ?, ?) ON CONFLICT (issue_id, hour) DO UPDATE SET count = count + excluded.count',
+      'INSERT INTO issue_hourly (issue_id, hour, count) VALUES (?, ?, ?) ' +
+        'ON CONFLICT (issue_id, hour) DO UPDATE SET count = count + excluded.count',
     ),
     bumpValue: statement<[number, number, string | null, number, ValueKind, string]>(
       `UPDATE issue_values SET count = count + ?, last_seen = max(last_seen, ?), label = coalesce(?, label)
@@ -913,7 +915,8 @@ function prepare(db: Database) {
       'SELECT first_seen FROM issue_values WHERE issue_id = ? AND kind = ? AND value = ?',
     ),
     values: statement<[number, ValueKind, number], ValueRow>(
-      'SELECT value, label, count, first_seen, last_seen FROM issue_values WHERE issue_id = ? AND kind = ? ORDER BY count DESC, last_seen DESC LIMIT ?',
+      'SELECT value, label, count, first_seen, last_seen FROM issue_values WHERE issue_id = ? AND kind = ? ' +
+        'ORDER BY count DESC, last_seen DESC LIMIT ?',
     ),
     eventExists: statement<[string], { one: number }>('SELECT 1 AS one FROM events WHERE event_id = ?'),
     insertEvent: statement<
@@ -933,7 +936,8 @@ function prepare(db: Database) {
         string,
       ]
     >(
-      `INSERT OR IGNORE INTO events (event_id, issue_id, ts, level, source, release, environment, shard_id, guild_id, channel_id, command, user_id, payload)
+      `INSERT OR IGNORE INTO events
+       (event_id, issue_id, ts, level, source, release, environment, shard_id, guild_id, channel_id, command, user_id, payload)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     pruneIssueOverflow: statement<[number, number, number]>(
@@ -953,7 +957,8 @@ function prepare(db: Database) {
     feedbackCount: statement<[], { n: number }>('SELECT count(*) AS n FROM feedback'),
     issuesByStatus: statement<[], { status: IssueStatus; n: number }>('SELECT status, count(*) AS n FROM issues GROUP BY status'),
     totals: statement<[], { counted: number | null; regressions: number | null; first_seen: number | null; last_seen: number | null }>(
-      'SELECT sum(event_count) AS counted, sum(regression) AS regressions, min(first_seen) AS first_seen, max(last_seen) AS last_seen FROM issues',
+      'SELECT sum(event_count) AS counted, sum(regression) AS regressions, ' +
+        'min(first_seen) AS first_seen, max(last_seen) AS last_seen FROM issues',
     ),
     storedEvents: statement<[], { n: number }>('SELECT count(*) AS n FROM events'),
     averageEventBytes: statement<[], { bytes: number | null }>('SELECT avg(length(payload)) AS bytes FROM events'),
@@ -1013,9 +1018,8 @@ function issueWhere(filter: IssueFilter): { where: string; params: unknown[] } {
     params.push(filter.since);
   }
   const hasValue = (kind: ValueKind, value: string, orChildren = false) => {
-    clauses.push(
-      `EXISTS (SELECT 1 FROM issue_values v WHERE v.issue_id = i.id AND v.kind = ? AND (v.value = ?${orChildren ? " OR v.value LIKE ? ESCAPE '\\'" : ''}))`,
-    );
+    const orChild = orChildren ? " OR v.value LIKE ? ESCAPE '\\'" : '';
+    clauses.push(`EXISTS (SELECT 1 FROM issue_values v WHERE v.issue_id = i.id AND v.kind = ? AND (v.value = ?${orChild}))`);
     params.push(kind, value, ...(orChildren ? [`${escapeLike(value)} %`] : []));
   };
   if (filter.command !== undefined) hasValue('command', filter.command, true);

@@ -56,7 +56,8 @@ test('a storm of 100,000 failures of one error grows the file by well under a fe
   store.close();
   const growth = statSync(path).size - before;
   t.diagnostic(
-    `file ${String(before)} -> ${String(statSync(path).size)} bytes (growth ${(growth / MB).toFixed(2)} MB; ${(withLog / MB).toFixed(2)} MB with its log)`,
+    `file ${String(before)} -> ${String(statSync(path).size)} bytes ` +
+      `(growth ${(growth / MB).toFixed(2)} MB; ${(withLog / MB).toFixed(2)} MB with its log)`,
   );
   assert.ok(growth < 2 * MB, `the file grew by ${String(growth)} bytes`);
   assert.ok(withLog < 4 * MB, `the file and its log held ${String(withLog)} bytes`);

@@ -239,21 +239,24 @@ test('without better-sqlite3 installed, opening a store fails with LANTERN_ERR_S
   assert.match(store.message ?? '', /npm install better-sqlite3@12/);
 });
 
-test('a file of an older schema is migrated when opened for writing, keeping what it holds; a read-only open says it needs that', async () => {
-  const path = join(tempFolder(), 'errors.db');
-  await storeWithOneIssue(path);
-  // Back to schema 1, as the first release wrote it.
-  const raw = new Database(path);
-  raw.exec('DROP TABLE meta');
-  raw.pragma('user_version = 1');
-  raw.close();
-  await assert.rejects(ErrorStore.open(path, { readonly: true }), { code: 'LANTERN_ERR_STORE_ACCESS', message: /needs an upgrade/ });
-  const store = await ErrorStore.open(path, { maxEventsPerIssue: 7 });
-  assert.equal(store.summary().schemaVersion, SCHEMA_VERSION);
-  assert.equal(store.summary().events.counted, 1);
-  store.saveLimits();
-  store.close();
-  const reader = await ErrorStore.open(path, { readonly: true });
-  assert.equal(reader.summary().limits.maxEventsPerIssue, 7, 'a reader shows the limits the writer applies');
-  reader.close();
-});
+test(
+  'a file of an older schema is migrated when opened for writing, keeping what it holds; ' + 'a read-only open says it needs that',
+  async () => {
+    const path = join(tempFolder(), 'errors.db');
+    await storeWithOneIssue(path);
+    // Back to schema 1, as the first release wrote it.
+    const raw = new Database(path);
+    raw.exec('DROP TABLE meta');
+    raw.pragma('user_version = 1');
+    raw.close();
+    await assert.rejects(ErrorStore.open(path, { readonly: true }), { code: 'LANTERN_ERR_STORE_ACCESS', message: /needs an upgrade/ });
+    const store = await ErrorStore.open(path, { maxEventsPerIssue: 7 });
+    assert.equal(store.summary().schemaVersion, SCHEMA_VERSION);
+    assert.equal(store.summary().events.counted, 1);
+    store.saveLimits();
+    store.close();
+    const reader = await ErrorStore.open(path, { readonly: true });
+    assert.equal(reader.summary().limits.maxEventsPerIssue, 7, 'a reader shows the limits the writer applies');
+    reader.close();
+  },
+);

@@ -80,46 +80,49 @@ test('an envelope Sentry refuses for good (400) is logged once, kept aside as a 
   }
 });
 
-test('a storm with Sentry down throughout keeps the outbox within its bounds, oldest dropped and said, and delivers the rest', async (t) => {
-  receiver.clear();
-  const maxEnvelopes = 300;
-  const maxBytes = 1024 * 1024;
-  const world = await outboxBot(receiver, { outbox: { maxEnvelopes, maxBytes } });
-  await receiver.setMode('refuse');
-  try {
-    const references = await world.failInBackground(2000, 'storm');
-    await world.bot.idle();
-    await waitUntil(() => world.logged.some((line) => /reached its bounds/.test(line.message)), 10_000);
-    // Everything is written, then the bounds hold: never more than they allow.
-    const kept = references.slice(-maxEnvelopes / 2);
-    const db = new Database(world.path, { readonly: true });
-    await waitUntil(() => {
-      const ids = new Set((db.prepare('SELECT event_id FROM outbox').all() as { event_id: string }[]).map((row) => row.event_id));
-      return kept.every((reference) => ids.has(reference));
-    }, 20_000);
-    db.close();
-    const status = await readOutboxStatus(world.path);
-    assert.ok(status && status.queued <= maxEnvelopes && status.bytes <= maxBytes, JSON.stringify(status));
-    assert.ok(status.today.dropped >= 2000 - maxEnvelopes, `dropped ${String(status.today.dropped)}`);
-    const dropLine = world.logged.find((line) => /reached its bounds/.test(line.message));
-    assert.match(dropLine?.message ?? '', /\(300 events, 1 MiB, 72 hours\)/);
-    t.diagnostic(dropLine?.message ?? '');
+test(
+  'a storm with Sentry down throughout keeps the outbox within its bounds, ' + 'oldest dropped and said, and delivers the rest',
+  async (t) => {
+    receiver.clear();
+    const maxEnvelopes = 300;
+    const maxBytes = 1024 * 1024;
+    const world = await outboxBot(receiver, { outbox: { maxEnvelopes, maxBytes } });
+    await receiver.setMode('refuse');
+    try {
+      const references = await world.failInBackground(2000, 'storm');
+      await world.bot.idle();
+      await waitUntil(() => world.logged.some((line) => /reached its bounds/.test(line.message)), 10_000);
+      // Everything is written, then the bounds hold: never more than they allow.
+      const kept = references.slice(-maxEnvelopes / 2);
+      const db = new Database(world.path, { readonly: true });
+      await waitUntil(() => {
+        const ids = new Set((db.prepare('SELECT event_id FROM outbox').all() as { event_id: string }[]).map((row) => row.event_id));
+        return kept.every((reference) => ids.has(reference));
+      }, 20_000);
+      db.close();
+      const status = await readOutboxStatus(world.path);
+      assert.ok(status && status.queued <= maxEnvelopes && status.bytes <= maxBytes, JSON.stringify(status));
+      assert.ok(status.today.dropped >= 2000 - maxEnvelopes, `dropped ${String(status.today.dropped)}`);
+      const dropLine = world.logged.find((line) => /reached its bounds/.test(line.message));
+      assert.match(dropLine?.message ?? '', /\(300 events, 1 MiB, 72 hours\)/);
+      t.diagnostic(dropLine?.message ?? '');
 
-    await receiver.setMode('accept');
-    await waitForAll(receiver, kept);
-    // The oldest went first: the storm's first events never arrive.
-    const arrived = arrivals(receiver);
-    assert.equal(references.slice(0, 1000).filter((reference) => arrived.has(reference)).length, 0);
-  } finally {
-    await receiver.setMode('accept');
-    await world.bot.stop();
-  }
-  // What was dropped is reported to Sentry too, as its client reports do.
-  const discarded = receiver
-    .itemsOfType('client_report')
-    .flatMap((item) => (item.payload as { discarded_events?: { reason: string; quantity: number }[] }).discarded_events ?? []);
-  assert.ok(discarded.some((outcome) => outcome.reason === 'queue_overflow' && outcome.quantity > 0));
-});
+      await receiver.setMode('accept');
+      await waitForAll(receiver, kept);
+      // The oldest went first: the storm's first events never arrive.
+      const arrived = arrivals(receiver);
+      assert.equal(references.slice(0, 1000).filter((reference) => arrived.has(reference)).length, 0);
+    } finally {
+      await receiver.setMode('accept');
+      await world.bot.stop();
+    }
+    // What was dropped is reported to Sentry too, as its client reports do.
+    const discarded = receiver
+      .itemsOfType('client_report')
+      .flatMap((item) => (item.payload as { discarded_events?: { reason: string; quantity: number }[] }).discarded_events ?? []);
+    assert.ok(discarded.some((outcome) => outcome.reason === 'queue_overflow' && outcome.quantity > 0));
+  },
+);
 
 test("while delivery fails the log says so every summary interval, on the bot's clock, until it recovers", async () => {
   receiver.clear();

@@ -45,7 +45,8 @@ const OUTAGES: readonly Outage[] = [
 ];
 
 for (const outage of OUTAGES) {
-  test(`while Sentry ${outage.name}, failures wait in the outbox; after it recovers each referenced event arrives exactly once`, async (t) => {
+  const name = `while Sentry ${outage.name}, failures wait in the outbox; after it recovers each referenced event arrives exactly once`;
+  test(name, async (t) => {
     receiver.clear();
     const world = await outboxBot(receiver);
     await outage.enter(receiver);
