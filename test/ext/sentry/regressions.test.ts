@@ -140,7 +140,8 @@ test(
 );
 
 test(
-  'a runOnStart task a slash command adds fails at once, inside the command’s handling: ' + 'no user or interaction of that command either',
+  'a runOnStart task a slash command adds fails at once, inside the handling of the command: ' +
+    'no user or interaction of that command either',
   async () => {
     // Its first iteration runs as /warm adds it, before /warm answers.
     await run('warm', 'warming');
