@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   LANTERN_ERR_TASK_DEFINITION: 'a task definition without a valid schedule, or a taken name',
   LANTERN_ERR_SENTRY_MISSING: '`lantern/ext/sentry` loaded without `@sentry/node` installed',
   LANTERN_ERR_SENTRY_DSN: 'a DSN that cannot be one (the message never quotes it)',
+  LANTERN_ERR_SENTRY_OPTIONS: 'a storm-control option of `lantern/ext/sentry` no bot could run with (`eventsPerMinute: 0`)',
   LANTERN_ERR_SENTRY_OUTBOX_OPTIONS: 'an `outbox` or `feedback` option of `lantern/ext/sentry` no bot could run with (`maxEnvelopes: 0`)',
   LANTERN_ERR_WEBHOOK_URL: 'a webhook URL (or `id` and `token`) that cannot be a Discord webhook (the message never quotes the token)',
   LANTERN_ERR_WEBHOOK_OPTIONS: "`lantern/ext/webhook` options no reporter could run with (a window of 0, a budget over Discord's limit)",

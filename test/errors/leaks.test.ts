@@ -107,7 +107,10 @@ const { bot, logged, errors } = await startBot(
     secrets: [registered, apiKey, apiKeyExtended, cutSecret, SOURCE_SECRET],
   },
   async (b) => {
-    await b.loadExtension(sentry, sentryOptions(receiver, { dsn, eventsPerGroupPerMinute: Infinity, maxValueLength: MAX_VALUE_LENGTH }));
+    await b.loadExtension(
+      sentry,
+      sentryOptions(receiver, { dsn, eventsPerGroupPerMinute: Infinity, eventsPerMinute: Infinity, maxValueLength: MAX_VALUE_LENGTH }),
+    );
     b.addCommand(
       command({
         name: 'leak',

@@ -91,3 +91,68 @@ test('recording an event id for a group never admitted does nothing', () => {
   assert.deepEqual(control.admit('nobody', 'x'), { send: true, suppressedBefore: 0 });
   assert.deepEqual(control.admit('nobody', 'y'), { send: false, lastEventId: undefined });
 });
+
+function budgeted(limit: number, total: number) {
+  const clock = new FakeClock(Date.UTC(2026, 0, 1));
+  return { clock, control: new StormControl<string>(limit, () => clock.now(), total) };
+}
+
+test('the overall budget lets a tenth of it through at once, then refills evenly over the window', async () => {
+  const { clock, control } = budgeted(Number.POSITIVE_INFINITY, 600);
+  const sent = (from: number, count: number) =>
+    Array.from({ length: count }, (_, i) => control.admit(`group ${String(from + i)}`, 'x').send).filter(Boolean).length;
+  assert.equal(sent(0, 100), 60, 'a burst spends the bucket, a tenth of the window');
+  await clock.advance(999);
+  assert.equal(sent(100, 20), 9, 'ten a second: 9.99 refilled in 999 ms');
+  await clock.advance(STORM_WINDOW_MS * 5);
+  assert.equal(sent(200, 100), 60, 'a long quiet fills the bucket no further than its size');
+});
+
+test('an occurrence past the budget is held back like a repeat: its user gets the last event id, its group counts it', () => {
+  const { control } = budgeted(10, 10);
+  assert.deepEqual(control.admit('a', 'a1'), { send: true, suppressedBefore: 0 });
+  control.sent('a', 'event-a1');
+  assert.deepEqual(control.admit('a', 'a2'), { send: false, lastEventId: 'event-a1' });
+  assert.deepEqual(control.admit('b', 'b1'), { send: false, lastEventId: undefined });
+  assert.deepEqual(control.drain(), [
+    { key: 'a', occurrence: 'a2', suppressedBefore: 0 },
+    { key: 'b', occurrence: 'b1', suppressedBefore: 0 },
+  ]);
+});
+
+test('release hands on held-back groups, oldest first, as the budget refills, each with its count', async () => {
+  const { clock, control } = budgeted(Number.POSITIVE_INFINITY, 60);
+  assert.equal(control.admit('first', 'f1').send, true, 'the bucket holds 6: a tenth of 60');
+  for (const name of ['a', 'b', 'c', 'd', 'e']) assert.equal(control.admit(name, `${name}1`).send, true);
+  for (const name of ['g', 'h', 'i']) {
+    assert.equal(control.admit(name, `${name}1`).send, false);
+    assert.equal(control.admit(name, `${name}2`).send, false);
+  }
+  assert.deepEqual(control.release(), [], 'nothing refilled yet');
+  await clock.advance(2000);
+  assert.deepEqual(control.release(), [
+    { key: 'g', occurrence: 'g2', suppressedBefore: 1 },
+    { key: 'h', occurrence: 'h2', suppressedBefore: 1 },
+  ]);
+  assert.deepEqual(control.release(), [], 'the two refilled were spent');
+  await clock.advance(1000);
+  assert.deepEqual(control.release(), [{ key: 'i', occurrence: 'i2', suppressedBefore: 1 }]);
+  assert.deepEqual(control.drain(), [], 'nothing is left held back');
+});
+
+test("release sends a quiet group's held-back occurrence once its window is over, not before", async () => {
+  const { clock, control } = storm(1);
+  control.admit('loop', 'l1');
+  control.admit('loop', 'l2');
+  control.admit('loop', 'l3');
+  await clock.advance(STORM_WINDOW_MS - 1);
+  assert.deepEqual(control.release(), []);
+  await clock.advance(1);
+  assert.deepEqual(control.release(), [{ key: 'loop', occurrence: 'l3', suppressedBefore: 1 }]);
+  assert.equal(control.admit('loop', 'l4').send, false, 'the release used the new window');
+});
+
+test('without a budget (Infinity) every group is held back only by its own limit', () => {
+  const { control } = budgeted(1, Number.POSITIVE_INFINITY);
+  for (let i = 0; i < 5000; i++) assert.equal(control.admit(`group ${String(i)}`, 'x').send, true);
+});

@@ -24,6 +24,10 @@ const SLICE_MS = 4;
  * faster than events can be built slows the failing interactions down rather than growing memory or losing events.
  */
 const MAX_PENDING_CAPTURES = 100;
+/** How often held-back occurrences are looked at, to send those the budget and their group's window allow again. */
+const RELEASE_INTERVAL_MS = 1000;
+/** Event ids promised to users of groups that have no event yet; as many as storm control remembers groups. */
+const MAX_RESERVED_IDS = 1000;
 
 /** One failure held back by storm control, with what is needed to send it later. */
 interface Occurrence {
@@ -35,6 +39,7 @@ interface Occurrence {
 export interface CaptureSettings {
   readonly captureExpected: boolean;
   readonly eventsPerGroupPerMinute: number;
+  readonly eventsPerMinute: number;
   readonly now: () => number;
 }
 
@@ -49,6 +54,12 @@ export class SentryCapture {
   readonly #pending: (() => void)[] = [];
   /** The events whose reference is the id of their own Sentry event (not a storm repeat's group id). */
   readonly #captured = new WeakSet<ErrorEvent>();
+  /**
+   * The id of the event each group will have, handed to the users of occurrences held back by the overall budget
+   * before the group had any event: its held-back occurrence is later sent under that id.
+   */
+  readonly #reserved = new Map<string, string>();
+  #nextReleaseAt = 0;
   #closed = false;
 
   constructor(
@@ -58,7 +69,7 @@ export class SentryCapture {
     private readonly scopes: InteractionScopes,
     private readonly settings: CaptureSettings,
   ) {
-    this.#storm = new StormControl(settings.eventsPerGroupPerMinute, settings.now);
+    this.#storm = new StormControl(settings.eventsPerGroupPerMinute, settings.now, settings.eventsPerMinute);
   }
 
   readonly onError = (event: ErrorEvent): void => {
@@ -67,19 +78,17 @@ export class SentryCapture {
     const grouping = groupError(event.source, event.error);
     const admission = this.#storm.admit(grouping.key, { event, ctx, grouping });
     if (!admission.send) {
-      // The group's last event stands for this one: same issue, and an id Sentry has.
-      event.reference ??= admission.lastEventId;
+      // The group's last event stands for this one (same issue, an id Sentry has), or the one it will have.
+      event.reference ??= admission.lastEventId ?? this.#reserve(grouping.key);
+      this.#releaseWhenDue();
       return;
     }
-    const capture = this.#prepare({ event, ctx, grouping }, admission.suppressedBefore);
-    this.#storm.sent(grouping.key, capture.eventId);
+    const eventId = this.#enqueue({ event, ctx, grouping }, admission.suppressedBefore);
     if (event.reference === undefined) {
-      event.reference = capture.eventId;
+      event.reference = eventId;
       this.#captured.add(event);
     }
-    this.#pending.push(capture.send);
-    if (this.#pending.length === 1) setImmediate(this.#sendNext);
-    else if (this.#pending.length > MAX_PENDING_CAPTURES) this.#pending.shift()?.();
+    this.#releaseWhenDue();
   };
 
   /** Whether the event's reference names the Sentry event made from it (so its user may report on it). */
@@ -92,11 +101,46 @@ export class SentryCapture {
     name: 'sentry capture',
     setup: (bot) => {
       const unlisten = bot.listen('Error', this.onError);
+      const releasing = setInterval(this.#release, RELEASE_INTERVAL_MS).unref();
       return () => {
         unlisten();
+        clearInterval(releasing);
         this.#flush();
       };
     },
+  };
+
+  /** Prepares the capture, records its id with storm control and queues it; returns the event's id. */
+  #enqueue(occurrence: Occurrence, suppressedBefore: number): string {
+    const capture = this.#prepare(occurrence, suppressedBefore);
+    this.#storm.sent(occurrence.grouping.key, capture.eventId);
+    this.#pending.push(capture.send);
+    if (this.#pending.length === 1) setImmediate(this.#sendNext);
+    else if (this.#pending.length > MAX_PENDING_CAPTURES) this.#pending.shift()?.();
+    return capture.eventId;
+  }
+
+  #reserve(key: string): string {
+    let eventId = this.#reserved.get(key);
+    if (eventId === undefined) {
+      if (this.#reserved.size >= MAX_RESERVED_IDS) this.#reserved.delete(this.#reserved.keys().next().value as string);
+      eventId = newEventId();
+      this.#reserved.set(key, eventId);
+    }
+    return eventId;
+  }
+
+  /** On the error's path too, on the storm's clock (a fake one in tests): held-back groups go on once allowed. */
+  #releaseWhenDue(): void {
+    const now = this.settings.now();
+    if (now < this.#nextReleaseAt) return;
+    this.#nextReleaseAt = now + RELEASE_INTERVAL_MS;
+    this.#release();
+  }
+
+  readonly #release = (): void => {
+    if (this.#closed) return;
+    for (const { occurrence, suppressedBefore } of this.#storm.release()) this.#enqueue(occurrence, suppressedBefore);
   };
 
   /** Sends the oldest pending captures for a slice of time, then leaves the event loop to I/O before the next slice. */
@@ -111,6 +155,7 @@ export class SentryCapture {
     this.#closed = true;
     for (const send of this.#pending.splice(0)) send();
     for (const { occurrence, suppressedBefore } of this.#storm.drain()) this.#prepare(occurrence, suppressedBefore).send();
+    this.#reserved.clear();
   }
 
   /** Builds the capture's scope now (what was true when it failed); `send` hands it to the SDK under the id given. */
@@ -132,8 +177,8 @@ export class SentryCapture {
     if (grouping.fingerprint) scope.setFingerprint(grouping.fingerprint);
     if (suppressedBefore > 0)
       scope.setContext('storm', { suppressed_before: suppressedBefore, limit_per_minute: this.settings.eventsPerGroupPerMinute });
-    // Sentry's own format: 32 hex digits, which the SDK keeps when the hint carries it.
-    const eventId = randomUUID().replaceAll('-', '');
+    const eventId = this.#reserved.get(grouping.key) ?? newEventId();
+    this.#reserved.delete(grouping.key);
     // The SDK cuts the message (`maxValueLength`) before any hook of ours runs, and a secret cut in two could no
     // longer be found: it gets a copy redacted beforehand. `hint.lantern.error` is still the original.
     const error = redactedCopy(event.error, this.bot.redactor);
@@ -152,4 +197,9 @@ export class SentryCapture {
       },
     };
   }
+}
+
+/** Sentry's own format: 32 hex digits, which the SDK keeps when the hint carries it. */
+function newEventId(): string {
+  return randomUUID().replaceAll('-', '');
 }

@@ -24,3 +24,10 @@ export class SentryOutboxOptionsError extends LanternError<'LANTERN_ERR_SENTRY_O
     super('LANTERN_ERR_SENTRY_OUTBOX_OPTIONS', `Sentry option ${option}: ${problem}`);
   }
 }
+
+/** An option of `lantern/ext/sentry` outside the outbox and feedback no bot could run with (`eventsPerMinute: 0`, say). */
+export class SentryOptionsError extends LanternError<'LANTERN_ERR_SENTRY_OPTIONS'> {
+  constructor(option: string, problem: string) {
+    super('LANTERN_ERR_SENTRY_OPTIONS', `Sentry option ${option}: ${problem}`);
+  }
+}

@@ -11,7 +11,7 @@ import { setupSinks } from '../../extensions/sink.js';
 import type { Clock } from '../../util/clock.js';
 import { createClient } from './client.js';
 import type { Sdk, SentryClientOptions, SentryFilter } from './client.js';
-import { SentryMissingError } from './errors.js';
+import { SentryMissingError, SentryOptionsError } from './errors.js';
 import { checkDsn } from './dsn.js';
 import { discordBreadcrumbs } from './breadcrumbs.js';
 import { SentryCapture } from './capture.js';
@@ -20,7 +20,7 @@ import { deliveryParts, feedbackOptions, outboxOptions } from './delivery.js';
 import type { FeedbackOptions, OutboxOptions } from './delivery.js';
 import { InteractionScopes } from './scopes.js';
 
-export { SentryDsnError, SentryMissingError, SentryOutboxOptionsError } from './errors.js';
+export { SentryDsnError, SentryMissingError, SentryOptionsError, SentryOutboxOptionsError } from './errors.js';
 export type { SentryClientOptions, SentryFilter, SentryFilterHint } from './client.js';
 export type { FeedbackOptions, OutboxOptions } from './delivery.js';
 export { DEFAULT_OUTBOX_PATH } from './outbox-file.js';
@@ -40,6 +40,11 @@ export interface SentryOptions extends SentryClientOptions {
   flushTimeoutMs?: number;
   /** Storm control: events per group (same fingerprint) per minute; later ones are counted, not sent. Default 20. */
   eventsPerGroupPerMinute?: number;
+  /**
+   * Storm control over all groups: events per minute, a tenth of them at once in a burst; past it occurrences are
+   * held back and sent, with their counts, as the budget refills. Default 600.
+   */
+  eventsPerMinute?: number;
   /** Where storm control reads the time; the bot's `clock` by default. */
   clock?: Pick<Clock, 'now'>;
   /**
@@ -51,7 +56,7 @@ export interface SentryOptions extends SentryClientOptions {
   feedback?: boolean | FeedbackOptions;
 }
 
-const DEFAULTS = { requestTimeoutMs: 5000, flushTimeoutMs: 2000, eventsPerGroupPerMinute: 20 };
+const DEFAULTS = { requestTimeoutMs: 5000, flushTimeoutMs: 2000, eventsPerGroupPerMinute: 20, eventsPerMinute: 600 };
 
 /**
  * Captures every `Error` event of the bot with its interaction's tags, user and context, redacted, grouped the
@@ -68,11 +73,14 @@ export default defineExtension<SentryOptions>({
       requestTimeoutMs = DEFAULTS.requestTimeoutMs,
       flushTimeoutMs = DEFAULTS.flushTimeoutMs,
       eventsPerGroupPerMinute = DEFAULTS.eventsPerGroupPerMinute,
+      eventsPerMinute = DEFAULTS.eventsPerMinute,
       clock = bot.clock,
       outbox: outboxOption = true,
       feedback: feedbackOption = false,
       ...sentry
     } = options;
+    stormLimit('eventsPerGroupPerMinute', eventsPerGroupPerMinute);
+    stormLimit('eventsPerMinute', eventsPerMinute);
     const outboxSettings = outboxOptions(outboxOption);
     const feedbackSettings = feedbackOptions(feedbackOption);
     assertSdkInstalled();
@@ -108,7 +116,12 @@ export default defineExtension<SentryOptions>({
     if (client.getOptions().enableOpenTelemetrySetup) sdk.initOpenTelemetry(client);
 
     const scopes = new InteractionScopes(sdk, client);
-    const capture = new SentryCapture(bot, sdk, client, scopes, { captureExpected, eventsPerGroupPerMinute, now: () => clock.now() });
+    const capture = new SentryCapture(bot, sdk, client, scopes, {
+      captureExpected,
+      eventsPerGroupPerMinute,
+      eventsPerMinute,
+      now: () => clock.now(),
+    });
     const outbox = delivery.start(client);
     // Torn down in reverse: feedback and capture stop (capture hands over what it holds), then scopes and breadcrumbs,
     // then the client and its outbox.
@@ -126,6 +139,12 @@ export default defineExtension<SentryOptions>({
     return teardown;
   },
 });
+
+/** A storm limit lets at least one event a minute through; `Infinity` turns it off. */
+function stormLimit(option: string, value: unknown): void {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 1)
+    throw new SentryOptionsError(option, `must be a number of events, at least 1, or Infinity (got ${String(value)})`);
+}
 
 /** Checked before the DSN, so a deployment without the package fails at once, not the day a DSN is set. */
 function assertSdkInstalled(): void {

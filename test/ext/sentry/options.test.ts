@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import * as Sentry from '@sentry/node';
 import { Client, command, ExtensionLoadError } from '../../../src/index.js';
 import type { ErrorEvent } from '../../../src/index.js';
-import sentry, { SentryDsnError } from '../../../src/ext/sentry/index.js';
+import sentry, { SentryDsnError, SentryOptionsError } from '../../../src/ext/sentry/index.js';
 import type { SentryOptions } from '../../../src/ext/sentry/index.js';
 import { FakeClock } from '../../../src/testing/index.js';
 import type { ReceivedEvent, SentryReceiver } from '../../../src/testing/index.js';
@@ -215,6 +215,57 @@ test(
     assert.equal(built, 8, 'the SDK built only the events that were sent');
   },
 );
+
+test(
+  'storm control over all groups: past eventsPerMinute distinct errors are held back, then sent as the budget ' +
+    'refills, each under the id its user was given',
+  async () => {
+    const clock = new FakeClock(Date.parse('2025-03-02T00:00:00Z'));
+    const names = Array.from({ length: 8 }, (_, i) => `distinct${String(i)}`);
+    // A bucket of 3 (a tenth of 30), refilled at one event every 2 s of the fake clock.
+    const { fail, bot } = await botWith({ clock, eventsPerMinute: 30 }, names);
+    const failures: ErrorEvent[] = [];
+    for (const name of names) failures.push(await fail(name));
+    const references = failures.map((failure) => failure.reference ?? '');
+    assert.ok(references.every((reference) => /^[0-9a-f]{32}$/.test(reference)));
+    assert.equal(new Set(references).size, 8, 'each group is promised its own event');
+    for (const reference of references.slice(0, 3)) await receiver.waitForEvent(reference);
+    const received = () => references.filter((reference) => receiver.events.some((event) => event.event_id === reference)).length;
+    // The release runs every second of real time; on the fake clock no budget has come back yet.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(received(), 3, 'the held-back groups wait for the budget');
+
+    await clock.advance(2000);
+    const fourth = await receiver.waitForEvent(references[3] ?? '');
+    assert.equal(thrown(fourth)?.value, 'distinct3 failed', 'the oldest held-back group goes first, under its promised id');
+    await clock.advance(MINUTE);
+    for (const reference of references.slice(4, 7)) await receiver.waitForEvent(reference);
+    assert.equal(received(), 7, 'a refilled bucket holds 3, no more');
+    await bot.stop();
+    // The last held-back group is sent at the stop, still under the id its user got.
+    assert.equal(thrown(await receiver.waitForEvent(references[7] ?? ''))?.value, 'distinct7 failed');
+    for (const name of names) assert.equal(eventsWithValue(`${name} failed`).length, 1, `${name} was sent once`);
+  },
+);
+
+test('storm limits below one event a minute fail the load with SentryOptionsError, naming the option', async () => {
+  for (const [option, value] of [
+    ['eventsPerMinute', 0],
+    ['eventsPerMinute', Number.NaN],
+    ['eventsPerGroupPerMinute', -1],
+    ['eventsPerGroupPerMinute', '20'],
+  ] as const) {
+    const bot = new Client({ logger: recordingLogger().logger, handleProcessErrors: false });
+    const error = await bot.loadExtension(sentry, sentryOptions(receiver, { [option]: value } as SentryOptions)).then(
+      () => assert.fail(`${option}: ${String(value)} was accepted`),
+      (thrownError: unknown) => thrownError,
+    );
+    assert.ok(error instanceof ExtensionLoadError);
+    assert.ok(error.cause instanceof SentryOptionsError);
+    assert.equal(error.cause.code, 'LANTERN_ERR_SENTRY_OPTIONS');
+    assert.match(error.cause.message, new RegExp(`option ${option}: must be a number of events, at least 1`));
+  }
+});
 
 test(
   'unhandled rejections and uncaught exceptions are captured once, as ' +

@@ -62,6 +62,7 @@ async function outageBot() {
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
       flushTimeoutMs: FLUSH_TIMEOUT_MS,
       eventsPerGroupPerMinute: Number.POSITIVE_INFINITY,
+      eventsPerMinute: Number.POSITIVE_INFINITY,
       outbox: { path: outboxPath(), maxRetryDelayMs: 500 },
     }),
   );
