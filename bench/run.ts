@@ -4,8 +4,8 @@
  * against the same bot without it. Each bot runs in its own process on the built package, against its own fake
  * Discord in this process; the Sentry receiver runs in a third. Figures come from inside the bots (CPU, memory,
  * event-loop delay) and from the fake (time from dispatch to the first answer). `-- --quick` runs in about two
- * minutes on an idle machine; a full run also writes BENCHMARKS.md. `-- --cpu-prof` writes a V8 CPU profile per
- * bot process.
+ * minutes on an idle machine; a full run also writes BENCHMARKS.md. `-- --paths` leaves the storms out (and writes
+ * nothing); `-- --cpu-prof` writes a V8 CPU profile per bot process.
  */
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -26,6 +26,8 @@ import { Table, fixed, ratio } from './driver/table.js';
 const { values: flags } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    /** Start-up and the paths only, no storms: a quick look while profiling. */
+    paths: { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
     concurrency: { type: 'string', default: '16' },
     rate: { type: 'string', default: '1000' },
@@ -66,6 +68,9 @@ const RAW: Variant = { name: 'discord.js', framework: 'raw', path: 'success', se
 const LANTERN: Variant = { name: 'Lantern', framework: 'lantern', path: 'success', sentry: false };
 const LANTERN_SENTRY: Variant = { name: 'Lantern + Sentry', framework: 'lantern', path: 'success', sentry: true };
 const SAPPHIRE: Variant = { name: 'Sapphire', framework: 'sapphire', path: 'success', sentry: false };
+/** Two shards under `lantern/sharding`, each a process; the driver's interactions alternate between a guild on each. */
+const LANTERN_SHARDED: Variant = { name: 'Lantern, 2 shards', framework: 'lantern-sharded', path: 'success', sentry: false };
+const SHARDS = 2;
 const RAW_FAILURE: Variant = { name: 'discord.js, caught by hand', framework: 'raw', path: 'failure', sentry: false };
 const LANTERN_FAILURE: Variant = { name: 'Lantern', framework: 'lantern', path: 'failure', sentry: false };
 const LANTERN_SENTRY_FAILURE: Variant = { name: 'Lantern + Sentry', framework: 'lantern', path: 'failure', sentry: true };
@@ -77,6 +82,7 @@ const PATH_VARIANTS = [
   LANTERN_SENTRY,
   LANTERN_LOCAL,
   SAPPHIRE,
+  LANTERN_SHARDED,
   RAW_FAILURE,
   LANTERN_FAILURE,
   LANTERN_SENTRY_FAILURE,
@@ -155,6 +161,9 @@ interface Measured {
   eventLoopDelayP99s: number[];
   eventLoopDelayMaxMs: number;
   peakRssBytes: number;
+  /** A sharded bot's CPU over the measured rounds, per shard, and its manager's. */
+  shardCpuMicros: number[];
+  managerCpuMicros: number;
 }
 
 const emptyMeasured = (): Measured => ({
@@ -171,6 +180,8 @@ const emptyMeasured = (): Measured => ({
   eventLoopDelayP99s: [],
   eventLoopDelayMaxMs: 0,
   peakRssBytes: 0,
+  shardCpuMicros: [],
+  managerCpuMicros: 0,
 });
 const cpuPer = (m: Measured): number => median(m.roundCpuPer);
 /** A storm's CPU per interaction over all its rounds: its cost comes in waves (storm control's minute), which a median would hide. */
@@ -197,7 +208,7 @@ interface Running {
 }
 
 async function launch(variant: Variant): Promise<Running> {
-  const discord = await BenchDiscord.start();
+  const discord = await BenchDiscord.start({ shards: variant.framework === 'lantern-sharded' ? SHARDS : 1 });
   const extras = `${variant.sentry ? '-sentry' : ''}${variant.local ? '-local' : ''}${variant.webhook ? '-webhook' : ''}`;
   const name = `${String(++botCount)}-${variant.framework}-${variant.path}${extras}`;
   const logFile = join(workDir, `${name}.log`);
@@ -266,6 +277,8 @@ async function measure(running: Running, count: number, fails: boolean, into: Me
   into.eventLoopDelayP99s.push(report.eventLoopDelayP99Ms);
   into.eventLoopDelayMaxMs = Math.max(into.eventLoopDelayMaxMs, report.eventLoopDelayMaxMs);
   into.peakRssBytes = Math.max(into.peakRssBytes, report.peakRssBytes);
+  report.shardCpuMicros?.forEach((micros, shard) => (into.shardCpuMicros[shard] = (into.shardCpuMicros[shard] ?? 0) + micros));
+  into.managerCpuMicros += report.managerCpuMicros ?? 0;
 }
 
 const progress = (line: string): void => {
@@ -273,9 +286,10 @@ const progress = (line: string): void => {
 };
 
 // Start-up: each framework started fresh, one after the other, several times.
+const STARTUP_VARIANTS = [RAW, LANTERN, LANTERN_SENTRY, SAPPHIRE, LANTERN_SHARDED];
 const startups = new Map<Variant, ReadyReport[]>();
 for (let sample = 0; sample < settings.startupSamples; sample++) {
-  for (const variant of [RAW, LANTERN, LANTERN_SENTRY, SAPPHIRE]) {
+  for (const variant of STARTUP_VARIANTS) {
     const running = await launch(variant);
     startups.set(variant, [...(startups.get(variant) ?? []), running.ready]);
     await shutDown(running);
@@ -327,7 +341,7 @@ interface StormSinks {
 
 // Error storms, one at a time; the receiver answers, hangs or is down.
 const storms = new Map<Storm, Measured & StormSinks>();
-for (const storm of STORMS) {
+for (const storm of flags.paths ? [] : STORMS) {
   await receiver.setMode(storm.receiver);
   const bot = await launch(storm.variant);
   let result: Measured & StormSinks;
@@ -417,7 +431,7 @@ const startupOf = (variant: Variant): { ms: number; rss: number; heap: number } 
     heap: median(samples.map((s) => s.heapUsedBytes)),
   };
 };
-for (const variant of [RAW, LANTERN, LANTERN_SENTRY, SAPPHIRE]) {
+for (const variant of STARTUP_VARIANTS) {
   const s = startupOf(variant);
   const base = startupOf(RAW);
   startupTable.add([
@@ -429,6 +443,43 @@ for (const variant of [RAW, LANTERN, LANTERN_SENTRY, SAPPHIRE]) {
     fixed(mib(s.heap), 1),
   ]);
 }
+
+const sharded = measuredOf(LANTERN_SHARDED);
+const oneProcess = measuredOf(LANTERN);
+const perShardInteractions = sharded.count / SHARDS;
+const shardTable = new Table(
+  `Two shards under lantern/sharding against one Lantern process (same run; the driver's interactions alternate ` +
+    `between a guild on each shard; CPU over the measured rounds)`,
+  ['figure', 'Lantern, 2 shards', 'Lantern, one process', 'ratio'],
+);
+shardTable.add([
+  'CPU µs/interaction, every process',
+  fixed((sharded.cpuMicros + sharded.managerCpuMicros) / sharded.count),
+  fixed(oneProcess.cpuMicros / oneProcess.count),
+  ratio((sharded.cpuMicros + sharded.managerCpuMicros) / sharded.count, oneProcess.cpuMicros / oneProcess.count),
+]);
+sharded.shardCpuMicros.forEach((micros, shard) => {
+  shardTable.add([
+    `CPU µs/interaction on shard ${String(shard)} (the interactions it served)`,
+    fixed(micros / perShardInteractions),
+    fixed(oneProcess.cpuMicros / oneProcess.count),
+    ratio(micros / perShardInteractions, oneProcess.cpuMicros / oneProcess.count),
+  ]);
+});
+shardTable.add(['CPU µs/interaction in the manager', fixed(sharded.managerCpuMicros / sharded.count), 'n/a', 'n/a']);
+shardTable.add(['p99 ms', fixed(p99(sharded), 2), fixed(p99(oneProcess), 2), ratio(p99(sharded), p99(oneProcess))]);
+shardTable.add([
+  'start-up ms (every shard ready)',
+  fixed(startupOf(LANTERN_SHARDED).ms),
+  fixed(startupOf(LANTERN).ms),
+  ratio(startupOf(LANTERN_SHARDED).ms, startupOf(LANTERN).ms),
+]);
+shardTable.add([
+  'start-up RSS MiB (every process)',
+  fixed(mib(startupOf(LANTERN_SHARDED).rss), 1),
+  fixed(mib(startupOf(LANTERN).rss), 1),
+  ratio(startupOf(LANTERN_SHARDED).rss, startupOf(LANTERN).rss),
+]);
 
 /** What a storm's figures compare with: the same bot's success path. */
 const successOf = (storm: Storm): Measured =>
@@ -598,23 +649,25 @@ const targets: Target[] = [
     ...within(cpuPer(measuredOf(LANTERN_LOCAL_FAILURE)), cpuPer(measuredOf(LANTERN_FAILURE)), 1.15),
     goal: 'Failure path with the local store: CPU/interaction at most 1.15x without it',
   },
-  ...STORMS.map((storm) => {
-    const m = stormOf(storm);
-    const success = successOf(storm);
-    const distinct = storm.variant.path === 'storm-distinct';
-    const [limit, rssLimit] = distinct ? [1.5, 60] : [1.1, 50];
-    return [
-      {
-        ...within(stormCpuPer(m), cpuPer(success), limit),
-        goal: `Storm of ${storm.name}: CPU/interaction at most ${limit.toFixed(2)}x the success path`,
-      },
-      {
-        goal: `Storm of ${storm.name}: peak RSS within ${String(rssLimit)} MiB of the success path`,
-        figure: `${fixed(mib(m.peakRssBytes - success.peakRssBytes), 1)} MiB`,
-        met: mib(m.peakRssBytes - success.peakRssBytes) <= rssLimit,
-      },
-    ];
-  }).flat(),
+  ...(flags.paths ? [] : STORMS)
+    .map((storm) => {
+      const m = stormOf(storm);
+      const success = successOf(storm);
+      const distinct = storm.variant.path === 'storm-distinct';
+      const [limit, rssLimit] = distinct ? [1.5, 60] : [1.1, 50];
+      return [
+        {
+          ...within(stormCpuPer(m), cpuPer(success), limit),
+          goal: `Storm of ${storm.name}: CPU/interaction at most ${limit.toFixed(2)}x the success path`,
+        },
+        {
+          goal: `Storm of ${storm.name}: peak RSS within ${String(rssLimit)} MiB of the success path`,
+          figure: `${fixed(mib(m.peakRssBytes - success.peakRssBytes), 1)} MiB`,
+          met: mib(m.peakRssBytes - success.peakRssBytes) <= rssLimit,
+        },
+      ];
+    })
+    .flat(),
   {
     goal: 'Lantern below Sapphire in CPU/interaction',
     figure: ratio(cpuPer(measuredOf(LANTERN)), cpuPer(measuredOf(SAPPHIRE))),
@@ -634,7 +687,7 @@ const machine =
   `${String(cpus.length)} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ` +
   `${fixed(os.totalmem() / 2 ** 30, 1)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
 const load = `load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ${loadAfter.map((l) => l.toFixed(2)).join(' ')} after`;
-const tables = [startupTable, pathTable, stormTable, sinkTable, targetTable];
+const tables = [startupTable, pathTable, stormTable, sinkTable, shardTable, targetTable];
 const allAnswered = [...paths.values(), ...storms.values()].every((m) => m.lost === 0 && m.wrong === 0);
 
 console.log(`Lantern benchmark, ${flags.quick ? 'quick' : 'full'} run, ${startedAt.toISOString()}\n${machine}; ${load}\n`);
@@ -642,7 +695,7 @@ console.log(tables.map((table) => table.text()).join('\n\n'));
 console.log(`\nSentry events received on the failure paths: ${sentryEventsOnFailurePath.toLocaleString('en')}`);
 if (!allAnswered) console.log('\nSome interactions were lost or answered wrongly: see "lost / wrong". The bots\' logs are kept.');
 
-if (!flags.quick) {
+if (!flags.quick && !flags.paths) {
   const args = process.argv.slice(2);
   const command = args.length === 0 ? 'npm run bench' : `npm run bench -- ${args.join(' ')}`;
   const markdown = [

@@ -15,6 +15,7 @@ import { Agent } from 'undici';
  * @typedef {{ api: string, token: string, path: BenchPath, sentryDsn?: string, outbox?: string | false, localStore?: string,
  *   webhook?: { id: string, token: string } }} BotConfig
  * @typedef {{ type: 'begin' } | { type: 'end' } | { type: 'stop' }} DriverMessage
+ *   (a shard also gets its manager's own messages, which are left to discord.js and Lantern)
  */
 
 /** Trailing work of a round (a Sentry envelope still being sent) is given this long to land in its figures. */
@@ -85,7 +86,7 @@ export function serve(stop) {
           rssBytes: process.memoryUsage().rss,
           peakRssBytes: process.resourceUsage().maxRSS * 1024,
         });
-      } else {
+      } else if (message.type === 'stop') {
         await stop();
         await agent.close();
         send({ type: 'stopped' });

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 /** What the command does on a bot: answer, or throw (once, or in a storm of the same or of 1,000 distinct errors). */
 export type BenchPath = 'success' | 'failure' | 'storm-same' | 'storm-distinct';
-export type Framework = 'raw' | 'lantern' | 'sapphire';
+/** `lantern-sharded`: Lantern in two shards under `lantern/sharding`'s ShardManager, the manager in the bot's process. */
+export type Framework = 'raw' | 'lantern' | 'lantern-sharded' | 'sapphire';
 
 export interface BotSpec {
   readonly framework: Framework;
@@ -33,8 +34,11 @@ export interface RoundReport {
   readonly eventLoopDelayP99Ms: number;
   readonly eventLoopDelayMaxMs: number;
   readonly rssBytes: number;
-  /** The process's peak RSS so far (its whole life). */
+  /** The process's peak RSS so far (its whole life); a sharded bot's, every process's added up. */
   readonly peakRssBytes: number;
+  /** A sharded bot's CPU per shard in the round (`cpuMicros` is their sum), and its manager's own. */
+  readonly shardCpuMicros?: readonly number[];
+  readonly managerCpuMicros?: number;
 }
 
 type BotMessage = ({ type: 'ready' } & ReadyReport) | { type: 'begun' } | ({ type: 'ended' } & RoundReport) | { type: 'stopped' };

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FakeDiscord } from 'lantern/testing';
+import { FakeDiscord, shardOf } from 'lantern/testing';
 import type { FakeChannel, FakeUser, FakeWebhook, InteractionHandle } from 'lantern/testing';
 
 /** Users taking turns: enough that no cache of one user flatters a framework, few enough to stay small. */
@@ -19,26 +19,35 @@ export interface LoadResult {
   readonly wrong: number;
 }
 
-/** One fake Discord per bot, with a guild of users who run `/bench`. */
+/**
+ * One fake Discord per bot, with a guild of users who run `/bench`; for a sharded bot a guild on each shard, the
+ * interactions taking turns between them.
+ */
 export class BenchDiscord {
   #next = 0;
 
   private constructor(
     readonly discord: FakeDiscord,
     private readonly users: FakeUser[],
-    private readonly channel: FakeChannel,
+    private readonly channels: FakeChannel[],
   ) {}
 
-  static async start(): Promise<BenchDiscord> {
-    const discord = await FakeDiscord.start();
+  static async start({ shards = 1 }: { shards?: number } = {}): Promise<BenchDiscord> {
+    const discord = await FakeDiscord.start({ shards });
     const users = Array.from({ length: USERS }, (_, i) => discord.addUser({ username: `user${String(i)}` }));
-    const guild = discord.addGuild({ name: 'Bench', members: users });
-    return new BenchDiscord(discord, users, guild.channel('general'));
+    const byShard = new Map<number, FakeChannel>();
+    // Guild ids are snowflakes, so which shard a new guild lands on is a matter of its id: add until each has one.
+    while (byShard.size < shards) {
+      const guild = discord.addGuild({ name: `Bench ${String(byShard.size)}`, members: users });
+      const shard = shardOf(guild.id, shards);
+      if (!byShard.has(shard)) byShard.set(shard, guild.channel('general'));
+    }
+    return new BenchDiscord(discord, users, [...byShard.values()]);
   }
 
-  /** A webhook of the bot's application on the bench channel, for `lantern/ext/webhook` to post to. */
+  /** A webhook of the bot's application on the first bench channel, for `lantern/ext/webhook` to post to. */
   addWebhook(): FakeWebhook {
-    return this.discord.addWebhook(this.channel, 'Errors', { applicationOwned: true });
+    return this.discord.addWebhook(this.channels[0] as FakeChannel, 'Errors', { applicationOwned: true });
   }
 
   get connection(): { api: string; token: string } {
@@ -82,7 +91,8 @@ export class BenchDiscord {
 
   #send(): InteractionHandle {
     const n = this.#next++;
-    return this.discord.as(this.users[n % this.users.length] as FakeUser, this.channel).slash('bench', { n });
+    const channel = this.channels[n % this.channels.length] as FakeChannel;
+    return this.discord.as(this.users[n % this.users.length] as FakeUser, channel).slash('bench', { n });
   }
 
   stop(): Promise<void> {

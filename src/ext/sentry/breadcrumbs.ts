@@ -8,11 +8,14 @@ import type { InteractionScopes } from './scopes.js';
  */
 export function discordBreadcrumbs(scopes: InteractionScopes): Sink {
   const onResponse = (request: { method: string; path: string }, response: { status: number }): void => {
-    scopes.breadcrumb({
+    // Primitives only: the request and response objects are not kept alive by a breadcrumb that may never be made.
+    const { method, path } = request;
+    const { status } = response;
+    scopes.deferredBreadcrumb(() => ({
       type: 'http',
       category: 'discord.rest',
-      data: { method: request.method.toUpperCase(), url: routeTemplate(request.path), status_code: response.status },
-    });
+      data: { method: method.toUpperCase(), url: routeTemplate(path), status_code: status },
+    }));
   };
   const onRateLimited = (info: { method: string; route: string; timeToReset: number; global: boolean }): void => {
     scopes.breadcrumb({

@@ -189,7 +189,7 @@ export class SentryCapture {
       lantern: event,
     };
     // The interaction goes on (its answer adds breadcrumbs) before the event is built from this copy.
-    const isolationNow = isolation.clone();
+    const isolationNow = this.scopes.snapshot(isolation);
     return {
       eventId,
       send: () => {

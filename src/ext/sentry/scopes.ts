@@ -10,9 +10,29 @@ const DEFAULT_MAX_BREADCRUMBS = 100;
  * again from the event's context, so concurrent interactions never mix; what happens outside interactions (listeners,
  * sync, gateway) goes to the bot's background scope. The other sinks read and write scopes through this.
  */
+/** A breadcrumb of an interaction kept as the data to make it: most interactions never fail, and need none made. */
+interface Deferred {
+  readonly timestamp: number;
+  readonly make: () => Breadcrumb;
+}
+
+/** What the scopes know of one interaction's isolation scope. */
+interface Trail {
+  readonly ctx: InteractionContext;
+  readonly deferred: Deferred[];
+}
+
+/**
+ * Each interaction's isolation scope (its breadcrumbs, and whatever its handler sets with `Sentry.setTag`), found
+ * again from the event's context, so concurrent interactions never mix; what happens outside interactions (listeners,
+ * sync, gateway) goes to the bot's background scope. The other sinks read and write scopes through this.
+ *
+ * The breadcrumbs Lantern itself makes for an interaction (its start, its REST calls) are deferred: kept as their
+ * data, and made (through `beforeBreadcrumb`) into the scope of an event only when one is built.
+ */
 export class InteractionScopes {
   readonly #scopes = new WeakMap<InteractionContext, Scope>();
-  readonly #interactionOf = new WeakMap<Scope, InteractionContext>();
+  readonly #trails = new WeakMap<Scope, Trail>();
   /** Breadcrumbs and capture scope for what happens outside any interaction. */
   readonly background: Scope;
   readonly #tracing: boolean;
@@ -34,7 +54,7 @@ export class InteractionScopes {
 
   /** The interaction whose handling is running now, if any (an error reported without a context still belongs to it). */
   current(): InteractionContext | undefined {
-    return this.#interactionOf.get(this.sdk.getIsolationScope());
+    return this.#trails.get(this.sdk.getIsolationScope())?.ctx;
   }
 
   /** Adds a breadcrumb to the current interaction's scope, or the background one; the user's `beforeBreadcrumb` applies. */
@@ -43,12 +63,50 @@ export class InteractionScopes {
     const kept = beforeBreadcrumb ? beforeBreadcrumb(breadcrumb) : breadcrumb;
     if (!kept) return;
     const isolation = this.sdk.getIsolationScope();
-    const target = this.#interactionOf.has(isolation) ? isolation : this.background;
+    const target = this.#trails.has(isolation) ? isolation : this.background;
     target.addBreadcrumb(kept, this.maxBreadcrumbs());
+  }
+
+  /**
+   * A breadcrumb of the current interaction, made only if an event of it is built; outside interactions it is made
+   * and added to the background scope at once.
+   */
+  deferredBreadcrumb(make: () => Breadcrumb): void {
+    const trail = this.#trails.get(this.sdk.getIsolationScope());
+    if (!trail) {
+      this.breadcrumb(make());
+      return;
+    }
+    const max = this.maxBreadcrumbs();
+    if (max <= 0) return;
+    if (trail.deferred.length >= max) trail.deferred.shift();
+    trail.deferred.push({ timestamp: Date.now() / 1000, make });
   }
 
   maxBreadcrumbs(): number {
     return this.client.getOptions().maxBreadcrumbs ?? DEFAULT_MAX_BREADCRUMBS;
+  }
+
+  /**
+   * A copy of `isolation` as it is now, for an event: with the interaction's deferred breadcrumbs made and put among
+   * the others in time order, the newest `maxBreadcrumbs` kept.
+   */
+  snapshot(isolation: Scope): Scope {
+    const copy = isolation.clone();
+    const trail = this.#trails.get(isolation);
+    if (!trail || trail.deferred.length === 0) return copy;
+    const { beforeBreadcrumb } = this.client.getOptions();
+    const made: Breadcrumb[] = [];
+    for (const { timestamp, make } of trail.deferred) {
+      const breadcrumb = { timestamp, ...make() };
+      const kept = beforeBreadcrumb ? beforeBreadcrumb(breadcrumb) : breadcrumb;
+      if (kept) made.push(kept);
+    }
+    const max = this.maxBreadcrumbs();
+    const all = [...made, ...copy.getScopeData().breadcrumbs].sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));
+    copy.clearBreadcrumbs();
+    for (const breadcrumb of all.slice(-max)) copy.addBreadcrumb(breadcrumb, max);
+    return copy;
   }
 
   /** Runs an interaction's handling in its own isolation scope, where this bot's client is the current one. */
@@ -59,14 +117,14 @@ export class InteractionScopes {
     const scope = sdk.getIsolationScope().clone();
     scope.clearBreadcrumbs();
     this.#scopes.set(ctx, scope);
-    this.#interactionOf.set(scope, ctx);
+    this.#trails.set(scope, { ctx, deferred: [] });
     return sdk.withIsolationScope(scope, () => {
       sdk.getCurrentScope().setClient(this.client);
-      this.breadcrumb({
+      this.deferredBreadcrumb(() => ({
         category: 'interaction',
         message: `${ctx.source} (${ctx.kind}) from user ${ctx.user.id}`,
         data: { id: ctx.interaction.id, guild_id: ctx.guildId, channel_id: ctx.channelId },
-      });
+      }));
       if (!this.#tracing) return next();
       return sdk.startNewTrace(() => sdk.startSpan({ name: ctx.source, op: 'discord.interaction' }, next));
     });
@@ -78,7 +136,7 @@ export class InteractionScopes {
     setup: (bot) => {
       const unwrap = bot.aroundInteraction(this.aroundInteraction);
       const offBreadcrumbs = this.client.on('beforeAddBreadcrumb', (breadcrumb) => {
-        if (!this.#closed && !this.#interactionOf.has(this.sdk.getIsolationScope()))
+        if (!this.#closed && !this.#trails.has(this.sdk.getIsolationScope()))
           this.background.addBreadcrumb(breadcrumb, this.maxBreadcrumbs());
       });
       return () => {
