@@ -28,15 +28,17 @@ function fromEveryShard(type) {
   return Promise.all(
     [...manager.shards.values()].map(
       (shard) =>
-        new Promise((resolve) => {
-          /** @param {{ type?: string }} message */
-          const onMessage = (message) => {
-            if (message.type !== type) return;
-            shard.off('message', onMessage);
-            resolve(message);
-          };
-          shard.on('message', onMessage);
-        }),
+        /** @type {Promise<Record<string, number>>} */ (
+          new Promise((resolve) => {
+            /** @param {{ type?: string }} message */
+            const onMessage = (message) => {
+              if (message.type !== type) return;
+              shard.off('message', onMessage);
+              resolve(/** @type {Record<string, number>} */ (/** @type {unknown} */ (message)));
+            };
+            shard.on('message', onMessage);
+          })
+        ),
     ),
   );
 }

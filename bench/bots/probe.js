@@ -15,7 +15,7 @@ import { Agent } from 'undici';
  * @typedef {{ api: string, token: string, path: BenchPath, sentryDsn?: string, outbox?: string | false, localStore?: string,
  *   webhook?: { id: string, token: string } }} BotConfig
  * @typedef {{ type: 'begin' } | { type: 'end' } | { type: 'stop' }} DriverMessage
- *   (a shard also gets its manager's own messages, which are left to discord.js and Lantern)
+ * @typedef {DriverMessage | { type?: unknown }} Message a shard also gets its manager's own, left to discord.js and Lantern
  */
 
 /** Trailing work of a round (a Sentry envelope still being sent) is given this long to land in its figures. */
@@ -67,7 +67,7 @@ export function serve(stop) {
   let cpuAtBegin = process.cpuUsage();
   /** @param {Record<string, unknown>} message */
   const send = (message) => process.send?.(message);
-  process.on('message', (/** @type {DriverMessage} */ message) => {
+  process.on('message', (/** @type {Message} */ message) => {
     void (async () => {
       if (message.type === 'begin') {
         delay.reset();

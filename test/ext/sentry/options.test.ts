@@ -256,7 +256,7 @@ test('storm limits below one event a minute fail the load with SentryOptionsErro
     ['eventsPerGroupPerMinute', '20'],
   ] as const) {
     const bot = new Client({ logger: recordingLogger().logger, handleProcessErrors: false });
-    const error = await bot.loadExtension(sentry, sentryOptions(receiver, { [option]: value } as SentryOptions)).then(
+    const error = await bot.loadExtension(sentry, sentryOptions(receiver, { [option]: value })).then(
       () => assert.fail(`${option}: ${String(value)} was accepted`),
       (thrownError: unknown) => thrownError,
     );
