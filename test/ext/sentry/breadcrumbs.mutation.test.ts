@@ -6,9 +6,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DiscordAPIError } from 'discord.js';
-import { command } from '../../../src/index.js';
+import type { RESTOptions } from 'discord.js';
+import sentry from '../../../src/ext/sentry/index.js';
+import { Client, command } from '../../../src/index.js';
 import type { ReceivedEvent } from '../../../src/testing/index.js';
-import { sentryBot, startReceiver, thrown } from '../../fixtures/sentry-support.js';
+import { recordingLogger } from '../../support/bot.js';
+import { sentryBot, sentryOptions, startReceiver, thrown } from '../../fixtures/sentry-support.js';
 
 const receiver = await startReceiver();
 
@@ -21,6 +24,13 @@ function quietly(print: () => void): void {
   } finally {
     process.stdout.write = write;
   }
+}
+
+type MakeRequest = (this: RESTOptions, ...args: Parameters<RESTOptions['makeRequest']>) => ReturnType<RESTOptions['makeRequest']>;
+
+/** The bot's REST options, with `makeRequest` as the plain function property discord.js calls on them. */
+function requestMaker(bot: Client): { makeRequest: MakeRequest } {
+  return bot.discord.rest.options;
 }
 
 function messages(event: ReceivedEvent): string[] {
@@ -88,4 +98,61 @@ test('a DiscordAPIError with status 500 is tagged as a server error; with 4xx as
   const refusalEvent = await receiver.waitForEvent(refusal.reference ?? '');
   assert.equal(refusalEvent.tags?.failure, 'discord_api_error');
   assert.equal(refusalEvent.tags.discord_status, '499');
+});
+
+test(
+  "an interaction's REST calls are its breadcrumbs (method, route, status) through the app's own makeRequest; " +
+    'after unloading, that makeRequest still works',
+  async () => {
+    let appCalls = 0;
+    const w = await sentryBot(receiver, {
+      setup: (bot) => {
+        // The app wraps the REST client's makeRequest after Sentry did (a proxy, a metrics hook).
+        const options = requestMaker(bot);
+        const underneath = options.makeRequest;
+        options.makeRequest = function (this: RESTOptions, url, init) {
+          appCalls++;
+          return underneath.call(this, url, init);
+        };
+        bot.addCommand(
+          command({
+            name: 'late',
+            description: 'Defers, then fails',
+            run: async (ctx) => {
+              await ctx.defer();
+              throw new Error('failed after deferring');
+            },
+          }),
+        );
+      },
+    });
+    const channel = w.guild.channel('general');
+    await w.discord.as(w.alice, channel).slash('late').response();
+    await w.bot.idle();
+    const failed = w.errors.find((e) => e.source === '/late');
+    const event = await receiver.waitForEvent(failed?.reference ?? '');
+    const rest = (event.breadcrumbs ?? []).filter((b) => b.category === 'discord.rest');
+    assert.deepEqual(
+      rest.map((b) => b.data),
+      [{ method: 'POST', url: '/interactions/:id/:token/callback', status_code: 204 }],
+      'the defer, and nothing of the answer sent after the event was made',
+    );
+    assert.ok(!JSON.stringify(event).includes(w.discord.token), 'no token in the event');
+
+    const callsBefore = appCalls;
+    await w.bot.unloadExtension('sentry');
+    await w.discord.as(w.bob, channel).slash('late').response();
+    await w.bot.idle();
+    assert.ok(appCalls > callsBefore, "the app's makeRequest still serves every call");
+  },
+);
+
+test('unloading Sentry puts back the REST client makeRequest it wrapped', async () => {
+  const bot = new Client({ logger: recordingLogger().logger, handleProcessErrors: false });
+  const options = requestMaker(bot);
+  const original = options.makeRequest;
+  await bot.loadExtension(sentry, sentryOptions(receiver));
+  assert.notEqual(options.makeRequest, original, 'Sentry wraps it');
+  await bot.unloadExtension('sentry');
+  assert.equal(options.makeRequest, original);
 });
