@@ -308,11 +308,22 @@ test('stop() stops the tasks, aborts their signal and waits for a running iterat
   await clock.advance(10 * MINUTE);
   assert.equal(task.iterations, 1);
   assert.equal(clock.pendingTimers, 0);
-  assert.throws(() => {
-    task.start();
-  }, ClientStateError);
-  assert.throws(() => bot.task({ name: 'late', every: MINUTE, run: noop }), ClientStateError);
+  assert.throws(
+    () => {
+      task.start();
+    },
+    matchesState(`Task ${task.name} cannot start: the bot has stopped`),
+  );
+  assert.throws(
+    () => bot.task({ name: 'late', every: MINUTE, run: noop }),
+    matchesState('Task late was added after stop(); a stopped bot runs no tasks'),
+  );
 });
+
+/** Asserts a ClientStateError with exactly this message. */
+function matchesState(message: string) {
+  return (error: unknown) => error instanceof ClientStateError && error.message === message;
+}
 
 test('a task added by an extension belongs to it: its errors name the extension, and unloading stops and removes it', async () => {
   let task: ReturnType<Client['task']> | undefined;
@@ -344,13 +355,17 @@ test('a task added by an extension belongs to it: its errors name the extension,
   assert.equal(task.iterations, 2);
   assert.throws(() => {
     task?.start();
-  }, ClientStateError);
+  }, matchesState('Task remind was removed when its extension unloaded; add it again to run it'));
 
   // The name is free again, and reloading the extension brings the task back.
   await bot.loadExtension(reminders);
   assert.equal(task.running, true);
   await clock.advance(MINUTE);
   assert.equal(task.iterations, 1);
+  assert.throws(
+    () => bot.task({ name: 'remind', every: MINUTE, run: noop }),
+    /^TaskDefinitionError: Task remind: a task with this name was already added \(by extension reminders\)$/,
+  );
 });
 
 test('each invalid definition throws a TaskDefinitionError naming the task and the problem, and adds nothing', async () => {
@@ -377,6 +392,16 @@ test('each invalid definition throws a TaskDefinitionError naming the task and t
       /^Task limit: `stopAfterFailures` must be a positive whole number, got 0$/,
     ],
     [{ name: '', every: MINUTE, run: noop }, /^Task \(unnamed\): it needs a `name`$/],
+    [{ name: '   ', every: MINUTE, run: noop }, /^Task \(unnamed\): it needs a `name`$/],
+    [{ every: MINUTE, run: noop }, /^Task \(unnamed\): it needs a `name`$/],
+    [{ name: 42, every: MINUTE, run: noop }, /^Task \(unnamed\): it needs a `name`$/],
+    [
+      { name: 'object-every', every: { ms: 5 }, run: noop },
+      /^Task object-every: `every` must be a positive number of milliseconds, got \{"ms":5\}$/,
+    ],
+    [{ name: 'number-cron', cron: 5, run: noop }, /^Task number-cron: `cron` must be a pattern string, got 5$/],
+    [{ name: 'feb-30', cron: '0 0 30 2 *', run: noop }, /^Task feb-30: `cron` '0 0 30 2 \*' never matches after now$/],
+    [{ name: 'number-zone', cron: '0 * * * *', timezone: 5, run: noop }, /^Task number-zone: `timezone` '5' is not an IANA time zone/],
   ];
   for (const [definition, message] of invalid) {
     assert.throws(
@@ -403,6 +428,11 @@ test('each invalid definition throws a TaskDefinitionError naming the task and t
     })(),
     "a rejected pattern keeps the parser's error as cause",
   );
+  assert.throws(
+    () => bot.task({ name: 'no-cause', every: 0, run: noop }),
+    (error: unknown) => error instanceof TaskDefinitionError && !('cause' in error),
+    'a problem of the definition itself has no cause',
+  );
   assert.equal(clock.pendingTimers, 0, 'no invalid definition was scheduled');
 
   bot.task({ name: 'both', every: MINUTE, run: noop });
@@ -425,4 +455,76 @@ test('a task added while the bot runs starts at once', async () => {
   await clock.advance(5 * MINUTE);
   assert.deepEqual(runs, ['now at 3', 'later at 8']);
   assert.deepEqual(errors, []);
+});
+
+test('start() on a task already running changes nothing: one timer, its failure count and its signal kept', async () => {
+  const { bot, clock } = await clockedBot();
+  const gate = deferred();
+  const signals: AbortSignal[] = [];
+  const task = bot.task({
+    name: 'steady',
+    every: MINUTE,
+    run: async ({ iteration, signal }) => {
+      signals.push(signal);
+      if (iteration === 1) throw new Error('first run failed');
+      await gate.promise;
+    },
+  });
+  task.start();
+  assert.equal(clock.pendingTimers, 1, 'a second start() plans no second timer');
+  await clock.advance(MINUTE);
+  assert.equal(task.iterations, 1);
+  assert.equal(task.consecutiveFailures, 1);
+  task.start();
+  assert.equal(task.consecutiveFailures, 1, 'start() on a running task does not reset its count');
+  await clock.advance(MINUTE);
+  assert.equal(task.iterations, 2, 'iteration 2 is under way');
+  task.start();
+  task.stop();
+  assert.equal(signals[1]?.aborted, true, "stop() aborts the running iteration's signal, whatever start() did meanwhile");
+  gate.resolve();
+  await bot.idle();
+  await clock.advance(10 * MINUTE);
+  assert.equal(task.iterations, 2, 'a task stopped during a successful iteration plans no next one');
+  assert.equal(clock.pendingTimers, 0);
+});
+
+test('a task stopped during an iteration that then fails is not also stopped for its failures', async () => {
+  const { bot, clock, logged } = await clockedBot();
+  const gate = deferred();
+  const task = bot.task({
+    name: 'halting',
+    every: MINUTE,
+    stopAfterFailures: 1,
+    run: async () => {
+      await gate.promise;
+      throw new Error('gave up');
+    },
+  });
+  await clock.advance(MINUTE);
+  task.stop();
+  gate.resolve();
+  await bot.idle();
+  assert.equal(task.running, false);
+  assert.deepEqual(
+    logged.filter(({ level, message }) => level === 'warn' && message.includes('stopped after')),
+    [],
+    'the app stopped it; its failure limit did not',
+  );
+});
+
+test("unloading an extension removes its tasks only: the bot's own keep running", async () => {
+  const ticker = defineExtension({
+    name: 'ticker',
+    setup(scoped) {
+      scoped.task({ name: 'tick', every: MINUTE, run: noop });
+    },
+  });
+  const { bot, clock } = await clockedBot((b) => b.loadExtension(ticker));
+  const own = bot.task({ name: 'own', every: MINUTE, run: noop });
+  await bot.unloadExtension('ticker');
+  await clock.advance(2 * MINUTE);
+  assert.equal(own.running, true);
+  assert.equal(own.iterations, 2);
+  bot.task({ name: 'tick', every: MINUTE, run: noop });
 });

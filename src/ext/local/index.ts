@@ -63,6 +63,11 @@ export interface LocalOptions extends Partial<StoreLimits> {
   recordExpected?: boolean;
   /** Storm control: full events per issue per minute; later occurrences are only counted. Default 20. */
   eventsPerIssuePerMinute?: number;
+  /**
+   * Storm control over all issues: full events per minute, a tenth of them at once; past it occurrences of issues
+   * already seen are only counted, so a storm of distinct errors costs counters, not an event written each. Default 600.
+   */
+  eventsPerMinute?: number;
   /** Occurrences waiting to be written at most; past it new ones are dropped and counted. Default 1000. */
   maxQueue?: number;
   /** How long a write keeps waiting (with timers, not blocking) for another process's lock. Default 5000. */
@@ -73,7 +78,7 @@ export interface LocalOptions extends Partial<StoreLimits> {
   clock?: Pick<Clock, 'now'>;
 }
 
-const DEFAULTS = { eventsPerIssuePerMinute: 20, maxQueue: 1000, lockTimeoutMs: 5000, flushTimeoutMs: 2000 };
+const DEFAULTS = { eventsPerIssuePerMinute: 20, eventsPerMinute: 600, maxQueue: 1000, lockTimeoutMs: 5000, flushTimeoutMs: 2000 };
 /**
  * SQLite's own wait for a lock, on the event loop: kept short, since a write that finds the lock taken is retried
  * with timers (up to `lockTimeoutMs`) instead.
@@ -90,7 +95,7 @@ export default defineExtension<LocalOptions>({
   name: 'local',
   async setup(bot, options = {}) {
     const settings = { ...DEFAULTS, ...definedOnly(options) };
-    for (const name of ['eventsPerIssuePerMinute', 'maxQueue'] as const) wholeNumber(name, settings[name], 1);
+    for (const name of ['eventsPerIssuePerMinute', 'eventsPerMinute', 'maxQueue'] as const) wholeNumber(name, settings[name], 1);
     for (const name of ['lockTimeoutMs', 'flushTimeoutMs'] as const) wholeNumber(name, settings[name], 0);
     const path = resolve(options.path ?? DEFAULT_PATH);
     const store = await openStore(bot, path, options, settings.lockTimeoutMs);
@@ -110,6 +115,7 @@ export default defineExtension<LocalOptions>({
       trail,
       recordExpected: options.recordExpected ?? false,
       eventsPerIssuePerMinute: settings.eventsPerIssuePerMinute,
+      eventsPerMinute: settings.eventsPerMinute,
       release: options.release ?? defaultRelease(),
       environment: options.environment ?? defaultEnvironment(),
       now: () => clock.now(),

@@ -17,6 +17,7 @@ export interface RecorderSettings {
   readonly trail: BreadcrumbTrail;
   readonly recordExpected: boolean;
   readonly eventsPerIssuePerMinute: number;
+  readonly eventsPerMinute: number;
   readonly release: string | undefined;
   readonly environment: string | undefined;
   readonly now: () => number;
@@ -25,8 +26,9 @@ export interface RecorderSettings {
 /**
  * The `Error` listener of `lantern/ext/local`: builds each event once (redacted), queues it for the store and gives
  * the user its id as the reference, unless an earlier tracker gave one (then that id is this event's id too).
- * Storm control: past `eventsPerIssuePerMinute` events of one issue in a minute, an occurrence is only counted (no
- * event is built), and its user gets the reference of the issue's last event.
+ * Storm control: past `eventsPerIssuePerMinute` events of one issue in a minute, or `eventsPerMinute` of all issues,
+ * an occurrence is only counted (no event is built), and its user gets the reference of the issue's last event. An
+ * issue's first occurrence is always a full event: a count needs an event to be like.
  */
 export class LocalRecorder {
   readonly #storm: StormControl<null>;
@@ -38,7 +40,7 @@ export class LocalRecorder {
     private readonly bot: Client,
     private readonly settings: RecorderSettings,
   ) {
-    this.#storm = new StormControl(settings.eventsPerIssuePerMinute, settings.now);
+    this.#storm = new StormControl(settings.eventsPerIssuePerMinute, settings.now, settings.eventsPerMinute);
   }
 
   readonly onError = (event: ErrorEvent): void => {

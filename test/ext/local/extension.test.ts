@@ -182,6 +182,29 @@ test('a storm of one failure counts every occurrence, stores a few events, and e
   store.close();
 });
 
+test('past eventsPerMinute over all issues, an issue already seen is only counted; a new issue still gets its event', async () => {
+  // A bucket of 2 (a tenth of 20), refilled at one event every 3 s: the test's few seconds refill at most one.
+  const { bot, path } = await localBot({ eventsPerMinute: 20 });
+  const kinds = ['DiskFull', 'Timeout', 'Refused', 'Gone'];
+  for (let round = 0; round < 3; round++)
+    for (const kind of kinds) {
+      const error = new Error(`${kind} happened`);
+      error.name = `${kind}Error`;
+      await bot.reportError({ source: 'storage', error });
+    }
+  await bot.idle();
+  const store = await readBack(path, (s) => s.listIssues().reduce((sum, issue) => sum + issue.count, 0) === 12);
+  const issues = store.listIssues();
+  assert.equal(issues.length, 4, 'every issue is there');
+  assert.ok(
+    issues.every((issue) => issue.count === 3),
+    'every occurrence is counted',
+  );
+  const stored = issues.reduce((sum, issue) => sum + issue.stored, 0);
+  assert.ok(stored >= 4 && stored <= 5, `the first of each issue, and at most one refilled, were stored as events (got ${String(stored)})`);
+  store.close();
+});
+
 test('in a storm of errors reported from several shards, each occurrence counts on its own shard, the only-counted ones too', async () => {
   const { bot, path } = await localBot({ eventsPerIssuePerMinute: 2 });
   const shards = ['1', '3', '3', '1', '3', '3', '3', '2'];
@@ -299,7 +322,13 @@ test('loading it without better-sqlite3 installed fails with an ExtensionLoadErr
 test('options no store could run with fail the load with LANTERN_ERR_STORE_OPTIONS', async () => {
   const discord = await startFake();
   await startBot(discord, {}, async (bot) => {
-    for (const options of [{ eventsPerIssuePerMinute: 0 }, { maxQueue: 1.5 }, { maxEventsPerIssue: 0 }, { flushTimeoutMs: -1 }]) {
+    for (const options of [
+      { eventsPerIssuePerMinute: 0 },
+      { eventsPerMinute: 0 },
+      { maxQueue: 1.5 },
+      { maxEventsPerIssue: 0 },
+      { flushTimeoutMs: -1 },
+    ]) {
       await assert.rejects(bot.loadExtension(local, { path: join(tempFolder(), 'e.db'), ...options }), (error: Error) => {
         assert.equal((error.cause as { code?: string }).code, 'LANTERN_ERR_STORE_OPTIONS', JSON.stringify(options));
         return true;
