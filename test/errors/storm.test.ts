@@ -7,9 +7,10 @@ import { test } from 'node:test';
 import { STORM_WINDOW_MS, StormControl } from '../../src/errors/storm.js';
 import { FakeClock } from '../../src/testing/index.js';
 
-function storm(limit: number) {
+/** Storm control on a fake clock: `limit` per group, and `total` over all groups (none by default). */
+function storm(limit: number, total?: number) {
   const clock = new FakeClock(Date.UTC(2026, 0, 1));
-  return { clock, control: new StormControl<string>(limit, () => clock.now()) };
+  return { clock, control: new StormControl<string>(limit, () => clock.now(), total) };
 }
 
 test('a group goes on `limit` times a window; later occurrences are held back with the last event id sent', () => {
@@ -92,13 +93,8 @@ test('recording an event id for a group never admitted does nothing', () => {
   assert.deepEqual(control.admit('nobody', 'y'), { send: false, lastEventId: undefined });
 });
 
-function budgeted(limit: number, total: number) {
-  const clock = new FakeClock(Date.UTC(2026, 0, 1));
-  return { clock, control: new StormControl<string>(limit, () => clock.now(), total) };
-}
-
 test('the overall budget lets a tenth of it through at once, then refills evenly over the window', async () => {
-  const { clock, control } = budgeted(Number.POSITIVE_INFINITY, 600);
+  const { clock, control } = storm(Number.POSITIVE_INFINITY, 600);
   const sent = (from: number, count: number) =>
     Array.from({ length: count }, (_, i) => control.admit(`group ${String(from + i)}`, 'x').send).filter(Boolean).length;
   assert.equal(sent(0, 100), 60, 'a burst spends the bucket, a tenth of the window');
@@ -109,7 +105,7 @@ test('the overall budget lets a tenth of it through at once, then refills evenly
 });
 
 test('an occurrence past the budget is held back like a repeat: its user gets the last event id, its group counts it', () => {
-  const { control } = budgeted(10, 10);
+  const { control } = storm(10, 10);
   assert.deepEqual(control.admit('a', 'a1'), { send: true, suppressedBefore: 0 });
   control.sent('a', 'event-a1');
   assert.deepEqual(control.admit('a', 'a2'), { send: false, lastEventId: 'event-a1' });
@@ -121,7 +117,7 @@ test('an occurrence past the budget is held back like a repeat: its user gets th
 });
 
 test('release hands on held-back groups, oldest first, as the budget refills, each with its count', async () => {
-  const { clock, control } = budgeted(Number.POSITIVE_INFINITY, 60);
+  const { clock, control } = storm(Number.POSITIVE_INFINITY, 60);
   assert.equal(control.admit('first', 'f1').send, true, 'the bucket holds 6: a tenth of 60');
   for (const name of ['a', 'b', 'c', 'd', 'e']) assert.equal(control.admit(name, `${name}1`).send, true);
   for (const name of ['g', 'h', 'i']) {
@@ -153,6 +149,6 @@ test("release sends a quiet group's held-back occurrence once its window is over
 });
 
 test('without a budget (Infinity) every group is held back only by its own limit', () => {
-  const { control } = budgeted(1, Number.POSITIVE_INFINITY);
+  const { control } = storm(1, Number.POSITIVE_INFINITY);
   for (let i = 0; i < 5000; i++) assert.equal(control.admit(`group ${String(i)}`, 'x').send, true);
 });

@@ -5,11 +5,6 @@ import type { Sdk } from './client.js';
 
 const DEFAULT_MAX_BREADCRUMBS = 100;
 
-/**
- * Each interaction's isolation scope (its breadcrumbs, and whatever its handler sets with `Sentry.setTag`), found
- * again from the event's context, so concurrent interactions never mix; what happens outside interactions (listeners,
- * sync, gateway) goes to the bot's background scope. The other sinks read and write scopes through this.
- */
 /** A breadcrumb of an interaction kept as the data to make it: most interactions never fail, and need none made. */
 interface Deferred {
   readonly timestamp: number;
@@ -59,8 +54,7 @@ export class InteractionScopes {
 
   /** Adds a breadcrumb to the current interaction's scope, or the background one; the user's `beforeBreadcrumb` applies. */
   breadcrumb(breadcrumb: Breadcrumb): void {
-    const { beforeBreadcrumb } = this.client.getOptions();
-    const kept = beforeBreadcrumb ? beforeBreadcrumb(breadcrumb) : breadcrumb;
+    const kept = this.#filtered(breadcrumb);
     if (!kept) return;
     const isolation = this.sdk.getIsolationScope();
     const target = this.#trails.has(isolation) ? isolation : this.background;
@@ -83,6 +77,12 @@ export class InteractionScopes {
     trail.deferred.push({ timestamp: Date.now() / 1000, make });
   }
 
+  /** The breadcrumb as the client's `beforeBreadcrumb` (Lantern's redaction, then the app's) leaves it, or `null`. */
+  #filtered(breadcrumb: Breadcrumb): Breadcrumb | null {
+    const { beforeBreadcrumb } = this.client.getOptions();
+    return beforeBreadcrumb ? beforeBreadcrumb(breadcrumb) : breadcrumb;
+  }
+
   maxBreadcrumbs(): number {
     return this.client.getOptions().maxBreadcrumbs ?? DEFAULT_MAX_BREADCRUMBS;
   }
@@ -95,11 +95,9 @@ export class InteractionScopes {
     const copy = isolation.clone();
     const trail = this.#trails.get(isolation);
     if (!trail || trail.deferred.length === 0) return copy;
-    const { beforeBreadcrumb } = this.client.getOptions();
     const made: Breadcrumb[] = [];
     for (const { timestamp, make } of trail.deferred) {
-      const breadcrumb = { timestamp, ...make() };
-      const kept = beforeBreadcrumb ? beforeBreadcrumb(breadcrumb) : breadcrumb;
+      const kept = this.#filtered({ timestamp, ...make() });
       if (kept) made.push(kept);
     }
     const max = this.maxBreadcrumbs();
