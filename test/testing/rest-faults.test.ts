@@ -116,8 +116,13 @@ describe('injected faults, through discord.js REST', () => {
     assert.deepEqual([retried.status, retried.faulted], [200, false]);
     assert.ok(retried.at - limited.at >= 380, `retried after ${retried.at - limited.at} ms`);
     // discord.js read the wait from the fake's headers: 400 ms (offset 0), give or take its own millisecond rounding.
-    assert.equal(rateLimits.length, 1);
-    assert.ok(rateLimits[0]! >= 390 && rateLimits[0]! <= 400, `discord.js waited ${rateLimits[0]} ms`);
+    // A timer that fires a millisecond before Date.now() reaches the reset makes it wait once more for the rest.
+    const [wait, ...rest] = rateLimits;
+    assert.ok(wait !== undefined && wait >= 390 && wait <= 400, `discord.js waited ${wait} ms`);
+    assert.ok(
+      rest.every((ms) => ms <= 5),
+      `discord.js waited again: ${rateLimits.join(', ')} ms`,
+    );
     await destroy(client);
     await stopFake(discord);
   });
