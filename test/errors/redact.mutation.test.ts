@@ -195,3 +195,49 @@ test('a secret with quotes is found as HTML with upper-case hex or zero-padded r
     assert.equal(redactor.redact(`key=pa${quote}ss-word-42;`), 'key=[REDACTED PASSWORD];', quote);
   }
 });
+
+test('a DSN over plain http loses its key unregistered, as one over https does', () => {
+  const redactor = new Redactor();
+  for (const scheme of ['http', 'https']) {
+    const dsn = `${scheme}://${DSN_KEY}@sentry.internal:9000/42`;
+    assert.equal(redactor.redact(`init ${dsn} failed`), 'init [REDACTED SENTRY DSN] failed', scheme);
+  }
+});
+
+test('a secret with a space is found form-encoded (`+`), and one with a tab or a line break as JSON writes them', () => {
+  const redactor = new Redactor();
+  redactor.add('open sesame 42', 'PHRASE');
+  redactor.add('tab\there-42', 'TABBED');
+  redactor.add('line\none-42', 'BROKEN');
+  assert.equal(redactor.redact('q=open+sesame+42&x=1'), 'q=[REDACTED PHRASE]&x=1');
+  assert.equal(
+    redactor.redact(JSON.stringify({ a: 'tab\there-42', b: 'line\none-42' })),
+    '{"a":"[REDACTED TABBED]","b":"[REDACTED BROKEN]"}',
+  );
+  assert.equal(redactor.redact(JSON.stringify(JSON.stringify('tab\there-42'))), String.raw`"\"[REDACTED TABBED]\""`);
+});
+
+test('a secret with letters outside ASCII is found as JSON \\u escapes, ASCII-only JSON of it too', () => {
+  const redactor = new Redactor();
+  redactor.add('geheim-schlüssel', 'KEY');
+  const asciiJson = JSON.stringify('geheim-schlüssel').replace(
+    /[^\x20-\x7e]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  assert.equal(redactor.redact(`body=${asciiJson}`), 'body="[REDACTED KEY]"');
+});
+
+test('a secret inside longer base64 is found at each of the three byte offsets, in base64 and base64url', () => {
+  const redactor = new Redactor();
+  const secret = 'api-key->?~>?~-1234';
+  redactor.add(secret, 'API KEY');
+  for (const prefix of ['', 'a', 'ab']) {
+    for (const encoding of ['base64', 'base64url'] as const) {
+      const encoded = Buffer.from(`${prefix}${secret}tail`).toString(encoding);
+      const redacted = redactor.redact(`blob ${encoded} end`);
+      assert.match(redacted, /\[REDACTED API KEY\]/, `${encoding} after ${String(prefix.length)} bytes: ${redacted}`);
+      const kept = redacted.replace(/^blob |\s*end$/g, '');
+      assert.ok(kept.length < encoded.length, `${encoding} after ${String(prefix.length)} bytes`);
+    }
+  }
+});
