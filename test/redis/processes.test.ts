@@ -128,12 +128,13 @@ const starts = (bot: BotProcess, name: string): number =>
 async function runOnceFree({ discord, bots, channels }: World, index: 0 | 1, user: FakeUser, name: string): Promise<InteractionHandle> {
   const deadline = performance.now() + WAIT_MS;
   const before = starts(bots[index], name);
+  const started = () => starts(bots[index], name) > before;
   for (;;) {
     const handle = run(discord, user, channels[index], name);
     const outcome = { busy: false };
     void firstText(handle).then((text) => (outcome.busy = BUSY_TEXT.test(text)));
-    await waitUntil(() => starts(bots[index], name) > before || outcome.busy, WAIT_MS);
-    if (starts(bots[index], name) > before) return handle;
+    await waitUntil(() => started() || outcome.busy, WAIT_MS);
+    if (started()) return handle;
     assert.ok(performance.now() < deadline, `/${name} was refused as busy for ${String(WAIT_MS)} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -164,7 +165,7 @@ test(
   async () => {
     const { discord, bots, channels, users } = shared!;
     const first = run(discord, users[0]!, channels[0], 'solo');
-    await waitUntil(() => bots[0].lines.some((line) => line.event === 'started' && line.command === 'solo'), WAIT_MS);
+    await waitUntil(() => starts(bots[0], 'solo') > 0, WAIT_MS);
     assert.match(await firstText(run(discord, users[1]!, channels[1], 'solo')), BUSY_TEXT);
     bots[0].release('solo');
     assert.equal(await firstText(first), 'solo on shard 0');
@@ -180,12 +181,12 @@ test(
   async () => {
     const { discord, bots, channels, users } = shared!;
     const holder = run(discord, users[0]!, channels[1], 'queue');
-    await waitUntil(() => bots[1].lines.some((line) => line.event === 'started' && line.command === 'queue'), WAIT_MS);
+    await waitUntil(() => starts(bots[1], 'queue') > 0, WAIT_MS);
     const waiter = run(discord, users[1]!, channels[0], 'queue');
     await waiter.response('deferReply', { timeout: WAIT_MS });
-    assert.ok(!bots[0].lines.some((line) => line.event === 'started' && line.command === 'queue'), 'not run while the slot is held');
+    assert.ok(starts(bots[0], 'queue') === 0, 'not run while the slot is held');
     bots[1].release('queue');
-    await waitUntil(() => bots[0].lines.some((line) => line.event === 'started' && line.command === 'queue'), WAIT_MS);
+    await waitUntil(() => starts(bots[0], 'queue') > 0, WAIT_MS);
     bots[0].release('queue');
     await holder.response(undefined, { timeout: WAIT_MS });
     // After the defer, `ctx.send` follows up.
@@ -233,7 +234,7 @@ test(
   async () => {
     const { discord, bots, channels, users } = shared!;
     run(discord, users[0]!, channels[0], 'solo');
-    await waitUntil(() => bots[0].lines.filter((line) => line.event === 'started' && line.command === 'solo').length === 2, WAIT_MS);
+    await waitUntil(() => starts(bots[0], 'solo') === 2, WAIT_MS);
     bots[0].child.kill('SIGKILL');
     await bots[0].exited;
     assert.match(await firstText(run(discord, users[1]!, channels[1], 'solo')), BUSY_TEXT);
