@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
+import { inspect } from 'node:util';
 import { Redactor } from '../../src/errors/redact.js';
 
 /** A bot token as Discord makes it: `base64(bot id).base64(timestamp).hmac`, unpadded. */
@@ -239,5 +240,112 @@ test('a secret inside longer base64 is found at each of the three byte offsets, 
       const kept = redacted.replace(/^blob |\s*end$/g, '');
       assert.ok(kept.length < encoded.length, `${encoding} after ${String(prefix.length)} bytes`);
     }
+  }
+});
+
+test('a secret wrapped over three lines, each break of another kind, is removed with its breaks and nothing after it', () => {
+  const redactor = new Redactor();
+  redactor.add('pa55word-for-the-db', 'PASSWORD');
+  for (const [first, second] of [
+    ['\n', '\r\n\t'],
+    ['\\n', '\\r\\n  '],
+    ['\r', '\n    '],
+  ]) {
+    const text = `login pa55word-${first}for-the${second}-db\nnext line`;
+    assert.equal(redactor.redact(text), 'login [REDACTED PASSWORD]\nnext line', JSON.stringify(text));
+  }
+});
+
+test('a secret broken by any invisible character a copy leaves in a word is removed whole', () => {
+  const redactor = new Redactor();
+  redactor.add('pa55word-for-the-db', 'PASSWORD');
+  for (const invisible of ['\u00ad', '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff']) {
+    const text = `login pa55word-f${invisible}or-the-db failed`;
+    assert.equal(redactor.redact(text), 'login [REDACTED PASSWORD] failed', `U+${invisible.charCodeAt(0).toString(16)}`);
+  }
+});
+
+test('a secret wrapped where both sides of the break are characters no token has is still found', () => {
+  const redactor = new Redactor();
+  redactor.add('p@ss!#w0rd$%', 'PASSWORD');
+  assert.equal(redactor.redact('login p@ss!\n#w0rd$% failed'), 'login [REDACTED PASSWORD] failed');
+});
+
+test('a wrapped token at the very start or end of a text is removed, and the text around it kept exactly', () => {
+  const redactor = new Redactor();
+  const token = botToken('1234567890123456789');
+  assert.equal(redactor.redact(`${token.slice(0, 12)}\n${token.slice(12)} was refused`), '[REDACTED TOKEN] was refused');
+  assert.equal(redactor.redact(`refused: ${token.slice(0, 40)}\n   ${token.slice(40)}`), 'refused: [REDACTED TOKEN]');
+});
+
+test('wrapped secrets far apart and close together in one text are each removed, and what lies between them stays', () => {
+  const redactor = new Redactor();
+  redactor.add('pa55word-for-the-db', 'PASSWORD');
+  redactor.add('an-api-key-of-the-bot', 'API KEY');
+  const between = ' and then '.repeat(60);
+  for (const gap of [' & ', between]) {
+    const text = `a pa55word-f\nor-the-db${gap}an-api-key-\nof-the-bot z`;
+    assert.equal(redactor.redact(text), `a [REDACTED PASSWORD]${gap}[REDACTED API KEY] z`, `gap of ${String(gap.length)}`);
+  }
+});
+
+test('a registered secret longer than a token, wrapped near its start or its end, is removed whole', () => {
+  const redactor = new Redactor();
+  const secret = randomBytes(300).toString('base64url');
+  redactor.add(secret, 'LONG KEY');
+  for (const at of [15, secret.length - 15]) {
+    const wrapped = `key ${secret.slice(0, at)}\n${secret.slice(at)} expired`;
+    assert.equal(redactor.redact(wrapped), 'key [REDACTED LONG KEY] expired', `broken after ${String(at)} characters`);
+  }
+});
+
+test('a secret with a letter outside the basic plane is found as JSON surrogate escapes and as HTML references', () => {
+  const redactor = new Redactor();
+  redactor.add('key-😀-42', 'KEY');
+  for (const emoji of [String.raw`\ud83d\ude00`, String.raw`\\uD83D\\uDE00`, '&#128512;', '&#x1f600;', '&#X1F600;', '%F0%9F%98%80']) {
+    assert.equal(redactor.redact(`sent key-${emoji}-42.`), 'sent [REDACTED KEY].', emoji);
+  }
+});
+
+test('a secret with each character HTML names is found with the named references, and JSON short escapes of each control', () => {
+  const redactor = new Redactor();
+  redactor.add(`a&b<c>d"e'f`, 'HTML');
+  assert.equal(redactor.redact('<p>a&amp;b&lt;c&gt;d&quot;e&apos;f</p>'), '<p>[REDACTED HTML]</p>');
+  for (const control of ['\b', '\f', '\r', '\n', '\t']) {
+    const secret = `ctrl${control}secret-42`;
+    redactor.add(secret, 'CONTROL');
+    const once = JSON.stringify(secret);
+    assert.equal(redactor.redact(`x=${once};`), 'x="[REDACTED CONTROL]";', once);
+    assert.equal(redactor.redact(`x=${JSON.stringify(once)};`), String.raw`x="\"[REDACTED CONTROL]\"";`, once);
+    redactor.delete(secret);
+  }
+});
+
+test('a secret is found in hex of either case', () => {
+  const redactor = new Redactor();
+  redactor.add('hex-me-please', 'KEY');
+  const hex = Buffer.from('hex-me-please').toString('hex');
+  assert.equal(redactor.redact(`dump ${hex} | ${hex.toUpperCase()}`), 'dump [REDACTED KEY] | [REDACTED KEY]');
+});
+
+test('bot tokens with a padded middle part, or the shortest signature, are found in texts of every kind', () => {
+  const redactor = new Redactor();
+  const first = Buffer.from('1234567890123456789').toString('base64url');
+  for (const middle of ['AbCdEf', 'AbCdEfG', 'AbCdEf==', 'AbCdEfG=']) {
+    for (const hmac of ['x'.repeat(27), `${'y'.repeat(26)}-_`, 'z'.repeat(40)]) {
+      const token = `${first}.${middle}.${hmac}`;
+      assert.equal(redactor.redact(`token: ${token}, refused`), 'token: [REDACTED TOKEN], refused', token);
+    }
+  }
+  assert.equal(redactor.redact(`${first}.AbCdE.${'x'.repeat(27)}`), `${first}.AbCdE.${'x'.repeat(27)}`, 'a middle part of 5 is no token');
+});
+
+test('a secret with quotes and control characters is found as util.inspect writes it: quotes raw, controls escaped', () => {
+  const redactor = new Redactor();
+  for (const control of ['\b', '\f', '\r', '\n', '\t']) {
+    const secret = `say "open"${control}sesame-42`;
+    redactor.add(secret, 'PHRASE');
+    assert.equal(redactor.redact(`args: [ ${inspect(secret)} ]`), "args: [ '[REDACTED PHRASE]' ]", inspect(secret));
+    redactor.delete(secret);
   }
 });
