@@ -349,3 +349,11 @@ test('a secret with quotes and control characters is found as util.inspect write
     redactor.delete(secret);
   }
 });
+
+test('a webhook URL written in capitals loses its token, and a token learned at six characters is hidden', () => {
+  const redactor = new Redactor();
+  const url = 'HTTPS://DISCORD.COM/API/WEBHOOKS/1234567890123456789/SomeWebhookToken_abc';
+  assert.equal(redactor.redact(`POST ${url}`), 'POST HTTPS://DISCORD.COM/API/WEBHOOKS/1234567890123456789/[REDACTED]');
+  redactor.learnToken('tok3n6', 'WEBHOOK TOKEN');
+  assert.equal(redactor.redact('sent tok3n6 twice'), 'sent [REDACTED WEBHOOK TOKEN] twice');
+});
