@@ -528,3 +528,25 @@ test("unloading an extension removes its tasks only: the bot's own keep running"
   assert.equal(own.iterations, 2);
   bot.task({ name: 'tick', every: MINUTE, run: noop });
 });
+
+test('a cron task whose pattern is one moment runs at it, then stops with one warning instead of failing', async () => {
+  const { bot, clock, logged, errors } = await clockedBot();
+  const runs: number[] = [];
+  const task = bot.task({
+    name: 'launch',
+    cron: '2025-03-01T01:00:00',
+    timezone: 'UTC',
+    run: () => void runs.push(minutesIn(clock.now())),
+  });
+  assert.deepEqual(task.nextRunAt, new Date('2025-03-01T01:00:00Z'));
+  await clock.advance(3 * HOUR);
+  assert.deepEqual(runs, [50]);
+  assert.equal(task.running, false);
+  assert.equal(task.nextRunAt, undefined);
+  assert.deepEqual(
+    logged.filter(({ level }) => level === 'warn').map(({ message }) => message),
+    ['Task launch has stopped: its cron pattern matches no later time'],
+  );
+  assert.deepEqual(errors, []);
+  assert.equal(clock.pendingTimers, 0);
+});
