@@ -1,5 +1,5 @@
 import { ClientOptionsError, toError } from '../errors/codes.js';
-import { describeValue, summarizeError } from '../errors/format.js';
+import { summarizeError } from '../errors/format.js';
 import type { Redactor } from '../errors/redact.js';
 import { STORM_WINDOW_MS, StormControl } from '../errors/storm.js';
 import { groupError } from '../errors/grouping.js';
@@ -40,7 +40,7 @@ export function validateErrorLogLimit(limit: number): void {
 /** Checks the `logStack` client option. */
 export function validateLogStack(stack: unknown): asserts stack is LogStack {
   if (!LOG_STACKS.includes(stack as LogStack))
-    throw new ClientOptionsError('logStack', `must be 'compact' or 'full' (got ${describeValue(stack)})`);
+    throw new ClientOptionsError('logStack', `must be 'compact' or 'full' (got ${JSON.stringify(stack)})`);
 }
 
 /**

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Redactor } from '../../src/errors/redact.js';
-import { ErrorLog, validateErrorLogLimit } from '../../src/log/error-log.js';
+import { ErrorLog, validateErrorLogLimit, validateLogStack } from '../../src/log/error-log.js';
 import { consoleLogger, Log } from '../../src/log/log.js';
 import { FakeClock } from '../../src/testing/index.js';
 import { recordingLogger } from '../support/bot.js';
@@ -135,5 +135,57 @@ test('errorLogLimit accepts 1, any whole number and Infinity', () => {
     assert.throws(() => {
       validateErrorLogLimit(limit);
     }, /errorLogLimit/);
+  }
+});
+
+/** An error thrown, as its stack says, at `frame`. */
+function thrownAt(frame: string, message = 'lookup failed'): Error {
+  const error = new Error(message);
+  error.stack = `Error: ${message}\n    at ${frame}\n    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)`;
+  return error;
+}
+
+test('errors of one source thrown at other lines, or of other types, are other errors: each is written in full', () => {
+  const { log, logged } = errorLog();
+  log.error('/lookup', thrownAt('lookup (/app/commands/lookup.js:10:5)'), undefined, undefined);
+  log.error('/lookup', thrownAt('lookup (/app/commands/lookup.js:11:5)'), undefined, undefined);
+  log.error('/lookup', thrownAt('lookup (/app/commands/lookup.js:10:7)'), undefined, undefined);
+  const typed = thrownAt('lookup (/app/commands/lookup.js:10:5)');
+  typed.name = 'TypeError';
+  log.error('/lookup', typed, undefined, undefined);
+  assert.equal(logged.length, 4, heads(logged).join('\n'));
+});
+
+test('the same error about another user (an id in the frame that threw) is the same error: counted, not written again', () => {
+  const { log, logged } = errorLog();
+  log.error('/lookup', thrownAt('Object.user_123456789012345678 (/app/lookup.js:10:5)'), undefined, undefined);
+  log.error('/lookup', thrownAt('Object.user_876543210987654321 (/app/lookup.js:10:5)'), undefined, undefined);
+  log.error('/lookup', thrownAt('Object.user_81384788765712384 (/app/lookup.js:10:5)'), undefined, undefined);
+  log.answerFailed('/lookup', thrownAt('Object.user_123456789012345678 (/app/lookup.js:10:5)'), 'The interaction expired.');
+  log.answerFailed('/lookup', thrownAt('Object.user_876543210987654321 (/app/lookup.js:10:5)'), 'The interaction expired.');
+  assert.deepEqual(heads(logged), [
+    'Error in /lookup: Error: lookup failed',
+    'Could not tell the user about the error in /lookup: The interaction expired.',
+  ]);
+});
+
+test('logStack accepts compact and full; anything else is refused with a ClientOptionsError naming the value', () => {
+  validateLogStack('compact');
+  validateLogStack('full');
+  for (const [value, shown] of [
+    ['short', '"short"'],
+    [undefined, 'undefined'],
+    ['', '""'],
+  ] as const) {
+    assert.throws(
+      () => {
+        validateLogStack(value);
+      },
+      {
+        name: 'ClientOptionsError',
+        code: 'LANTERN_ERR_CLIENT_OPTIONS',
+        message: `Client option logStack: must be 'compact' or 'full' (got ${shown})`,
+      },
+    );
   }
 });
