@@ -89,7 +89,11 @@ const MODULES: readonly MutationModule[] = [
     tests: ['test/checks/concurrency.test.ts', 'test/checks/checks.test.ts', 'test/checks/guards.test.ts'],
   },
   { name: 'tasks', mutate: ['src/tasks/*.ts'], tests: ['test/tasks/scheduler.test.ts', 'test/tasks/tasks.test.ts'] },
-  { name: 'extensions', mutate: ['src/extensions/*.ts'], tests: ['test/extensions/extensions.test.ts'] },
+  {
+    name: 'extensions',
+    mutate: ['src/extensions/*.ts'],
+    tests: ['test/extensions/sink.test.ts', 'test/extensions/manager.test.ts', 'test/extensions/extensions.test.ts'],
+  },
   {
     name: 'sentry-capture',
     mutate: ['src/ext/sentry/scopes.ts', 'src/ext/sentry/capture.ts', 'src/ext/sentry/breadcrumbs.ts', 'src/errors/grouping.ts'],

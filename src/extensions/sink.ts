@@ -15,7 +15,8 @@ export interface Sink {
 
 /**
  * Sets the sinks up in order and returns one teardown that runs theirs in reverse; a teardown that throws does not
- * keep the others from running (the first error is thrown once all have run).
+ * keep the others from running (the first error is thrown once all have run). When a sink's setup throws, the sinks
+ * set up before it are torn down and its error is thrown; a teardown failing then is logged, as nothing awaits it.
  */
 export function setupSinks(bot: Bot, sinks: readonly Sink[]): Teardown {
   const teardowns: Teardown[] = [];
@@ -25,7 +26,10 @@ export function setupSinks(bot: Bot, sinks: readonly Sink[]): Teardown {
       if (teardown) teardowns.push(teardown);
     }
   } catch (error) {
-    void tearDown(teardowns);
+    tearDown(teardowns).catch((teardownError: unknown) => {
+      const cause = teardownError instanceof Error ? `${teardownError.name}: ${teardownError.message}` : String(teardownError);
+      bot.log.warn(`Tearing down the sinks set up before a failed one failed too: ${cause}`);
+    });
     throw error;
   }
   return () => tearDown(teardowns);
