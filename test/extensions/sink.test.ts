@@ -44,7 +44,12 @@ test('a teardown that throws does not keep the others from running; the first er
   const steps: string[] = [];
   const first = new Error('c would not close');
   const teardown = setupSinks(bot, [sink('a', steps), sink('b', steps, new Error('b would not close')), sink('c', steps, first)]);
-  await assert.rejects(teardown(), (error) => error === first);
+  await assert.rejects(
+    async () => {
+      await teardown();
+    },
+    (error) => error === first,
+  );
   assert.deepEqual(steps.slice(3), ['teardown c', 'teardown b', 'teardown a']);
 });
 
