@@ -357,3 +357,36 @@ test('a webhook URL written in capitals loses its token, and a token learned at 
   redactor.learnToken('tok3n6', 'WEBHOOK TOKEN');
   assert.equal(redactor.redact('sent tok3n6 twice'), 'sent [REDACTED WEBHOOK TOKEN] twice');
 });
+
+test('a secret found as it is and another wrapped elsewhere in the same text are both removed', () => {
+  const redactor = new Redactor();
+  redactor.add('pa55word-for-the-db', 'PASSWORD');
+  redactor.add('an-api-key-of-the-bot', 'API KEY');
+  assert.equal(
+    redactor.redact('db pa55word-for-the-db refused; key an-api-key-\n  of-the-bot refused'),
+    'db [REDACTED PASSWORD] refused; key [REDACTED API KEY] refused',
+  );
+});
+
+test('two secrets side by side are two replacements, each with its own label', () => {
+  const redactor = new Redactor();
+  redactor.add('alpha-secret-1', 'A');
+  redactor.add('beta-secret-2', 'B');
+  assert.equal(redactor.redact('alpha-secret-1beta-secret-2'), '[REDACTED A][REDACTED B]');
+});
+
+test('a secret holding another, far into a long text, is labelled by the longer one', () => {
+  const redactor = new Redactor();
+  redactor.add(DSN_KEY, 'DSN KEY');
+  redactor.add(DSN, 'DSN');
+  const prefix = 'x'.repeat(100);
+  assert.equal(redactor.redact(`${prefix} ${DSN} end`), `${prefix} [REDACTED DSN] end`);
+});
+
+test('texts that only resemble a secret are kept: a character left out, or another text in its place', () => {
+  const redactor = new Redactor();
+  redactor.add('p@ss w0rd!', 'PASSWORD');
+  for (const nearMiss of ['pss w0rd!', 'p+ss w0rd!', 'pundefinedss w0rd!', 'p\\undefinedss w0rd!', 'p@ssw0rd!', 'p@ss w0rd']) {
+    assert.equal(redactor.redact(`try ${nearMiss} now`), `try ${nearMiss} now`, nearMiss);
+  }
+});
