@@ -86,7 +86,14 @@ const MODULES: readonly MutationModule[] = [
   {
     name: 'guards',
     mutate: ['src/checks/*.ts', '!src/checks/index.ts'],
-    tests: ['test/checks/concurrency.test.ts', 'test/checks/checks.test.ts', 'test/checks/guards.test.ts'],
+    // The stored cooldowns and slots run against a real Redis server (test/redis/ starts one).
+    tests: [
+      'test/checks/messages.test.ts',
+      'test/checks/concurrency.test.ts',
+      'test/checks/checks.test.ts',
+      'test/checks/guards.test.ts',
+      'test/redis/guards.test.ts',
+    ],
   },
   { name: 'tasks', mutate: ['src/tasks/*.ts'], tests: ['test/tasks/scheduler.test.ts', 'test/tasks/tasks.test.ts'] },
   {
