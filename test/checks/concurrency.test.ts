@@ -109,3 +109,40 @@ test('a command whose queued run could not be deferred after the slot reached it
   assert.equal(answer.message?.content, 'report ready', JSON.stringify(third.responses));
   assert.deepEqual(ran, ['alice', 'carol']);
 });
+
+test('a queued run waits no longer than its interaction lives, and one whose interaction is over is refused at once', async () => {
+  const clock = new FakeClock();
+  const limiter = new ConcurrencyLimiter(clock);
+  const release = await limiter.acquire('/report', ONE_AT_A_TIME, subject('alice'));
+  const old = { ...subject('bob'), receivedAt: performance.now() - 15 * 60_000 + 100 };
+  const waiting = limiter.acquire('/report', ONE_AT_A_TIME, old);
+  const outcome = waiting.then(
+    () => 'granted',
+    (error: unknown) => (error instanceof MaxConcurrencyReached && error.timedOut ? 'timed out' : String(error)),
+  );
+  await clock.advance(200);
+  assert.equal(await outcome, 'timed out', 'the wait ended with the interaction, long before the 60 s timeout');
+  const expired = { ...subject('carol'), receivedAt: performance.now() - 15 * 60_000 - 1 };
+  await assert.rejects(
+    limiter.acquire('/report', ONE_AT_A_TIME, expired),
+    (error) => error instanceof MaxConcurrencyReached && error.timedOut,
+  );
+  release();
+  assert.equal(limiter.size, 0);
+});
+
+test('refuseWaiting refuses every queued run and every run that would queue later, as timed out; free slots still go', async () => {
+  const clock = new FakeClock();
+  const limiter = new ConcurrencyLimiter(clock);
+  const release = await limiter.acquire('/report', ONE_AT_A_TIME, subject('alice'));
+  const queued = limiter.acquire('/report', ONE_AT_A_TIME, subject('bob'));
+  limiter.refuseWaiting();
+  const timedOut = (error: unknown) => error instanceof MaxConcurrencyReached && error.timedOut;
+  await assert.rejects(queued, timedOut);
+  await assert.rejects(limiter.acquire('/report', ONE_AT_A_TIME, subject('carol')), timedOut);
+  release();
+  const again = await limiter.acquire('/report', ONE_AT_A_TIME, subject('dave'));
+  again();
+  assert.equal(limiter.size, 0);
+  assert.equal(clock.pendingTimers, 0);
+});
