@@ -89,6 +89,7 @@ const MODULES: readonly MutationModule[] = [
     // The stored cooldowns and slots run against a real Redis server (test/redis/ starts one).
     tests: [
       'test/checks/messages.test.ts',
+      'test/checks/cooldown.test.ts',
       'test/checks/concurrency.test.ts',
       'test/checks/checks.test.ts',
       'test/checks/guards.test.ts',
