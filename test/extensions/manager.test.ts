@@ -5,9 +5,10 @@
  * A real bot on the fake Discord.
  */
 import assert from 'node:assert/strict';
+import { basename } from 'node:path';
 import { test } from 'node:test';
-import { checks, command, defineExtension, ExtensionLoadError, ExtensionStateError } from '../../src/index.js';
-import type { ErrorEvent, Extension } from '../../src/index.js';
+import { checks, command, defineExtension, ExtensionLoadError, ExtensionStateError, RepliableContext } from '../../src/index.js';
+import type { ErrorEvent, Extension, InteractionErrorEvent } from '../../src/index.js';
 import { startBot, startFake } from '../support/bot.js';
 
 const discord = await startFake();
@@ -136,4 +137,66 @@ test("an extension's checks guard its commands, and one without onError leaves a
     events.filter((event) => !event.expected).map(({ source, extension, error }) => [source, extension, error.message]),
     [['/crash', 'fragile', 'fragile broke']],
   );
+});
+
+test("an extension's onError sees its commands' failures first and may answer them itself", async () => {
+  const seen: string[] = [];
+  const careful = defineExtension({
+    name: 'careful',
+    setup(scoped) {
+      scoped.addCommand(
+        command({
+          name: 'risky',
+          description: 'Fails',
+          run: () => {
+            throw new Error('risky broke');
+          },
+        }),
+      );
+    },
+    async onError(event: InteractionErrorEvent) {
+      seen.push(`${event.source}: ${event.error instanceof Error ? event.error.message : ''}`);
+      if (event.ctx instanceof RepliableContext) await event.ctx.send({ content: 'The careful extension is on it.', ephemeral: true });
+      event.handled = true;
+    },
+  });
+  const { bot } = await startBot(discord, { sendCommandTracebacks: false }, (b) => b.loadExtension(careful));
+  const handle = actor.slash('risky');
+  assert.equal((await handle.response()).message?.content, 'The careful extension is on it.');
+  await bot.idle();
+  assert.deepEqual(seen, ['/risky: risky broke']);
+  assert.equal(handle.responses.length, 1);
+});
+
+test('invalid guards on an extension, a nameless object without setup, and a load failure without a cause', async () => {
+  const { bot } = await startBot(discord);
+  const badGuards = await rejection(
+    bot.loadExtension(defineExtension({ name: 'strict', cooldown: { bucket: 'user', uses: 0, windowMs: 1000 }, setup: () => undefined })),
+  );
+  assert.equal(badGuards.message, 'Extension strict: its guards are invalid');
+  assert.match((badGuards.cause as Error).message, /^extension strict: cooldown\.uses must be a whole number of at least 1 \(got 0\)$/);
+  const hollow = await rejection(bot.loadExtension({} as unknown as Extension<unknown>));
+  assert.equal(hollow.message, 'Extension extension: it has no `setup` function');
+  assert.equal('cause' in hollow, false, 'nothing caused it');
+  assert.deepEqual(bot.extensions, []);
+});
+
+test('a setup that returns something other than a function has no teardown: unloading it reports nothing', async () => {
+  const events: ErrorEvent[] = [];
+  const odd = defineExtension({ name: 'odd', setup: () => ({ note: 'not a teardown' }) });
+  const { bot } = await startBot(discord, {}, async (b) => {
+    b.listen('Error', (event) => void events.push(event));
+    await b.loadExtension(odd);
+  });
+  await bot.unloadExtension('odd');
+  assert.deepEqual(events, []);
+});
+
+test('an extension loads by a path that goes up a folder first', async () => {
+  const { bot } = await startBot(discord);
+  const seen: string[] = [];
+  const up = `../${basename(process.cwd())}/test/fixtures/extensions/fun.ts`;
+  assert.equal(await bot.loadExtension(up, { greeting: 'Up', seen }), 'fun');
+  await bot.unloadExtension('fun');
+  assert.deepEqual(seen, ['fun teardown']);
 });
