@@ -65,17 +65,21 @@ async function plainWorld(setup: Parameters<typeof startBot>[2], options: Parame
   return { ...testBot, as: (user = alice) => discord.as(user, guild.channel('general')), bob };
 }
 
+/** `/boom`, which throws `boom`, with `onError` when given. */
+function boom(onError?: () => never) {
+  return command({
+    name: 'boom',
+    description: 'Fails',
+    run: () => {
+      throw new Error('boom');
+    },
+    ...(onError ? { onError } : {}),
+  });
+}
+
 test('an error handler that answers within the deadline is the only answer: the default one waits for it', async () => {
   const { as, bot } = await plainWorld((b) => {
-    b.addCommand(
-      command({
-        name: 'boom',
-        description: 'Fails',
-        run: () => {
-          throw new Error('boom');
-        },
-      }),
-    );
+    b.addCommand(boom());
     b.listen(Events.CommandError, async (event) => {
       await sleep(300);
       await event.ctx.reply({ content: 'We are on it.', ephemeral: true });
@@ -117,15 +121,8 @@ test("a completed command's event tells how long it took from the interaction's 
 test("an onError that throws is reported as the handler's onError, and the user still gets the default answer", async () => {
   const { as, bot, errors } = await plainWorld((b) => {
     b.addCommand(
-      command({
-        name: 'boom',
-        description: 'Fails',
-        run: () => {
-          throw new Error('boom');
-        },
-        onError: () => {
-          throw new Error('the handler broke too');
-        },
+      boom(() => {
+        throw new Error('the handler broke too');
       }),
     );
   });
