@@ -15,6 +15,13 @@ function botToken(botId: string, timestampChars = 6, hmacChars = 38): string {
   return `${Buffer.from(botId).toString('base64url')}.${part(timestampChars)}.${part(hmacChars)}`;
 }
 
+/** A Redactor that knows each `[secret, label]`. */
+function withSecrets(...secrets: [secret: string, label?: string][]): Redactor {
+  const redactor = new Redactor();
+  for (const [secret, label] of secrets) redactor.add(secret, label);
+  return redactor;
+}
+
 const DSN_KEY = 'f3a9c0d1e2b34c5d6e7f8091a2b3c4d5';
 const DSN = `https://${DSN_KEY}@o450123.ingest.sentry.io/4504123456789`;
 
@@ -32,18 +39,14 @@ test('a secret that contains another is replaced whole, whichever was registered
 });
 
 test('removing one secret keeps the others replaced longest first', () => {
-  const redactor = new Redactor();
-  redactor.add(DSN_KEY, 'DSN KEY');
-  redactor.add('an-api-key-of-the-bot', 'API KEY');
-  redactor.add(DSN, 'DSN');
+  const redactor = withSecrets([DSN_KEY, 'DSN KEY'], ['an-api-key-of-the-bot', 'API KEY'], [DSN, 'DSN']);
   redactor.delete('an-api-key-of-the-bot');
   assert.equal(redactor.redact(`${DSN} and an-api-key-of-the-bot`), '[REDACTED DSN] and an-api-key-of-the-bot');
 });
 
 test('a secret is also replaced in its URL-encoded form, and delete forgets both forms', () => {
   const secret = 'p@ss w0rd/äpi';
-  const redactor = new Redactor();
-  redactor.add(secret);
+  const redactor = withSecrets([secret]);
   const encoded = encodeURIComponent(secret);
   assert.equal(redactor.redact(`raw ${secret} encoded ${encoded}`), 'raw [REDACTED SECRET] encoded [REDACTED SECRET]');
   redactor.delete(secret);
@@ -51,8 +54,7 @@ test('a secret is also replaced in its URL-encoded form, and delete forgets both
 });
 
 test('a secret of six characters is accepted, a shorter one is refused with a RangeError that says why', () => {
-  const redactor = new Redactor();
-  redactor.add('abcdef', 'SHORT');
+  const redactor = withSecrets(['abcdef', 'SHORT']);
   assert.equal(redactor.redact('x abcdef y'), 'x [REDACTED SHORT] y');
   assert.throws(
     () => {
@@ -110,8 +112,7 @@ test('the token after a webhook or interaction id in a URL is redacted; the rout
 });
 
 test('text redacted twice is unchanged the second time', () => {
-  const redactor = new Redactor();
-  redactor.add(DSN, 'DSN');
+  const redactor = withSecrets([DSN, 'DSN']);
   const once = redactor.redact(`${DSN} ${botToken('159985870458322944')} /webhooks/1234567890123456789/secret-part`);
   assert.equal(redactor.redact(once), once);
   assert.equal(once, '[REDACTED DSN] [REDACTED TOKEN] /webhooks/1234567890123456789/[REDACTED]');
@@ -130,9 +131,7 @@ test('a secret Lantern later sees handed out as a webhook token keeps its label 
 });
 
 test('the part a cut left is found from four characters on, and the longest part of any secret wins', () => {
-  const redactor = new Redactor();
-  redactor.add('abcdefgh-0123', 'FIRST');
-  redactor.add('defgXYZ-98765', 'SECOND');
+  const redactor = withSecrets(['abcdefgh-0123', 'FIRST'], ['defgXYZ-98765', 'SECOND']);
   assert.deepEqual(redactor.partialAtEnd('the key abcdefg'), { length: 7, replacement: '[REDACTED FIRST]' });
   assert.deepEqual(redactor.partialAtEnd('the key abcd'), { length: 4, replacement: '[REDACTED FIRST]' });
   assert.deepEqual(redactor.partialAtStart('h-0123 was cut'), { length: 6, replacement: '[REDACTED FIRST]' });
@@ -140,9 +139,7 @@ test('the part a cut left is found from four characters on, and the longest part
 });
 
 test('overlapping secrets become one replacement named for the longest, even when the shorter starts first', () => {
-  const redactor = new Redactor();
-  redactor.add('user-4242', 'USER');
-  redactor.add('4242-session-ffee0011', 'SESSION');
+  const redactor = withSecrets(['user-4242', 'USER'], ['4242-session-ffee0011', 'SESSION']);
   assert.equal(redactor.redact('cookie user-4242-session-ffee0011; path=/'), 'cookie [REDACTED SESSION]; path=/');
 });
 
@@ -163,8 +160,7 @@ test('a value shorter than six characters learned as a token is not hidden: ordi
 });
 
 test('a secret wrapped with only its last character on the next line leaves no character of it', () => {
-  const redactor = new Redactor();
-  redactor.add('pa55word-for-the-db', 'PASSWORD');
+  const redactor = withSecrets(['pa55word-for-the-db', 'PASSWORD']);
   assert.equal(redactor.redact('login pa55word-for-the-d\nb failed'), 'login [REDACTED PASSWORD] failed');
 });
 
@@ -206,10 +202,7 @@ test('a DSN over plain http loses its key unregistered, as one over https does',
 });
 
 test('a secret with a space is found form-encoded (`+`), and one with a tab or a line break as JSON writes them', () => {
-  const redactor = new Redactor();
-  redactor.add('open sesame 42', 'PHRASE');
-  redactor.add('tab\there-42', 'TABBED');
-  redactor.add('line\none-42', 'BROKEN');
+  const redactor = withSecrets(['open sesame 42', 'PHRASE'], ['tab\there-42', 'TABBED'], ['line\none-42', 'BROKEN']);
   assert.equal(redactor.redact('q=open+sesame+42&x=1'), 'q=[REDACTED PHRASE]&x=1');
   assert.equal(
     redactor.redact(JSON.stringify({ a: 'tab\there-42', b: 'line\none-42' })),
@@ -219,8 +212,7 @@ test('a secret with a space is found form-encoded (`+`), and one with a tab or a
 });
 
 test('a secret with letters outside ASCII is found as JSON \\u escapes, ASCII-only JSON of it too', () => {
-  const redactor = new Redactor();
-  redactor.add('geheim-schlüssel', 'KEY');
+  const redactor = withSecrets(['geheim-schlüssel', 'KEY']);
   const asciiJson = JSON.stringify('geheim-schlüssel').replace(
     /[^\x20-\x7e]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
@@ -244,8 +236,7 @@ test('a secret inside longer base64 is found at each of the three byte offsets, 
 });
 
 test('a secret wrapped over three lines, each break of another kind, is removed with its breaks and nothing after it', () => {
-  const redactor = new Redactor();
-  redactor.add('pa55word-for-the-db', 'PASSWORD');
+  const redactor = withSecrets(['pa55word-for-the-db', 'PASSWORD']);
   for (const [first, second] of [
     ['\n', '\r\n\t'],
     ['\\n', '\\r\\n  '],
@@ -257,8 +248,7 @@ test('a secret wrapped over three lines, each break of another kind, is removed 
 });
 
 test('a secret broken by any invisible character a copy leaves in a word is removed whole', () => {
-  const redactor = new Redactor();
-  redactor.add('pa55word-for-the-db', 'PASSWORD');
+  const redactor = withSecrets(['pa55word-for-the-db', 'PASSWORD']);
   for (const invisible of ['\u00ad', '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff']) {
     const text = `login pa55word-f${invisible}or-the-db failed`;
     assert.equal(redactor.redact(text), 'login [REDACTED PASSWORD] failed', `U+${invisible.charCodeAt(0).toString(16)}`);
@@ -266,8 +256,7 @@ test('a secret broken by any invisible character a copy leaves in a word is remo
 });
 
 test('a secret wrapped where both sides of the break are characters no token has is still found', () => {
-  const redactor = new Redactor();
-  redactor.add('p@ss!#w0rd$%', 'PASSWORD');
+  const redactor = withSecrets(['p@ss!#w0rd$%', 'PASSWORD']);
   assert.equal(redactor.redact('login p@ss!\n#w0rd$% failed'), 'login [REDACTED PASSWORD] failed');
 });
 
@@ -279,9 +268,7 @@ test('a wrapped token at the very start or end of a text is removed, and the tex
 });
 
 test('wrapped secrets far apart and close together in one text are each removed, and what lies between them stays', () => {
-  const redactor = new Redactor();
-  redactor.add('pa55word-for-the-db', 'PASSWORD');
-  redactor.add('an-api-key-of-the-bot', 'API KEY');
+  const redactor = withSecrets(['pa55word-for-the-db', 'PASSWORD'], ['an-api-key-of-the-bot', 'API KEY']);
   const between = ' and then '.repeat(60);
   for (const gap of [' & ', between]) {
     const text = `a pa55word-f\nor-the-db${gap}an-api-key-\nof-the-bot z`;
@@ -300,16 +287,14 @@ test('a registered secret longer than a token, wrapped near its start or its end
 });
 
 test('a secret with a letter outside the basic plane is found as JSON surrogate escapes and as HTML references', () => {
-  const redactor = new Redactor();
-  redactor.add('key-😀-42', 'KEY');
+  const redactor = withSecrets(['key-😀-42', 'KEY']);
   for (const emoji of [String.raw`\ud83d\ude00`, String.raw`\\uD83D\\uDE00`, '&#128512;', '&#x1f600;', '&#X1F600;', '%F0%9F%98%80']) {
     assert.equal(redactor.redact(`sent key-${emoji}-42.`), 'sent [REDACTED KEY].', emoji);
   }
 });
 
 test('a secret with each character HTML names is found with the named references, and JSON short escapes of each control', () => {
-  const redactor = new Redactor();
-  redactor.add(`a&b<c>d"e'f`, 'HTML');
+  const redactor = withSecrets([`a&b<c>d"e'f`, 'HTML']);
   assert.equal(redactor.redact('<p>a&amp;b&lt;c&gt;d&quot;e&apos;f</p>'), '<p>[REDACTED HTML]</p>');
   for (const control of ['\b', '\f', '\r', '\n', '\t']) {
     const secret = `ctrl${control}secret-42`;
@@ -322,8 +307,7 @@ test('a secret with each character HTML names is found with the named references
 });
 
 test('a secret is found in hex of either case', () => {
-  const redactor = new Redactor();
-  redactor.add('hex-me-please', 'KEY');
+  const redactor = withSecrets(['hex-me-please', 'KEY']);
   const hex = Buffer.from('hex-me-please').toString('hex');
   assert.equal(redactor.redact(`dump ${hex} | ${hex.toUpperCase()}`), 'dump [REDACTED KEY] | [REDACTED KEY]');
 });
@@ -359,9 +343,7 @@ test('a webhook URL written in capitals loses its token, and a token learned at 
 });
 
 test('a secret found as it is and another wrapped elsewhere in the same text are both removed', () => {
-  const redactor = new Redactor();
-  redactor.add('pa55word-for-the-db', 'PASSWORD');
-  redactor.add('an-api-key-of-the-bot', 'API KEY');
+  const redactor = withSecrets(['pa55word-for-the-db', 'PASSWORD'], ['an-api-key-of-the-bot', 'API KEY']);
   assert.equal(
     redactor.redact('db pa55word-for-the-db refused; key an-api-key-\n  of-the-bot refused'),
     'db [REDACTED PASSWORD] refused; key [REDACTED API KEY] refused',
@@ -369,23 +351,18 @@ test('a secret found as it is and another wrapped elsewhere in the same text are
 });
 
 test('two secrets side by side are two replacements, each with its own label', () => {
-  const redactor = new Redactor();
-  redactor.add('alpha-secret-1', 'A');
-  redactor.add('beta-secret-2', 'B');
+  const redactor = withSecrets(['alpha-secret-1', 'A'], ['beta-secret-2', 'B']);
   assert.equal(redactor.redact('alpha-secret-1beta-secret-2'), '[REDACTED A][REDACTED B]');
 });
 
 test('a secret holding another, far into a long text, is labelled by the longer one', () => {
-  const redactor = new Redactor();
-  redactor.add(DSN_KEY, 'DSN KEY');
-  redactor.add(DSN, 'DSN');
+  const redactor = withSecrets([DSN_KEY, 'DSN KEY'], [DSN, 'DSN']);
   const prefix = 'x'.repeat(100);
   assert.equal(redactor.redact(`${prefix} ${DSN} end`), `${prefix} [REDACTED DSN] end`);
 });
 
 test('texts that only resemble a secret are kept: a character left out, or another text in its place', () => {
-  const redactor = new Redactor();
-  redactor.add('p@ss w0rd!', 'PASSWORD');
+  const redactor = withSecrets(['p@ss w0rd!', 'PASSWORD']);
   for (const nearMiss of ['pss w0rd!', 'p+ss w0rd!', 'pundefinedss w0rd!', 'p\\undefinedss w0rd!', 'p@ssw0rd!', 'p@ss w0rd']) {
     assert.equal(redactor.redact(`try ${nearMiss} now`), `try ${nearMiss} now`, nearMiss);
   }
