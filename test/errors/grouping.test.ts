@@ -114,3 +114,76 @@ test('route templates drop the origin, the API prefix, ids, tokens, emojis and t
   ];
   for (const [url, route] of cases) assert.equal(routeTemplate(url), route, url);
 });
+
+test('every connection failure of Node and undici is tagged network, by its code or by its name, and only those', () => {
+  const codes = ['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH'].concat([
+    'EHOSTUNREACH',
+    'UND_ERR_SOCKET',
+    'UND_ERR_CONNECT_TIMEOUT',
+    'UND_ERR_HEADERS_TIMEOUT',
+    'UND_ERR_BODY_TIMEOUT',
+  ]);
+  for (const code of [...codes, 'UND_ERR_CLOSED']) {
+    assert.deepEqual(groupError('/roll', Object.assign(new Error(code), { code })).tags, { failure: 'network' }, code);
+  }
+  for (const name of ['AbortError', 'ConnectTimeoutError', 'HeadersTimeoutError', 'BodyTimeoutError', 'SocketError']) {
+    const error = new Error(name);
+    error.name = name;
+    assert.deepEqual(groupError('/roll', error).tags, { failure: 'network' }, name);
+  }
+  for (const code of ['', 'EACCES', 'ERR_INVALID_ARG_TYPE']) {
+    assert.deepEqual(groupError('/roll', Object.assign(new Error('x'), { code })).tags, {}, `code ${JSON.stringify(code)}`);
+  }
+  assert.deepEqual(groupError('/roll', Object.assign(new Error('x'), { code: 104 })).tags, {}, 'a numeric code');
+});
+
+test("a 50035's field errors become one line per field, a form-wide one as (body); a tree past 16 levels is not followed", () => {
+  const deep: Record<string, unknown> = { _errors: [{ code: 'TOO_DEEP', message: 'never shown' }] };
+  let tree = deep;
+  for (let level = 0; level < 20; level++) tree = { [`l${String(level)}`]: tree };
+  const rawError = {
+    code: 50035,
+    message: 'Invalid Form Body',
+    errors: {
+      _errors: [{ code: 'BASE_TYPE_REQUIRED', message: 'This field is required' }],
+      options: {
+        0: { name: { _errors: [{ code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 32 in length.' }] } },
+      },
+      deep: tree,
+    },
+  };
+  const error = new DiscordAPIError(rawError, 50035, 400, 'put', CHANNEL_MESSAGES, {});
+  assert.deepEqual(groupError('command sync', error).discord, {
+    code: 50035,
+    status: 400,
+    method: 'PUT',
+    route: '/channels/:id/messages',
+    message: 'Invalid Form Body',
+    errors: [
+      '(body): BASE_TYPE_REQUIRED This field is required',
+      'options.0.name: BASE_TYPE_BAD_LENGTH Must be between 1 and 32 in length.',
+    ],
+  });
+  const shallow = new DiscordAPIError(
+    { code: 50035, message: 'Invalid Form Body', errors: { a: { b: { _errors: [{ code: 'X', message: 'y' }] } } } },
+    50035,
+    400,
+    'post',
+    CHANNEL_MESSAGES,
+    {},
+  );
+  assert.deepEqual((groupError('/x', shallow).discord as { errors: string[] }).errors, ['a.b: X y']);
+  const none = new DiscordAPIError({ code: 50013, message: 'Missing Permissions', errors: {} }, 50013, 403, 'post', CHANNEL_MESSAGES, {});
+  assert.equal('errors' in (groupError('/x', none).discord ?? {}), false, 'no field errors, no errors key');
+});
+
+test('a route template keeps paths that only look like the API prefix, and a bare /api', () => {
+  const cases: [string, string][] = [
+    ['/api', ''],
+    ['/api/v10', ''],
+    ['/apiary/123456789012345678', '/apiary/:id'],
+    ['https://discord.com/users/@me', '/users/@me'],
+    ['/channels/123', '/channels/123'],
+  ];
+  for (const [url, route] of cases) assert.equal(routeTemplate(url), route, url);
+});
