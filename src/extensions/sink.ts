@@ -1,3 +1,4 @@
+import { summarizeError } from '../errors/format.js';
 import type { Bot } from '../interactions/bot.js';
 import type { Teardown } from './extension.js';
 
@@ -27,8 +28,7 @@ export function setupSinks(bot: Bot, sinks: readonly Sink[]): Teardown {
     }
   } catch (error) {
     tearDown(teardowns).catch((teardownError: unknown) => {
-      const cause = teardownError instanceof Error ? `${teardownError.name}: ${teardownError.message}` : String(teardownError);
-      bot.log.warn(`Tearing down the sinks set up before a failed one failed too: ${cause}`);
+      bot.log.warn(`Tearing down the sinks set up before a failed one failed too: ${summarizeError(teardownError, bot.redactor)}`);
     });
     throw error;
   }
