@@ -105,7 +105,12 @@ const MODULES: readonly MutationModule[] = [
   {
     name: 'sentry-capture',
     mutate: ['src/ext/sentry/scopes.ts', 'src/ext/sentry/capture.ts', 'src/ext/sentry/breadcrumbs.ts', 'src/errors/grouping.ts'],
-    tests: ['test/errors/grouping.test.ts', 'test/ext/sentry/breadcrumbs.mutation.test.ts', ...SENTRY_TESTS],
+    tests: [
+      'test/errors/grouping.test.ts',
+      'test/ext/sentry/breadcrumbs.mutation.test.ts',
+      'test/ext/sentry/capture.mutation.test.ts',
+      ...SENTRY_TESTS,
+    ],
   },
   {
     name: 'sentry-delivery',
