@@ -37,8 +37,11 @@ const PLAIN_RUNS = /[\w.-]+/g;
  * after it, or an invisible character a copy and paste leaves inside a word.
  */
 const LINE_BREAK = /(?:\r\n|\r|\n|\\r\\n|\\n|\\r)(?:[ \t]|\\t)*|[\u00ad\u200b-\u200d\u2060\ufeff]/g;
-/** Characters of the token shapes, which hold no registered secret's characters. */
-const TOKEN_CHARACTER = /[\w.=-]/;
+/**
+ * Characters a match beside a line break may hold besides a form's own: those of the token shapes and of the URLs
+ * they sit in (`https://key@host/`, `webhooks/<id>/`), and those encodings write (`%40`, `&#64;`, `\u0040`, `+`).
+ */
+const MATCH_CHARACTER = /[\w.=%&#;\\+@:/-]/;
 /** Token shapes are under 200 characters. */
 const MIN_WRAPPED_REACH = 200;
 const MAY_BREAK = /[\r\n\u00ad\u200b-\u200d\u2060\ufeff]|\\[nr]/;
@@ -220,7 +223,7 @@ export class Redactor {
   }
 
   #canHold(char: string | undefined): boolean {
-    return char !== undefined && (TOKEN_CHARACTER.test(char) || this.#characters.has(char));
+    return char !== undefined && (MATCH_CHARACTER.test(char) || this.#characters.has(char));
   }
 
   #index(): void {
@@ -231,7 +234,10 @@ export class Redactor {
   }
 }
 
-/** Replaces each found range; overlapping ones become one replacement, labelled by the longest (the DSN, not its key). */
+/**
+ * Replaces each found range; overlapping ones become one replacement, labelled by the longest (the DSN, not its key),
+ * the first of equal ones.
+ */
 function replaceAll(text: string, found: Found[]): string {
   found.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
   let out = '';

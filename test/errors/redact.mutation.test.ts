@@ -367,3 +367,52 @@ test('texts that only resemble a secret are kept: a character left out, or anoth
     assert.equal(redactor.redact(`try ${nearMiss} now`), `try ${nearMiss} now`, nearMiss);
   }
 });
+
+test('a URL-encoded secret, a DSN and a webhook URL wrapped beside a character only encodings and URLs write are removed whole', () => {
+  const redactor = withSecrets(['p@ss w0rd/äpi', 'PASSWORD']);
+  const encoded = encodeURIComponent('p@ss w0rd/äpi');
+  for (const at of [6, 7, encoded.indexOf('%C3') + 1]) {
+    const text = `q=${encoded.slice(0, at)}\n${encoded.slice(at)}&x=1`;
+    assert.equal(redactor.redact(text), 'q=[REDACTED PASSWORD]&x=1', JSON.stringify(text));
+  }
+  assert.equal(redactor.redact(`dsn https://${DSN_KEY}@\n   o450123.ingest.sentry.io/4504123456789 set`), 'dsn [REDACTED SENTRY DSN] set');
+  const id = '1234567890123456789';
+  for (const url of [`webhooks/\n${id}/TokenOfTheHook`, `webhooks/${id}/\n  TokenOfTheHook`, `webhooks%2F${id}%2F\nTokenOfTheHook`]) {
+    assert.equal(
+      redactor.redact(`POST ${url} failed`),
+      `POST ${url.replaceAll(/\n */g, '').replace('TokenOfTheHook', '[REDACTED]')} failed`,
+      url,
+    );
+  }
+});
+
+test('the part a cut left is the longest of any secret, whichever was registered first', () => {
+  const longFirst = withSecrets(['abcdefgh-0123', 'LONG'], ['efgh-other-99', 'SHORT']);
+  const shortFirst = withSecrets(['efgh-other-99', 'SHORT'], ['abcdefgh-0123', 'LONG']);
+  for (const redactor of [longFirst, shortFirst]) {
+    assert.deepEqual(redactor.partialAtEnd('the key abcdefgh'), { length: 8, replacement: '[REDACTED LONG]' });
+    assert.deepEqual(redactor.partialAtStart('her-99 was cut'), { length: 6, replacement: '[REDACTED SHORT]' });
+  }
+});
+
+test('a secret is found URL-encoded once, twice and three times over', () => {
+  const secret = 'p@ss w0rd/äpi';
+  const redactor = withSecrets([secret, 'PASSWORD']);
+  let encoded = secret;
+  for (const times of [1, 2, 3]) {
+    encoded = encodeURIComponent(encoded);
+    assert.equal(redactor.redact(`next=${encoded}&x=1`), 'next=[REDACTED PASSWORD]&x=1', `${String(times)}: ${encoded}`);
+  }
+});
+
+test('overlapping secrets of the same length become one replacement named for the one that starts first', () => {
+  const redactor = withSecrets(['4242-session-ff', 'SESSION'], ['user-4242-sessi', 'USER']);
+  assert.equal(redactor.redact('cookie user-4242-session-ff; path=/'), 'cookie [REDACTED USER]; path=/');
+});
+
+test('a secret with a run of four characters encodings change is found URL-encoded and as HTML references', () => {
+  const secret = 'key!@#$value';
+  const redactor = withSecrets([secret, 'KEY']);
+  const html = secret.replace(/[^\w]/g, (c) => `&#${String(c.charCodeAt(0))};`);
+  assert.equal(redactor.redact(`a ${encodeURIComponent(secret)} b ${html} c`), 'a [REDACTED KEY] b [REDACTED KEY] c');
+});
