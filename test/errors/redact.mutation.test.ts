@@ -24,6 +24,8 @@ function withSecrets(...secrets: [secret: string, label?: string][]): Redactor {
 
 const DSN_KEY = 'f3a9c0d1e2b34c5d6e7f8091a2b3c4d5';
 const DSN = `https://${DSN_KEY}@o450123.ingest.sentry.io/4504123456789`;
+/** A secret with characters URL encoding changes: `@`, a space, `/` and a letter outside ASCII. */
+const ENCODABLE = 'p@ss w0rd/äpi';
 
 test('a secret that contains another is replaced whole, whichever was registered first', () => {
   const keyFirst = new Redactor();
@@ -45,12 +47,11 @@ test('removing one secret keeps the others replaced longest first', () => {
 });
 
 test('a secret is also replaced in its URL-encoded form, and delete forgets both forms', () => {
-  const secret = 'p@ss w0rd/äpi';
-  const redactor = withSecrets([secret]);
-  const encoded = encodeURIComponent(secret);
-  assert.equal(redactor.redact(`raw ${secret} encoded ${encoded}`), 'raw [REDACTED SECRET] encoded [REDACTED SECRET]');
-  redactor.delete(secret);
-  assert.equal(redactor.redact(`raw ${secret} encoded ${encoded}`), `raw ${secret} encoded ${encoded}`);
+  const redactor = withSecrets([ENCODABLE]);
+  const encoded = encodeURIComponent(ENCODABLE);
+  assert.equal(redactor.redact(`raw ${ENCODABLE} encoded ${encoded}`), 'raw [REDACTED SECRET] encoded [REDACTED SECRET]');
+  redactor.delete(ENCODABLE);
+  assert.equal(redactor.redact(`raw ${ENCODABLE} encoded ${encoded}`), `raw ${ENCODABLE} encoded ${encoded}`);
 });
 
 test('a secret of six characters is accepted, a shorter one is refused with a RangeError that says why', () => {
@@ -369,8 +370,8 @@ test('texts that only resemble a secret are kept: a character left out, or anoth
 });
 
 test('a URL-encoded secret, a DSN and a webhook URL wrapped beside a character only encodings and URLs write are removed whole', () => {
-  const redactor = withSecrets(['p@ss w0rd/äpi', 'PASSWORD']);
-  const encoded = encodeURIComponent('p@ss w0rd/äpi');
+  const redactor = withSecrets([ENCODABLE, 'PASSWORD']);
+  const encoded = encodeURIComponent(ENCODABLE);
   for (const at of [6, 7, encoded.indexOf('%C3') + 1]) {
     const text = `q=${encoded.slice(0, at)}\n${encoded.slice(at)}&x=1`;
     assert.equal(redactor.redact(text), 'q=[REDACTED PASSWORD]&x=1', JSON.stringify(text));
@@ -396,9 +397,8 @@ test('the part a cut left is the longest of any secret, whichever was registered
 });
 
 test('a secret is found URL-encoded once, twice and three times over', () => {
-  const secret = 'p@ss w0rd/äpi';
-  const redactor = withSecrets([secret, 'PASSWORD']);
-  let encoded = secret;
+  const redactor = withSecrets([ENCODABLE, 'PASSWORD']);
+  let encoded = ENCODABLE;
   for (const times of [1, 2, 3]) {
     encoded = encodeURIComponent(encoded);
     assert.equal(redactor.redact(`next=${encoded}&x=1`), 'next=[REDACTED PASSWORD]&x=1', `${String(times)}: ${encoded}`);
