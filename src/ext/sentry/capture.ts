@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { NodeClient } from '@sentry/node';
+import type { NodeClient, Scope } from '@sentry/node';
 import { redactedCopy } from '../../errors/redacted-error.js';
 import { StormControl } from '../../errors/storm.js';
 import type { ErrorEvent } from '../../events/types.js';
@@ -34,6 +34,8 @@ interface Occurrence {
   readonly event: ErrorEvent;
   readonly ctx: InteractionContext | undefined;
   readonly grouping: Grouping;
+  /** The isolation scope current when it failed: outside interactions, the app's own. */
+  readonly reportedIn: Scope;
 }
 
 export interface CaptureSettings {
@@ -76,14 +78,15 @@ export class SentryCapture {
     if (this.#closed || (event.expected && !this.settings.captureExpected)) return;
     const ctx = event.ctx ?? (event.task ? undefined : this.scopes.current());
     const grouping = groupError(event.source, event.error);
-    const admission = this.#storm.admit(grouping.key, { event, ctx, grouping });
+    const occurrence = { event, ctx, grouping, reportedIn: this.sdk.getIsolationScope() };
+    const admission = this.#storm.admit(grouping.key, occurrence);
     if (!admission.send) {
       // The group's last event stands for this one (same issue, an id Sentry has), or the one it will have.
       event.reference ??= admission.lastEventId ?? this.#reserve(grouping.key);
       this.#releaseWhenDue();
       return;
     }
-    const eventId = this.#enqueue({ event, ctx, grouping }, admission.suppressedBefore);
+    const eventId = this.#enqueue(occurrence, admission.suppressedBefore);
     if (event.reference === undefined) {
       event.reference = eventId;
       this.#captured.add(event);
@@ -138,8 +141,8 @@ export class SentryCapture {
     this.#release();
   }
 
+  // Never runs after teardown: its timer is cleared first, and its other caller, `onError`, checks for it.
   readonly #release = (): void => {
-    if (this.#closed) return;
     for (const { occurrence, suppressedBefore } of this.#storm.release()) this.#enqueue(occurrence, suppressedBefore);
   };
 
@@ -159,7 +162,7 @@ export class SentryCapture {
   }
 
   /** Builds the capture's scope now (what was true when it failed); `send` hands it to the SDK under the id given. */
-  #prepare({ event, ctx, grouping }: Occurrence, suppressedBefore: number): { eventId: string; send: () => void } {
+  #prepare({ event, ctx, grouping, reportedIn }: Occurrence, suppressedBefore: number): { eventId: string; send: () => void } {
     const { sdk } = this;
     const data = describeEvent(this.bot, event, ctx);
     const isolation = (ctx && this.scopes.scopeOf(ctx)) ?? this.scopes.background;
@@ -168,8 +171,9 @@ export class SentryCapture {
     const scope = isolation === sdk.getIsolationScope() ? sdk.getCurrentScope().clone() : new sdk.Scope();
     // What Sentry.init would have put on the process's scope, which this client does not own.
     scope.update(this.client.getOptions().initialScope);
-    // Outside interactions the app's own isolation scope (its `Sentry.setTag`s and `setUser`) still applies.
-    if (isolation === this.scopes.background) scope.update(sdk.getIsolationScope());
+    // Outside interactions the app's own isolation scope (its `Sentry.setTag`s and `setUser`) still applies: the one
+    // it failed in, not that of an interaction whose error sends it later, once storm control lets it go.
+    if (isolation === this.scopes.background) scope.update(reportedIn);
     scope.setTags({ ...data.tags, ...grouping.tags });
     if (data.user) scope.setUser(data.user);
     for (const [name, context] of Object.entries(data.contexts)) scope.setContext(name, context);

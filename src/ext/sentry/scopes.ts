@@ -31,7 +31,6 @@ export class InteractionScopes {
   /** Breadcrumbs and capture scope for what happens outside any interaction. */
   readonly background: Scope;
   readonly #tracing: boolean;
-  #closed = false;
 
   constructor(
     private readonly sdk: Sdk,
@@ -109,7 +108,6 @@ export class InteractionScopes {
 
   /** Runs an interaction's handling in its own isolation scope, where this bot's client is the current one. */
   readonly aroundInteraction = (ctx: InteractionContext, next: () => Promise<void>): Promise<void> => {
-    if (this.#closed) return next();
     const { sdk } = this;
     // From the app's own isolation scope (its `Sentry.setTag`s at start), without anybody else's breadcrumbs.
     const scope = sdk.getIsolationScope().clone();
@@ -134,11 +132,10 @@ export class InteractionScopes {
     setup: (bot) => {
       const unwrap = bot.aroundInteraction(this.aroundInteraction);
       const offBreadcrumbs = this.client.on('beforeAddBreadcrumb', (breadcrumb) => {
-        if (!this.#closed && !this.#trails.has(this.sdk.getIsolationScope()))
-          this.background.addBreadcrumb(breadcrumb, this.maxBreadcrumbs());
+        if (!this.#trails.has(this.sdk.getIsolationScope())) this.background.addBreadcrumb(breadcrumb, this.maxBreadcrumbs());
       });
+      // Both are gone for whatever starts after teardown: an interaction takes its wrappers when it arrives.
       return () => {
-        this.#closed = true;
         unwrap();
         offBreadcrumbs();
       };

@@ -8,11 +8,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as Sentry from '@sentry/node';
 import type { NodeClient } from '@sentry/node';
+import sentry from '../../../src/ext/sentry/index.js';
 import { command } from '../../../src/index.js';
 import type { SentryOptions } from '../../../src/ext/sentry/index.js';
 import { DiscordFaults, FakeClock } from '../../../src/testing/index.js';
 import type { ReceivedEvent } from '../../../src/testing/index.js';
-import { sentryBot, startReceiver, thrown } from '../../fixtures/sentry-support.js';
+import { sentryBot, sentryOptions, startReceiver, thrown } from '../../fixtures/sentry-support.js';
 
 const receiver = await startReceiver();
 
@@ -196,4 +197,136 @@ test('the gateway’s resume and a shard lost for good are breadcrumbs of the ne
   const afterLoss = await w.bot.reportError({ source: 'after loss', error: new Error('after loss') });
   const lossCrumbs = breadcrumbMessages(await receiver.waitForEvent(afterLoss.reference ?? ''), 'discord.gateway');
   assert.ok(lossCrumbs.includes('shard 0 disconnected (close code 4014)'), lossCrumbs.join('\n'));
+});
+
+test('occurrences of a new group held back by the budget all get the id its event is later sent under', async () => {
+  const clock = new FakeClock(Date.parse('2025-04-01T00:00:00Z'));
+  const w = await botAndClient({ clock, eventsPerMinute: 20 });
+  await w.bot.reportError({ source: 'spend one', error: new Error('spend one') });
+  await w.bot.reportError({ source: 'spend two', error: new Error('spend two') });
+  // One throwing line, so one group.
+  const holdBack = () => w.bot.reportError({ source: 'held twice', error: new Error('held twice') });
+  const firstHeld = await holdBack();
+  const secondHeld = await holdBack();
+  assert.ok(firstHeld.reference, 'the first held-back user has a reference');
+  assert.equal(secondHeld.reference, firstHeld.reference, 'one group, one reference, before its event exists');
+  await clock.advance(6000);
+  await w.bot.reportError({ source: 'after refill', error: new Error('after refill') });
+  const released = await receiver.waitForEvent(firstHeld.reference);
+  assert.equal(thrown(released)?.value, 'held twice');
+});
+
+test('a background occurrence released by an interaction’s error carries none of that interaction’s scope', async () => {
+  const clock = new FakeClock(Date.parse('2025-04-01T00:00:00Z'));
+  const w = await sentryBot(receiver, {
+    sentry: { clock, eventsPerMinute: 20 },
+    setup: (bot) => {
+      bot.addCommand(
+        command({
+          name: 'tagged',
+          description: 'Tags its scopes, then fails',
+          run: () => {
+            Sentry.setTag('set_by', 'tagged');
+            Sentry.getCurrentScope().setTag('current_of', 'tagged');
+            throw new Error('tagged failed');
+          },
+        }),
+      );
+    },
+  });
+  Sentry.getIsolationScope().setTag('deployment', 'green');
+  try {
+    await w.bot.reportError({ source: 'spend one', error: new Error('spend one') });
+    await w.bot.reportError({ source: 'spend two', error: new Error('spend two') });
+    const held = await w.bot.reportError({ source: 'background job', error: new Error('background job failed') });
+    await clock.advance(6000);
+    await w.discord.as(w.alice, w.guild.channel('general')).slash('tagged').response();
+    await w.bot.idle();
+    const interaction = w.errors.find((e) => e.source === '/tagged');
+    const [released, own] = await Promise.all([
+      receiver.waitForEvent(held.reference ?? ''),
+      receiver.waitForEvent(interaction?.reference ?? ''),
+    ]);
+    assert.equal(own.tags?.set_by, 'tagged', 'the interaction’s own event has its tags');
+    assert.equal(own.tags.current_of, 'tagged');
+    assert.equal(released.tags?.set_by, undefined, 'its isolation scope stays its own');
+    assert.equal(released.tags?.current_of, undefined, 'its current scope stays its own');
+    assert.equal(released.tags?.deployment, 'green', 'the app’s isolation scope, where the job failed, still applies');
+    assert.equal(released.user, undefined, 'no user of the interaction');
+  } finally {
+    Sentry.getIsolationScope().setTag('deployment', undefined);
+  }
+});
+
+test('a plain error keeps what the handler set: its own discord context and fingerprint; no storm context', async () => {
+  const w = await sentryBot(receiver, {
+    setup: (bot) => {
+      bot.addCommand(
+        command({
+          name: 'own',
+          description: 'Sets its own context and fingerprint, then fails',
+          run: () => {
+            Sentry.setContext('discord', { cluster: 'eu-1' });
+            Sentry.getCurrentScope().setFingerprint(['own-grouping']);
+            throw new Error('own failed');
+          },
+        }),
+      );
+    },
+  });
+  await w.discord.as(w.alice, w.guild.channel('general')).slash('own').response();
+  await w.bot.idle();
+  const event = await receiver.waitForEvent(w.errors.find((e) => e.source === '/own')?.reference ?? '');
+  assert.deepEqual(event.contexts?.discord, { cluster: 'eu-1' });
+  assert.deepEqual(event.fingerprint, ['own-grouping']);
+  assert.equal(event.contexts.storm, undefined, 'nothing was held back before it');
+});
+
+test('unloading Sentry while captures wait hands each over once, and the queue’s next turn finds none left', async () => {
+  const w = await botAndClient({ eventsPerMinute: Infinity });
+  const handed = recordCaptures(w.client, () => {
+    busyFor(2);
+  });
+  const events = await burst(w.bot, 60, 'unloading');
+  await nextTurn();
+  assert.ok(handed.length > 0 && handed.length < 60, `captures still wait: ${String(handed.length)} of 60 handed over`);
+  await w.bot.unloadExtension('sentry');
+  // The turn the queue had asked for runs now; a throw there would be an uncaught exception and fail the file.
+  await nextTurn();
+  const references = events.map((event) => event.reference ?? '');
+  assert.deepEqual([...handed].sort(), [...references].sort(), 'each capture once');
+  await receiver.waitForEvents(60, { filter: (e) => thrown(e)?.value?.startsWith('unloading ') === true });
+});
+
+test('an error still reaching its listeners when Sentry unloads gets no reference from it', async () => {
+  const w = await sentryBot(receiver);
+  await w.bot.unloadExtension('sentry');
+  let letGo = () => undefined as void;
+  const gate = new Promise<void>((resolve) => (letGo = resolve));
+  let waiting = () => undefined as void;
+  const reached = new Promise<void>((resolve) => (waiting = resolve));
+  // Before Sentry's own listener: the event reaches Sentry only after this one is done.
+  w.bot.listen('Error', async () => {
+    waiting();
+    await gate;
+  });
+  await w.bot.loadExtension(sentry, sentryOptions(receiver));
+  const reporting = w.bot.reportError({ source: 'while unloading', error: new Error('while unloading') });
+  await reached;
+  await w.bot.unloadExtension('sentry');
+  letGo();
+  const event = await reporting;
+  assert.equal(event.reference, undefined, 'no id of an event that will never be sent');
+});
+
+test('a reference an earlier listener gave the event stays; Sentry does not take it over', async () => {
+  const w = await sentryBot(receiver);
+  await w.bot.unloadExtension('sentry');
+  w.bot.listen('Error', (event) => {
+    event.reference = 'LOCAL-1';
+  });
+  await w.bot.loadExtension(sentry, sentryOptions(receiver));
+  const event = await w.bot.reportError({ source: 'named first', error: new Error('named first') });
+  assert.equal(event.reference, 'LOCAL-1');
+  await receiver.waitForEvents(1, { filter: (e) => thrown(e)?.value === 'named first' });
 });
