@@ -301,9 +301,9 @@ test('unloading Sentry while captures wait hands each over once, and the queueâ€
 test('an error still reaching its listeners when Sentry unloads gets no reference from it', async () => {
   const w = await sentryBot(receiver);
   await w.bot.unloadExtension('sentry');
-  let letGo = () => undefined as void;
+  let letGo: () => void = () => undefined;
   const gate = new Promise<void>((resolve) => (letGo = resolve));
-  let waiting = () => undefined as void;
+  let waiting: () => void = () => undefined;
   const reached = new Promise<void>((resolve) => (waiting = resolve));
   // Before Sentry's own listener: the event reaches Sentry only after this one is done.
   w.bot.listen('Error', async () => {
