@@ -109,7 +109,10 @@ const MODULES: readonly MutationModule[] = [
       'test/errors/grouping.test.ts',
       'test/ext/sentry/breadcrumbs.mutation.test.ts',
       'test/ext/sentry/capture.mutation.test.ts',
+      'test/ext/sentry/scopes.mutation.test.ts',
       ...SENTRY_TESTS,
+      // Feedback is offered only on a reference Sentry's capture owns.
+      'test/ext/sentry/feedback.test.ts',
     ],
   },
   {

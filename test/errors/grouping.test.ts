@@ -187,3 +187,29 @@ test('a route template keeps paths that only look like the API prefix, and a bar
   ];
   for (const [url, route] of cases) assert.equal(routeTemplate(url), route, url);
 });
+
+test('field errors: a malformed tree (null, text, an `_errors` that is no list) is passed over; 16 levels are followed', () => {
+  const nested = (depth: number, code: string) => {
+    let tree: Record<string, unknown> = { _errors: [{ code, message: `at depth ${String(depth)}` }] };
+    for (let level = depth; level > 0; level--) tree = { [`l${String(level)}`]: tree };
+    return tree;
+  };
+  const rawError = {
+    code: 50035,
+    message: 'Invalid Form Body',
+    errors: {
+      content: null,
+      embeds: 'not a tree',
+      components: { _errors: 'not a list' },
+      sixteen: nested(15, 'DEEPEST_FOLLOWED'),
+      seventeen: nested(16, 'ONE_TOO_DEEP'),
+    },
+  };
+  // discord.js's constructor walks the tree and throws on null or text, so the tree is put in after it.
+  const error = new DiscordAPIError({ code: 50035, message: 'Invalid Form Body' }, 50035, 400, 'post', CHANNEL_MESSAGES, {});
+  Object.assign(error.rawError, rawError);
+  const { errors } = groupError('/x', error).discord as { errors: string[] };
+  assert.deepEqual(errors, [
+    `sixteen.${Array.from({ length: 15 }, (_, i) => `l${String(i + 1)}`).join('.')}: DEEPEST_FOLLOWED at depth 15`,
+  ]);
+});

@@ -137,6 +137,11 @@ test(
       [{ method: 'POST', url: '/interactions/:id/:token/callback', status_code: 204 }],
       'the defer, and nothing of the answer sent after the event was made',
     );
+    assert.deepEqual(
+      rest.map((b) => b.type),
+      ['http'],
+      'shown by Sentry as an HTTP request',
+    );
     assert.ok(!JSON.stringify(event).includes(w.discord.token), 'no token in the event');
 
     const callsBefore = appCalls;
@@ -147,12 +152,15 @@ test(
   },
 );
 
-test('unloading Sentry puts back the REST client makeRequest it wrapped', async () => {
+test('unloading Sentry puts back the REST client makeRequest it wrapped, and stops listening to its rate limits', async () => {
   const bot = new Client({ logger: recordingLogger().logger, handleProcessErrors: false });
   const options = requestMaker(bot);
   const original = options.makeRequest;
+  const rateLimitListeners = bot.discord.rest.listenerCount('rateLimited');
   await bot.loadExtension(sentry, sentryOptions(receiver));
   assert.notEqual(options.makeRequest, original, 'Sentry wraps it');
+  assert.equal(bot.discord.rest.listenerCount('rateLimited'), rateLimitListeners + 1);
   await bot.unloadExtension('sentry');
   assert.equal(options.makeRequest, original);
+  assert.equal(bot.discord.rest.listenerCount('rateLimited'), rateLimitListeners, 'a reload would not add a second one');
 });
