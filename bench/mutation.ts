@@ -88,11 +88,18 @@ const MODULES: readonly MutationModule[] = [
     mutate: ['src/checks/*.ts', '!src/checks/index.ts'],
     // The stored cooldowns and slots run against a real Redis server (test/redis/ starts one).
     tests: [
+      'test/checks/cooldown.mutation.test.ts',
+      'test/checks/check.mutation.test.ts',
+      'test/checks/concurrency.mutation.test.ts',
+      'test/checks/messages.mutation.test.ts',
+      'test/checks/bucket.mutation.test.ts',
       'test/checks/messages.test.ts',
       'test/checks/cooldown.test.ts',
       'test/checks/concurrency.test.ts',
       'test/checks/checks.test.ts',
       'test/checks/guards.test.ts',
+      'test/checks/store.mutation.test.ts',
+      'test/checks/guard.mutation.test.ts',
       'test/redis/guards.test.ts',
     ],
   },
