@@ -125,7 +125,16 @@ const MODULES: readonly MutationModule[] = [
   {
     name: 'sentry-delivery',
     mutate: ['src/ext/sentry/client.ts', 'src/ext/sentry/transport.ts', 'src/ext/sentry/close.ts', 'src/ext/sentry/redact-envelope.ts'],
-    tests: [...SENTRY_TESTS, 'test/ext/sentry/outages.test.ts'],
+    tests: [
+      'test/ext/sentry/redact-envelope.test.ts',
+      'test/ext/sentry/transport.mutation.test.ts',
+      'test/ext/sentry/client.mutation.test.ts',
+      ...SENTRY_TESTS,
+      'test/ext/sentry/client.test.ts',
+      'test/errors/leaks.test.ts',
+      'test/ext/sentry/transport.test.ts',
+      'test/ext/sentry/outages.test.ts',
+    ],
   },
   {
     name: 'fake-responder',
