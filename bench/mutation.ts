@@ -129,6 +129,7 @@ const MODULES: readonly MutationModule[] = [
       'test/ext/sentry/redact-envelope.test.ts',
       'test/ext/sentry/transport.mutation.test.ts',
       'test/ext/sentry/client.mutation.test.ts',
+      'test/ext/sentry/close.test.ts',
       ...SENTRY_TESTS,
       'test/ext/sentry/client.test.ts',
       'test/errors/leaks.test.ts',

@@ -251,7 +251,11 @@ test(
     assert.equal(bot.shard_count, 1);
     // What the bot did in this interaction, and nothing of any other.
     // discord.js reports the time left of the 50 ms limit when it reads it: 50 or less on a busy machine.
-    const lines = breadcrumbLines(event).map((line) => line.replace(/ for ([1-4]?\d|50) ms$/, ' for ~50 ms'));
+    // Its wait loops while the bucket is not yet reset, and a timer can end a millisecond before Date.now() reaches
+    // the reset: then it announces the same wait again, for 0 or 1 ms. Such a repeat is one wait.
+    const lines = breadcrumbLines(event)
+      .map((line) => line.replace(/ for ([1-4]?\d|50) ms$/, ' for ~50 ms'))
+      .filter((line, index, all) => !(line.startsWith('discord.rest rate limited') && line === all[index - 1]));
     assert.deepEqual(lines, [
       'interaction',
       'discord.rest POST /interactions/:id/:token/callback 204',
