@@ -16,31 +16,36 @@ export interface Sink {
 
 /**
  * Sets the sinks up in order and returns one teardown that runs theirs in reverse; a teardown that throws does not
- * keep the others from running (the first error is thrown once all have run). When a sink's setup throws, the sinks
- * set up before it are torn down and its error is thrown; a teardown failing then is logged, as nothing awaits it.
+ * keep the others from running (the first error is thrown once all have run, each later one is logged with its
+ * sink's name). When a sink's setup throws, the sinks set up before it are torn down and its error is thrown; a
+ * teardown failing then is logged, as nothing awaits it.
  */
 export function setupSinks(bot: Bot, sinks: readonly Sink[]): Teardown {
-  const teardowns: Teardown[] = [];
+  const attached: { readonly name: string; readonly teardown: Teardown }[] = [];
+  let current: Sink | undefined;
   try {
-    for (const sink of sinks) {
-      const teardown = sink.setup(bot);
-      if (teardown) teardowns.push(teardown);
+    for (current of sinks) {
+      const teardown = current.setup(bot);
+      if (teardown) attached.push({ name: current.name, teardown });
     }
   } catch (error) {
-    tearDown(teardowns).catch((teardownError: unknown) => {
-      bot.log.warn(`Tearing down the sinks set up before a failed one failed too: ${summarizeError(teardownError, bot.redactor)}`);
+    const failed = current?.name ?? 'a sink';
+    tearDown(bot, attached).catch((teardownError: unknown) => {
+      bot.log.warn(`Tearing down the sinks set up before ${failed} failed too: ${summarizeError(teardownError, bot.redactor)}`);
     });
     throw error;
   }
-  return () => tearDown(teardowns);
+  return () => tearDown(bot, attached);
 }
 
-async function tearDown(teardowns: readonly Teardown[]): Promise<void> {
+async function tearDown(bot: Bot, attached: readonly { readonly name: string; readonly teardown: Teardown }[]): Promise<void> {
   let failure: { error: unknown } | undefined;
-  for (const teardown of [...teardowns].reverse()) {
+  for (const { name, teardown } of [...attached].reverse()) {
     try {
       await teardown();
     } catch (error) {
+      // Only the first is thrown: the others would be lost without a line of their own.
+      if (failure) bot.log.warn(`Tearing down ${name} failed too: ${summarizeError(error, bot.redactor)}`);
       failure ??= { error };
     }
   }

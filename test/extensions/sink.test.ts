@@ -53,6 +53,28 @@ test('a teardown that throws does not keep the others from running; the first er
   assert.deepEqual(steps.slice(3), ['teardown c', 'teardown b', 'teardown a']);
 });
 
+test('each teardown failure after the first is logged with its sink’s name, redacted', async () => {
+  const { bot, logged } = quietBot();
+  bot.redactor.add('sk-live-0123456789', 'API KEY');
+  const steps: string[] = [];
+  const teardown = setupSinks(bot, [
+    sink('local store', steps, new Error('disk full near sk-live-0123456789')),
+    sink('quiet', steps),
+    sink('webhook', steps, new Error('webhook gone')),
+    sink('sentry client', steps, new Error('first')),
+  ]);
+  await assert.rejects(
+    async () => {
+      await teardown();
+    },
+    { message: 'first' },
+  );
+  assert.deepEqual(logged, [
+    { level: 'warn', message: 'Tearing down webhook failed too: Error: webhook gone' },
+    { level: 'warn', message: 'Tearing down local store failed too: Error: disk full near [REDACTED API KEY]' },
+  ]);
+});
+
 test('a setup that throws tears down the sinks set up before it, in reverse, and throws its own error', async () => {
   const { bot, logged } = quietBot();
   const steps: string[] = [];
@@ -92,6 +114,6 @@ test('a teardown failing after a failed setup is logged, not left as an unhandle
   }
   assert.deepEqual(unhandled, []);
   assert.deepEqual(logged, [
-    { level: 'warn', message: 'Tearing down the sinks set up before a failed one failed too: Error: a would not close' },
+    { level: 'warn', message: 'Tearing down the sinks set up before broken failed too: Error: a would not close' },
   ]);
 });
