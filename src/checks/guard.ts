@@ -169,21 +169,21 @@ export class Guards {
       });
     const full = (timedOut: boolean) => new MaxConcurrencyReached({ limit: options.limit, bucket: options.bucket, timedOut });
     if (options.mode !== 'wait') throw full(false);
-    const deadline =
-      performance.now() +
-      Math.min(options.timeoutMs ?? Infinity, DiscordLimits.interactionLifetimeMs - (performance.now() - ctx.receivedAt));
+    const waitMs = Math.min(options.timeoutMs ?? Infinity, DiscordLimits.interactionLifetimeMs - (performance.now() - ctx.receivedAt));
     // Read afresh after each wait: the bot may have stopped meanwhile.
     const stopped = () => this.#stopped;
-    if (stopped() || deadline <= performance.now()) throw full(true);
+    if (stopped() || waitMs <= 0) throw full(true);
+    // Measured on the guards' clock, as a wait in memory is: a FakeClock runs a stored wait out too.
+    const deadline = this.#clock.now() + waitMs;
     await onWait?.();
     for (let delayMs = 50; ; delayMs = Math.min(delayMs * 2, 1000)) {
-      const leftMs = deadline - performance.now();
+      const leftMs = deadline - this.#clock.now();
       if (leftMs <= 0 || stopped()) throw full(true);
       await this.#sleep(Math.min(delayMs, leftMs));
       if (stopped()) throw full(true);
       const next = await this.#stores.attempt(store, () => store.acquireSlot(id, options.limit));
       if (next === UNAVAILABLE)
-        return this.concurrency.acquire(key, { ...options, timeoutMs: Math.max(1, deadline - performance.now()) }, ctx);
+        return this.concurrency.acquire(key, { ...options, timeoutMs: Math.max(1, deadline - this.#clock.now()) }, ctx);
       if (next)
         return releaser(() => {
           next.release();
