@@ -331,7 +331,9 @@ test('a reply to a button is a default message that names the message clicked', 
   const clicked = await click();
   await answer(clicked, { type: 4, data: { content: 'clicked' } });
   assert.equal(clicked.message?.type, MessageType.Default);
-  assert.equal(clicked.message.interaction_metadata?.interacted_message_id, clicked.sourceMessage?.id);
+  // The component variant of the metadata union: the one that names the message interacted with.
+  const metadata = clicked.message.interaction_metadata as { interacted_message_id?: string } | undefined;
+  assert.equal(metadata?.interacted_message_id, clicked.sourceMessage?.id);
   const command = slash();
   await answer(command, { type: 4, data: { content: 'typed' } });
   assert.equal(command.message?.type, MessageType.ChatInputCommand);
@@ -414,4 +416,19 @@ test('past the interaction limit the oldest interaction is forgotten, and only i
     await smallClient.destroy();
     await small.stop();
   }
+});
+
+test('flags written as decimal text count, as Discord reads an integer field: "64" is ephemeral', async () => {
+  const deferred = slash();
+  await answer(deferred, { type: 5, data: { flags: String(MessageFlags.Ephemeral) } });
+  assert.equal(deferred.message?.flags, MessageFlags.Ephemeral | MessageFlags.Loading);
+  const replied = slash();
+  await answer(replied, { type: 4, data: { content: 'quiet', flags: String(MessageFlags.SuppressNotifications) } });
+  assert.equal(replied.message?.flags, MessageFlags.SuppressNotifications);
+  const hidden = await call('POST', `${webhook(replied)}?wait=true`, { content: 'for you', flags: String(MessageFlags.Ephemeral) });
+  assert.equal((hidden.body as { flags: number }).flags, MessageFlags.Ephemeral);
+  assert.deepEqual(
+    [deferred, replied].flatMap((h) => h.responses.map((r) => `${r.kind} ${r.ephemeral}`)),
+    ['deferReply true', 'reply false', 'followUp true'],
+  );
 });

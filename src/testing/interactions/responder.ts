@@ -9,7 +9,7 @@ import {
   UNKNOWN_WEBHOOK,
 } from '../discord-error.js';
 import { modalComponentErrors } from '../component-rules.js';
-import { readMessageFields } from '../messages.js';
+import { readFlags, readMessageFields } from '../messages.js';
 import type { IncomingFile } from '../messages.js';
 import type { RestReply } from '../rest/server.js';
 import { userToAPI } from '../state.js';
@@ -105,7 +105,7 @@ export class InteractionResponder {
       case 'reply':
       case 'deferReply': {
         const defer = kind === 'deferReply';
-        const flags = typeof data.flags === 'number' ? data.flags : 0;
+        const flags = readFlags(data.flags) ?? 0;
         const ephemeral = (flags & MessageFlags.Ephemeral) !== 0;
         const { fields, stored } = defer ? { fields: {}, stored: [] } : readMessageFields(this.state, data, files);
         const message = this.state.createMessage(
