@@ -141,6 +141,7 @@ const MODULES: readonly MutationModule[] = [
     name: 'fake-responder',
     mutate: ['src/testing/interactions/responder.ts'],
     tests: [
+      'test/testing/responder.mutation.test.ts',
       'test/testing/responder.test.ts',
       'test/testing/interactions.test.ts',
       'test/testing/discord-rules.test.ts',

@@ -19,6 +19,12 @@ export type MessageFields = Pick<MessageInit, 'content' | 'embeds' | 'components
 const SETTABLE_FLAGS =
   MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds | MessageFlags.SuppressNotifications | MessageFlags.IsComponentsV2;
 
+/** A body's `flags` as Discord reads an integer field: a number, or its decimal text (`"64"`); else none. */
+export function readFlags(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  return typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : undefined;
+}
+
 /**
  * Reads the message fields of a create or edit body with Discord's limits (2000 characters, 10 embeds of at
  * most 6000 characters, 5 component rows...), storing uploaded files so the test can read them back.
@@ -54,7 +60,8 @@ export function readMessageFields(
       fields.embeds = body.embeds as APIEmbed[];
     }
   }
-  const isV2 = ((typeof body.flags === 'number' ? body.flags : (existing?.flags ?? 0)) & MessageFlags.IsComponentsV2) !== 0;
+  const flags = readFlags(body.flags);
+  const isV2 = ((flags ?? existing?.flags ?? 0) & MessageFlags.IsComponentsV2) !== 0;
   if (body.components !== undefined && body.components !== null) {
     if (!Array.isArray(body.components))
       errors.push({ path: 'components', code: 'ARRAY_TYPE_CONVERT', message: 'Only iterables may be used in a ListType' });
@@ -74,7 +81,7 @@ export function readMessageFields(
           code: 'MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2',
           message: `The '${legacy}' field cannot be used when using MessageFlags.IS_COMPONENTS_V2`,
         });
-  if (typeof body.flags === 'number') fields.flags = body.flags & SETTABLE_FLAGS;
+  if (flags !== undefined) fields.flags = flags & SETTABLE_FLAGS;
 
   if (files.length > 10) errors.push({ path: 'files', code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 10 or fewer in length.' });
   if (errors.length > 0) throw DiscordApiFailure.invalidForm(errors);

@@ -9,7 +9,7 @@ import {
   UNKNOWN_WEBHOOK,
 } from '../discord-error.js';
 import { modalComponentErrors } from '../component-rules.js';
-import { readMessageFields } from '../messages.js';
+import { readFlags, readMessageFields } from '../messages.js';
 import type { IncomingFile } from '../messages.js';
 import type { RestReply } from '../rest/server.js';
 import { userToAPI } from '../state.js';
@@ -105,7 +105,7 @@ export class InteractionResponder {
       case 'reply':
       case 'deferReply': {
         const defer = kind === 'deferReply';
-        const flags = typeof data.flags === 'number' ? data.flags : 0;
+        const flags = readFlags(data.flags) ?? 0;
         const ephemeral = (flags & MessageFlags.Ephemeral) !== 0;
         const { fields, stored } = defer ? { fields: {}, stored: [] } : readMessageFields(this.state, data, files);
         const message = this.state.createMessage(
@@ -272,35 +272,38 @@ function isEphemeral(message: APIMessage): boolean {
   return ((message.flags ?? 0) & MessageFlags.Ephemeral) !== 0;
 }
 
+/*
+ * The request description has already checked each body's types and lengths (fake-discord.ts validates every request
+ * first); what is left here are the rules Discord documents beyond it.
+ */
+
+/** `choices` is required, and a string value has at most 100 characters (the description allows 6,000). */
 function validateChoices(value: unknown): APIApplicationCommandOptionChoice[] {
   if (!Array.isArray(value))
     throw DiscordApiFailure.invalidForm([{ path: 'data.choices', code: 'BASE_TYPE_REQUIRED', message: 'This field is required' }]);
-  const errors = [];
-  if (value.length > 25) errors.push({ path: 'data.choices', code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 25 or fewer in length.' });
-  for (const [i, entry] of (value as unknown[]).entries()) {
-    const choice = isObject(entry) ? entry : {};
-    if (typeof choice.name !== 'string' || choice.name.length < 1 || choice.name.length > 100)
-      errors.push({ path: `data.choices.${i}.name`, code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 100 in length.' });
-    if (typeof choice.value === 'string' ? choice.value.length > 100 : typeof choice.value !== 'number')
-      errors.push({
-        path: `data.choices.${i}.value`,
-        code: 'BASE_TYPE_BAD_LENGTH',
-        message: 'Must be a number, or a string of 100 or fewer in length.',
-      });
-  }
+  const choices = value as APIApplicationCommandOptionChoice[];
+  const errors = choices.flatMap(({ value: choice }, i) =>
+    typeof choice === 'string' && choice.length > 100
+      ? [
+          {
+            path: `data.choices.${i}.value`,
+            code: 'BASE_TYPE_BAD_LENGTH',
+            message: 'Must be a number, or a string of 100 or fewer in length.',
+          },
+        ]
+      : [],
+  );
   if (errors.length > 0) throw DiscordApiFailure.invalidForm(errors);
-  return value as APIApplicationCommandOptionChoice[];
+  return choices;
 }
 
+/** At most 5 components (the description allows 40), each as Discord checks a modal's components. */
 function validateModal(data: Record<string, unknown>): APIModalInteractionResponseCallbackData {
-  const errors = [];
-  if (typeof data.custom_id !== 'string' || data.custom_id.length < 1 || data.custom_id.length > 100)
-    errors.push({ path: 'data.custom_id', code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 100 in length.' });
-  if (typeof data.title !== 'string' || data.title.length < 1 || data.title.length > 45)
-    errors.push({ path: 'data.title', code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 45 in length.' });
-  if (!Array.isArray(data.components) || data.components.length < 1 || data.components.length > 5)
-    errors.push({ path: 'data.components', code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 5 in length.' });
-  else errors.push(...modalComponentErrors(data.components as unknown[]));
+  const components = data.components as unknown[];
+  const errors =
+    components.length > 5
+      ? [{ path: 'data.components', code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 5 in length.' }]
+      : modalComponentErrors(components);
   if (errors.length > 0) throw DiscordApiFailure.invalidForm(errors);
   return data as unknown as APIModalInteractionResponseCallbackData;
 }
