@@ -193,6 +193,12 @@ test("events: Lantern's log duplicates dropped, then the app's beforeSend and fi
   );
   assert.equal(await send(options, { type: undefined, logger: 'console', message: '[lantern] Error in /fail: x' }), null);
   assert.deepEqual(order, [], 'a log duplicate reaches neither hook');
+  // Only the console integration's copy of the log line is a duplicate; the app's own event with that text is not.
+  const captured = await send(options, { type: undefined, message: '[lantern] Error in /fail: sent by the app' });
+  assert.equal(captured?.message, '[lantern] Error in /fail: sent by the app');
+  const noMessage = await send(options, { type: undefined, logger: 'console', extra: { n: 1 } });
+  assert.deepEqual(noMessage?.extra, { n: 1 }, 'a console event without a message is kept');
+  order.length = 0;
   const kept = await send(options, { type: undefined, logger: 'console', message: 'an app log line', tags: { ['k'.repeat(40)]: 'v' } });
   assert.ok(kept?.tags);
   assert.equal(kept.tags.before, 'yes');

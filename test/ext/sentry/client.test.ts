@@ -40,3 +40,41 @@ test('a bot process serving HTTP (a health check, the fake Discord) sends no rel
     [],
   );
 });
+
+test('with tracing on, fetch is traced but leaves no breadcrumbs, which undici would file under the wrong interaction', async () => {
+  const site = createServer((_request, response) => {
+    response.end('ok');
+  });
+  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+  after(() => new Promise((resolve) => site.close(resolve)));
+  const url = `http://127.0.0.1:${String((site.address() as AddressInfo).port)}/page`;
+  const { bot, discord, alice, guild, errors } = await sentryBot(receiver, {
+    sentry: { tracesSampleRate: 1 },
+    setup: (b) => {
+      b.addCommand({
+        name: 'fetches',
+        description: 'Fetches, then fails',
+        run: async () => {
+          assert.equal(await (await fetch(url)).text(), 'ok');
+          throw new Error('failed after a fetch');
+        },
+      });
+    },
+  });
+  await discord.as(alice, guild.channel('general')).slash('fetches').response();
+  await bot.idle();
+  await bot.stop();
+  const reference = errors.find((e) => e.source === '/fetches')?.reference;
+  const event = receiver.events.find((received) => received.event_id === reference);
+  assert.ok(event, 'the error was sent');
+  const crumbs = (event.breadcrumbs ?? []).map((crumb) => `${String(crumb.category)} ${JSON.stringify(crumb.data ?? {})}`);
+  assert.ok(crumbs.length > 0 && crumbs.every((crumb) => !crumb.includes('/page')), crumbs.join('\n'));
+  const spans = receiver.itemsOfType('span').flatMap((item) => (item.payload as { items?: { name?: string }[] }).items ?? []);
+  const transactions = receiver
+    .itemsOfType('transaction')
+    .flatMap((item) => (item.payload as { spans?: { description?: string }[] }).spans ?? []);
+  assert.ok(
+    [...spans.map((span) => span.name), ...transactions.map((span) => span.description)].some((name) => name?.includes('GET')),
+    'the fetch was traced',
+  );
+});

@@ -65,6 +65,23 @@ test('a registered secret holding a quote, inside a string JSON escapes, is foun
   assert.deepEqual(JSON.parse(sent), { message: 'the password is [REDACTED SECRET]\u0001', plain: 'no secret' });
 });
 
+test('a token right after a character JSON escapes is redacted before the text is written, in a value and in a key', () => {
+  // In the text, `\t` or `\n` puts a letter before the token, which then no longer has a token's shape: the string is
+  // redacted on its own first, and the payload still goes as one JSON text.
+  const token = `${Buffer.from('123456789012345678').toString('base64url')}.GabcDe.${'x'.repeat(27)}Q`;
+  for (const [value, expected] of [
+    [{ message: `\t${token}` }, { message: '\t[REDACTED TOKEN]' }],
+    [{ nested: { [`\n${token}`]: 1, plain: 2 } }, { nested: { '\n[REDACTED TOKEN]': 1, plain: 2 } }],
+    [{ [`\u0001${token}`]: 'only key' }, { '\u0001[REDACTED TOKEN]': 'only key' }],
+  ] as const) {
+    const envelope = envelopeOf({}, [{ type: 'event' }, value]);
+    redactEnvelope(envelope, new Redactor());
+    const sent = envelope[1][0]?.[1];
+    assert.equal(typeof sent, 'string', `sent as JSON text: ${JSON.stringify(value)}`);
+    assert.deepEqual(JSON.parse(sent as string), expected);
+  }
+});
+
 test('a secret spanning two JSON strings is redacted field by field instead of breaking the JSON', () => {
   // The text `{"a":"12345678","b":"x"}` holds `12345678","b`: replaced in the text, it would leave invalid JSON.
   const spanning = '12345678","b';
@@ -125,6 +142,19 @@ test('past 64 levels a value is replaced rather than sent unchecked; up to them 
   assert.equal(leaf((envelope[1][1]?.[1] as { cut: unknown }).cut), '[REDACTED: nested too deeply to check]');
 });
 
+test('arrays and toJSON chains count as levels too', () => {
+  let list: unknown = `deep ${SECRET}`;
+  for (let level = 0; level < 70; level++) list = [list];
+  const chain = (left: number): unknown => (left === 0 ? `end ${SECRET}` : { toJSON: () => chain(left - 1) });
+  const envelope = envelopeOf({}, [{ type: 'event' }, { n: 1n, list, chain: chain(100) }]);
+  redactEnvelope(envelope, redactor(SECRET));
+  const sent = envelope[1][0]?.[1] as { list: unknown; chain: unknown };
+  let at = sent.list;
+  while (Array.isArray(at)) at = at[0];
+  assert.equal(at, '[REDACTED: nested too deeply to check]');
+  assert.equal(sent.chain, '[REDACTED: nested too deeply to check]');
+});
+
 test('a token seen in a webhook URL is removed wherever else it appears alone, longest token first', () => {
   const longer = `${WEBHOOK_TOKEN}-and-more`;
   const longerUrl = `https://discord.com/api/webhooks/223456789012345678/${longer}`;
@@ -169,6 +199,9 @@ test("what the SDK's cuts leave of a secret goes: before `...`, after `{snip} `,
     both: `{snip} ${secret.slice(-8)} = ${secret.slice(0, 8)} {snip}`,
     dots: `an ellipsis... in the middle is no cut: ${secret.slice(0, 12)}... stays, as does one at the end without a secret...`,
     short: `too short to be a part: ${secret.slice(0, 3)}...`,
+    plainLine: '{snip} ordinary code with no secret',
+    // A long field after the cut: the part is looked for just before its mark, not from the text's start.
+    padding: 'p'.repeat(500),
   };
   const envelope = envelopeOf({}, [{ type: 'event' }, event]);
   redactEnvelope(envelope, redactor(secret));
@@ -179,6 +212,8 @@ test("what the SDK's cuts leave of a secret goes: before `...`, after `{snip} `,
     both: '{snip} [REDACTED SECRET] = [REDACTED SECRET] {snip}',
     dots: event.dots,
     short: event.short,
+    plainLine: event.plainLine,
+    padding: event.padding,
   });
 });
 
@@ -199,4 +234,19 @@ test('cut parts are found at the end of a long text and at the start of one, and
     b: '{snip} [REDACTED SECRET]',
     c: '[REDACTED SECRET]...',
   });
+});
+
+test('parts side by side are both removed; parts over the same characters are replaced once', () => {
+  const first = 'first-secret-0123456789';
+  const second = 'second-secret-9876543210';
+  const sameEnds = 'abcd-middle-abcd';
+  const envelope = envelopeOf(
+    {},
+    [{ type: 'attachment' }, `{snip} ${first.slice(-6)}${second.slice(0, 6)}...`],
+    // `abcd` is both the end of the secret (after `{snip} `) and its start (before `...`).
+    [{ type: 'attachment' }, '{snip} abcd...'],
+  );
+  redactEnvelope(envelope, redactor(first, second, sameEnds));
+  assert.equal(envelope[1][0]?.[1], '{snip} [REDACTED SECRET][REDACTED SECRET]...');
+  assert.equal(envelope[1][1]?.[1], '{snip} [REDACTED SECRET]...');
 });
