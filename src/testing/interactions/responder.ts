@@ -26,30 +26,20 @@ export interface ResponderOptions {
   readonly interactionLimit: number;
 }
 
-const ALLOWED_CALLBACKS: Record<number, readonly InteractionType[]> = {
-  [InteractionResponseType.ChannelMessageWithSource]: [
-    InteractionType.ApplicationCommand,
-    InteractionType.MessageComponent,
-    InteractionType.ModalSubmit,
-  ],
-  [InteractionResponseType.DeferredChannelMessageWithSource]: [
-    InteractionType.ApplicationCommand,
-    InteractionType.MessageComponent,
-    InteractionType.ModalSubmit,
-  ],
-  [InteractionResponseType.DeferredMessageUpdate]: [InteractionType.MessageComponent, InteractionType.ModalSubmit],
-  [InteractionResponseType.UpdateMessage]: [InteractionType.MessageComponent, InteractionType.ModalSubmit],
-  [InteractionResponseType.ApplicationCommandAutocompleteResult]: [InteractionType.ApplicationCommandAutocomplete],
-  [InteractionResponseType.Modal]: [InteractionType.ApplicationCommand, InteractionType.MessageComponent],
-};
+const REPLYABLE = [InteractionType.ApplicationCommand, InteractionType.MessageComponent, InteractionType.ModalSubmit];
+const ON_A_MESSAGE = [InteractionType.MessageComponent, InteractionType.ModalSubmit];
 
-const KIND_OF_CALLBACK: Record<number, AcknowledgementKind> = {
-  [InteractionResponseType.ChannelMessageWithSource]: 'reply',
-  [InteractionResponseType.DeferredChannelMessageWithSource]: 'deferReply',
-  [InteractionResponseType.DeferredMessageUpdate]: 'deferUpdate',
-  [InteractionResponseType.UpdateMessage]: 'update',
-  [InteractionResponseType.ApplicationCommandAutocompleteResult]: 'autocomplete',
-  [InteractionResponseType.Modal]: 'showModal',
+/** Each callback type Discord takes: what it acknowledges as, and the interaction types it may answer. */
+const CALLBACKS: Record<number, { readonly kind: AcknowledgementKind; readonly allowed: readonly InteractionType[] }> = {
+  [InteractionResponseType.ChannelMessageWithSource]: { kind: 'reply', allowed: REPLYABLE },
+  [InteractionResponseType.DeferredChannelMessageWithSource]: { kind: 'deferReply', allowed: REPLYABLE },
+  [InteractionResponseType.DeferredMessageUpdate]: { kind: 'deferUpdate', allowed: ON_A_MESSAGE },
+  [InteractionResponseType.UpdateMessage]: { kind: 'update', allowed: ON_A_MESSAGE },
+  [InteractionResponseType.ApplicationCommandAutocompleteResult]: {
+    kind: 'autocomplete',
+    allowed: [InteractionType.ApplicationCommandAutocomplete],
+  },
+  [InteractionResponseType.Modal]: { kind: 'showModal', allowed: [InteractionType.ApplicationCommand, InteractionType.MessageComponent] },
 };
 
 /** Where interaction tokens live: it applies callbacks and webhook calls to their interactions as Discord would. */
@@ -89,12 +79,12 @@ export class InteractionResponder {
     if (live.acknowledgement !== null) throw ALREADY_ACKNOWLEDGED();
 
     const type = body.type as number;
-    const kind = KIND_OF_CALLBACK[type];
-    const allowed = ALLOWED_CALLBACKS[type];
-    if (kind === undefined || allowed === undefined)
+    const callback = CALLBACKS[type];
+    if (callback === undefined)
       throw DiscordApiFailure.invalidForm([
         { path: 'type', code: 'BASE_TYPE_CHOICES', message: `Value must be one of {4, 5, 6, 7, 8, 9}.` },
       ]);
+    const { kind, allowed } = callback;
     const source = init.sourceMessage;
     if (!allowed.includes(init.type) || ((kind === 'update' || kind === 'deferUpdate') && source === null)) {
       throw new DiscordApiFailure(400, 40043, `Interaction callback type ${type} is not valid for interaction type ${init.type}`);
