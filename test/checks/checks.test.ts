@@ -24,6 +24,7 @@ import { Guards, validateGuards } from '../../src/checks/index.js';
 import type { GuardLayer } from '../../src/checks/index.js';
 import type { FakeChannel, FakeUser } from '../../src/testing/index.js';
 import { startBot, startFake } from '../support/bot.js';
+import { outcome } from '../support/resources.js';
 
 /** A clock that moves only when told; due timers fire in order as it passes them. */
 class ManualClock implements Clock {
@@ -119,16 +120,6 @@ const at = {
 const noop = async (): Promise<void> => {
   /* the handler */
 };
-
-/** What a guarded run came to: 'ran', or the error it threw. */
-async function outcome(run: Promise<void>): Promise<unknown> {
-  try {
-    await run;
-    return 'ran';
-  } catch (error) {
-    return error;
-  }
-}
 
 // Every assert.ok here has a message: without one, Node rebuilds it by parsing this TypeScript file, which can spin.
 function checkFailure(error: unknown): CheckFailure {

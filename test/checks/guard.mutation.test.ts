@@ -15,7 +15,7 @@ import type { CooldownTake, GuardStore, InteractionContext, StoredCooldown, Stor
 import { guardLayer, Guards, validateGuards } from '../../src/checks/guard.js';
 import type { GuardLayer } from '../../src/checks/guard.js';
 import { FakeClock } from '../../src/testing/index.js';
-import { waitUntil } from '../support/resources.js';
+import { outcome, waitUntil } from '../support/resources.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -96,16 +96,6 @@ function deferred() {
     resolve = res;
   });
   return { promise, resolve };
-}
-
-/** What a guarded run came to: 'ran', or the error it threw. */
-async function outcome(run: Promise<void>): Promise<unknown> {
-  try {
-    await run;
-    return 'ran';
-  } catch (error) {
-    return error;
-  }
 }
 
 /** Lets every promise reaction queued so far run. */

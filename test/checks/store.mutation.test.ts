@@ -64,6 +64,15 @@ function recordingReporter() {
   };
 }
 
+/** Guards on a FakeClock reporting into `reported`, and a store that fails until told otherwise. */
+function storeDown() {
+  const { reported, reporter } = recordingReporter();
+  const guards = new Guards(new FakeClock(0), reporter);
+  const store = new FlakyStore();
+  store.failing = true;
+  return { reported, guards, store };
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function layers(store: GuardStore): GuardLayer[] {
@@ -87,10 +96,7 @@ test(
   'a store that failed is not asked by the runs after, until a ping answers; then it is, and that is one info line',
   BOUNDED,
   async () => {
-    const { reported, reporter } = recordingReporter();
-    const guards = new Guards(new FakeClock(0), reporter);
-    const store = new FlakyStore();
-    store.failing = true;
+    const { reported, guards, store } = storeDown();
     await guards.run(subject('alice'), layers(store), () => Promise.resolve());
     await guards.run(subject('alice'), layers(store), () => Promise.resolve());
     await guards.run(subject('bob'), layers(store), () => Promise.resolve());
@@ -105,10 +111,7 @@ test(
 );
 
 test('runs that see the store fail together make one Error report and one probe', BOUNDED, async () => {
-  const { reported, reporter } = recordingReporter();
-  const guards = new Guards(new FakeClock(0), reporter);
-  const store = new FlakyStore();
-  store.failing = true;
+  const { reported, guards, store } = storeDown();
   let open: () => void = () => undefined;
   store.gate = new Promise((resolve) => {
     open = resolve;
@@ -133,10 +136,7 @@ test(
     'does not report the store back, and none is sent after',
   BOUNDED,
   async () => {
-    const { reported, reporter } = recordingReporter();
-    const guards = new Guards(new FakeClock(0), reporter);
-    const store = new FlakyStore();
-    store.failing = true;
+    const { reported, guards, store } = storeDown();
     store.holdPings = true;
     await guards.run(subject('alice'), layers(store), () => Promise.resolve());
     await waitUntil(() => store.pings === 1, 5 * PROBE_MS);

@@ -68,3 +68,13 @@ export function runCommand(
     actor.slash('t', {}, { allowUnregistered: true });
   });
 }
+
+/** What a run came to: 'ran', or the error it threw. */
+export async function outcome(run: Promise<void>): Promise<unknown> {
+  try {
+    await run;
+    return 'ran';
+  } catch (error) {
+    return error;
+  }
+}
