@@ -3,6 +3,7 @@ import type { APIAttachment, APIEmbed, APIMessage } from 'discord-api-types/v10'
 import { messageComponentErrors } from './component-rules.js';
 import { DiscordApiFailure } from './discord-error.js';
 import type { FormError } from './discord-error.js';
+import { readInteger } from './spec/json-schema.js';
 import type { FakeState, MessageInit, StoredFile } from './state.js';
 
 /** A file part of a multipart request (`files[n]`). */
@@ -18,12 +19,6 @@ export type MessageFields = Pick<MessageInit, 'content' | 'embeds' | 'components
 /** Flags a bot may set on a message it sends; Discord ignores or rejects the rest. */
 const SETTABLE_FLAGS =
   MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds | MessageFlags.SuppressNotifications | MessageFlags.IsComponentsV2;
-
-/** A body's `flags` as Discord reads an integer field: a number, or its decimal text (`"64"`); else none. */
-export function readFlags(value: unknown): number | undefined {
-  if (typeof value === 'number') return value;
-  return typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : undefined;
-}
 
 /**
  * Reads the message fields of a create or edit body with Discord's limits (2000 characters, 10 embeds of at
@@ -60,7 +55,7 @@ export function readMessageFields(
       fields.embeds = body.embeds as APIEmbed[];
     }
   }
-  const flags = readFlags(body.flags);
+  const flags = readInteger(body.flags);
   const isV2 = ((flags ?? existing?.flags ?? 0) & MessageFlags.IsComponentsV2) !== 0;
   if (body.components !== undefined && body.components !== null) {
     if (!Array.isArray(body.components))

@@ -9,9 +9,10 @@ import {
   UNKNOWN_WEBHOOK,
 } from '../discord-error.js';
 import { modalComponentErrors } from '../component-rules.js';
-import { readFlags, readMessageFields } from '../messages.js';
+import { readMessageFields } from '../messages.js';
 import type { IncomingFile } from '../messages.js';
 import type { RestReply } from '../rest/server.js';
+import { readInteger } from '../spec/json-schema.js';
 import { userToAPI } from '../state.js';
 import type { FakeState, MessageInit } from '../state.js';
 import { LiveInteraction } from './handle.js';
@@ -95,7 +96,7 @@ export class InteractionResponder {
       case 'reply':
       case 'deferReply': {
         const defer = kind === 'deferReply';
-        const flags = readFlags(data.flags) ?? 0;
+        const flags = readInteger(data.flags) ?? 0;
         const ephemeral = (flags & MessageFlags.Ephemeral) !== 0;
         const { fields, stored } = defer ? { fields: {}, stored: [] } : readMessageFields(this.state, data, files);
         const message = this.state.createMessage(

@@ -37,6 +37,12 @@ export interface ValidationOptions {
 
 const REF_PREFIX = '#/components/schemas/';
 const INTEGER_TEXT = /^-?\d+$/;
+
+/** An integer field of a request body as Discord reads it: a number, or its decimal text (`"64"`); else none. */
+export function readInteger(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  return typeof value === 'string' && INTEGER_TEXT.test(value) ? Number(value) : undefined;
+}
 /** Discord's date-time fields take ISO 8601: a date, optionally a time and an offset. */
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
@@ -213,7 +219,7 @@ class Validator {
 
   private coerced(value: unknown, type: JsonSchema['type']): unknown {
     const integer = type === 'integer' || (Array.isArray(type) && type.includes('integer'));
-    return this.options.coerce && integer && typeof value === 'string' && INTEGER_TEXT.test(value) ? Number(value) : value;
+    return this.options.coerce && integer && typeof value === 'string' ? (readInteger(value) ?? value) : value;
   }
 
   private checkString(schema: JsonSchema, value: string, path: string): void {
