@@ -14,6 +14,12 @@ export interface Sink {
   setup(bot: Bot): Teardown | undefined;
 }
 
+/** A sink set up, with what detaches it. */
+interface Attached {
+  readonly name: string;
+  readonly teardown: Teardown;
+}
+
 /**
  * Sets the sinks up in order and returns one teardown that runs theirs in reverse; a teardown that throws does not
  * keep the others from running (the first error is thrown once all have run, each later one is logged with its
@@ -21,7 +27,7 @@ export interface Sink {
  * teardown failing then is logged, as nothing awaits it.
  */
 export function setupSinks(bot: Bot, sinks: readonly Sink[]): Teardown {
-  const attached: { readonly name: string; readonly teardown: Teardown }[] = [];
+  const attached: Attached[] = [];
   let current: Sink | undefined;
   try {
     for (current of sinks) {
@@ -38,7 +44,7 @@ export function setupSinks(bot: Bot, sinks: readonly Sink[]): Teardown {
   return () => tearDown(bot, attached);
 }
 
-async function tearDown(bot: Bot, attached: readonly { readonly name: string; readonly teardown: Teardown }[]): Promise<void> {
+async function tearDown(bot: Bot, attached: readonly Attached[]): Promise<void> {
   let failure: { error: unknown } | undefined;
   for (const { name, teardown } of [...attached].reverse()) {
     try {

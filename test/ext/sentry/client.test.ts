@@ -3,19 +3,14 @@
  * process (a health check; the fake Discord in a test) is still no web server whose requests are sessions.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { sentryBot, startReceiver } from '../../fixtures/sentry-support.js';
+import { localServer } from '../../support/http-server.js';
 
 const receiver = await startReceiver();
 
 test('a bot process serving HTTP (a health check, the fake Discord) sends no release-health sessions', async () => {
-  const health = createServer((_request, response) => {
-    response.end('ok');
-  });
-  await new Promise<void>((resolve) => health.listen(0, '127.0.0.1', resolve));
-  after(() => new Promise((resolve) => health.close(resolve)));
+  const { port } = await localServer();
   const { bot, discord, alice, guild, errors } = await sentryBot(receiver, {
     setup: (b) => {
       b.addCommand({
@@ -27,7 +22,6 @@ test('a bot process serving HTTP (a health check, the fake Discord) sends no rel
       });
     },
   });
-  const { port } = health.address() as AddressInfo;
   for (let n = 0; n < 5; n++) assert.equal(await (await fetch(`http://127.0.0.1:${String(port)}/health`)).text(), 'ok');
   await discord.as(alice, guild.channel('general')).slash('fail').response();
   await bot.idle();
@@ -42,12 +36,7 @@ test('a bot process serving HTTP (a health check, the fake Discord) sends no rel
 });
 
 test('with tracing on, fetch is traced but leaves no breadcrumbs, which undici would file under the wrong interaction', async () => {
-  const site = createServer((_request, response) => {
-    response.end('ok');
-  });
-  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
-  after(() => new Promise((resolve) => site.close(resolve)));
-  const url = `http://127.0.0.1:${String((site.address() as AddressInfo).port)}/page`;
+  const url = `http://127.0.0.1:${String((await localServer()).port)}/page`;
   const { bot, discord, alice, guild, errors } = await sentryBot(receiver, {
     sentry: { tracesSampleRate: 1 },
     setup: (b) => {

@@ -4,11 +4,7 @@
  * only by the client that held it, and with an outbox the steps run in order with what is left of the time.
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import * as Sentry from '@sentry/node';
 import { Client } from '../../../src/index.js';
 import { Redactor } from '../../../src/errors/redact.js';
@@ -17,26 +13,13 @@ import { closeClient } from '../../../src/ext/sentry/close.js';
 import type { ClosingOutbox } from '../../../src/ext/sentry/close.js';
 import { Log } from '../../../src/log/log.js';
 import { recordingLogger } from '../../support/bot.js';
+import { localServer } from '../../support/http-server.js';
+import { waitUntil } from '../../support/resources.js';
 
 /** A Sentry that answers every envelope, or (`hang`) accepts each request and never answers. */
-async function sentryServer(hang: boolean): Promise<{ dsn: string; open: () => number; received: () => number }> {
-  let open = 0;
-  let received = 0;
-  const server: Server = createServer((request, response) => {
-    received++;
-    open++;
-    request.socket.once('close', () => open--);
-    request.resume();
-    if (!hang) response.end('{}');
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  after(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  const { port } = server.address() as AddressInfo;
-  return { dsn: `http://public@127.0.0.1:${String(port)}/1`, open: () => open, received: () => received };
+async function sentryServer(hang: boolean) {
+  const server = await localServer({ hang, body: '{}' });
+  return { ...server, dsn: `http://public@127.0.0.1:${String(server.port)}/1` };
 }
 
 function sentryClient(dsn: string) {
@@ -69,14 +52,14 @@ test('Sentry not answering: closing waits flushTimeoutMs, ends the request and s
   const sentry = await sentryServer(true);
   const { client, http, bot, logged } = sentryClient(sentry.dsn);
   client.captureException(new Error('never answered'));
-  while (sentry.received() < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+  await waitUntil(() => sentry.requests() >= 1);
   const took = await close(closeClient(client, http, 300, undefined, undefined), bot);
   assert.ok(took >= 290 && took < 5000, `closing took ${String(took)} ms`);
   assert.deepEqual(
     logged.filter(({ level }) => level === 'warn').map(({ message }) => message),
     ['Sentry: not every event was delivered within 300 ms; the rest are lost'],
   );
-  while (sentry.open() > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  await waitUntil(() => sentry.open() === 0);
 });
 
 test('Sentry answering: closing delivers, returns at once and warns of nothing', async () => {
@@ -84,7 +67,7 @@ test('Sentry answering: closing delivers, returns at once and warns of nothing',
   const { client, http, bot, logged } = sentryClient(sentry.dsn);
   client.captureException(new Error('answered'));
   const took = await close(closeClient(client, http, 10_000, undefined, undefined), bot);
-  assert.equal(sentry.received(), 1);
+  assert.equal(sentry.requests(), 1);
   assert.ok(took < 5000, `closing took ${String(took)} ms`);
   assert.deepEqual(logged, []);
 });

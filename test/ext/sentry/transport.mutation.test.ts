@@ -3,28 +3,16 @@
  * URL it sends to, its request timeout, and ending what is still open when the client closes.
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { ClientRequest, IncomingMessage, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, test } from 'node:test';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import { test } from 'node:test';
 import { timedHttp } from '../../../src/ext/sentry/transport.js';
+import { localServer } from '../../support/http-server.js';
+import { waitUntil } from '../../support/resources.js';
 
-/** A server that answers `ok`, or (`hang`) takes the request and never answers. */
-async function server(hang = false): Promise<{ url: string; requests: () => number }> {
-  let requests = 0;
-  const listening: Server = createServer((request, response) => {
-    requests++;
-    request.resume();
-    if (!hang) response.end('ok');
-  });
-  listening.listen(0, '127.0.0.1');
-  await once(listening, 'listening');
-  after(() => {
-    listening.closeAllConnections();
-    listening.close();
-  });
-  return { url: `http://127.0.0.1:${String((listening.address() as AddressInfo).port)}/api/1/envelope/`, requests: () => requests };
+/** A server that answers `ok`, or (`hang`) takes the request and never answers, with the URL the transport sends to. */
+async function server(hang = false) {
+  const listening = await localServer({ hang });
+  return { ...listening, url: `http://127.0.0.1:${String(listening.port)}/api/1/envelope/` };
 }
 
 /** Sends one request through `module` and settles with its answer's body or its error. */
@@ -73,14 +61,14 @@ test('abortAll ends every request still open with the close error, and only thos
   assert.equal(await answered.done, 'ok');
   await answered.closed;
   const open = [sendThrough(http.module, hanging.url), sendThrough(http.module, hanging.url)];
-  while (hanging.requests() < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+  await waitUntil(() => hanging.requests() >= 2);
   http.abortAll();
   for (const { done } of open) await assert.rejects(done, { message: 'The Sentry client was closed before Sentry answered' });
   assert.equal(answered.request.destroyed, true, 'a finished request is closed already');
   assert.equal(answered.request.errored, null, 'and was not ended with an error afterwards');
   // Requests made after abortAll are timed and ended like the first ones.
   const later = sendThrough(http.module, hanging.url);
-  while (hanging.requests() < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+  await waitUntil(() => hanging.requests() >= 3);
   http.abortAll();
   await assert.rejects(later.done, { message: 'The Sentry client was closed before Sentry answered' });
 });
