@@ -67,7 +67,8 @@ export class CooldownTracker {
     for (const { key, cooldown } of layers) {
       if (!cooldown || (cooldown.store && !storesDown)) continue;
       const log = this.#log(`${key}\0${cooldown.bucket}\0${bucketKey(cooldown.bucket, ctx)}`, cooldown.windowMs, now);
-      const oldest = log.stamps.length >= cooldown.uses ? log.stamps[log.stamps.length - cooldown.uses] : undefined;
+      // Undefined while fewer than `uses` uses are logged: the index is negative then.
+      const oldest = log.stamps[log.stamps.length - cooldown.uses];
       if (oldest !== undefined) {
         const retryAfterMs = oldest + cooldown.windowMs - now;
         if (!longest || retryAfterMs > longest.retryAfterMs) longest = new CommandOnCooldown({ retryAfterMs, ...cooldown });

@@ -110,7 +110,9 @@ export class Guards {
    * store that does not answer is counted for in memory, by this process alone.
    */
   async #takeStored(ctx: BucketSubject, layers: readonly GuardLayer[], memoryRefund: () => void): Promise<() => void> {
-    const byStore = new Map<GuardStore, { key: string; cooldown: CooldownOptions }[]>();
+    type Stored = { key: string; cooldown: CooldownOptions };
+    // Never empty: a store is listed with the first cooldown it keeps.
+    const byStore = new Map<GuardStore, [Stored, ...Stored[]]>();
     for (const { key, cooldown } of layers) {
       if (cooldown?.store) byStore.set(cooldown.store, [...(byStore.get(cooldown.store) ?? []), { key, cooldown }]);
     }
@@ -135,11 +137,8 @@ export class Guards {
           continue;
         }
         // A store that names no cooldown of the group is wrong; the first one stands for the refusal then.
-        const refusing = (group[take.index] ?? group[0])?.cooldown;
-        if (refusing) {
-          const { bucket, uses: allowed, windowMs } = refusing;
-          throw new CommandOnCooldown({ retryAfterMs: take.retryAfterMs, bucket, uses: allowed, windowMs });
-        }
+        const { bucket, uses: allowed, windowMs } = (group[take.index] ?? group[0]).cooldown;
+        throw new CommandOnCooldown({ retryAfterMs: take.retryAfterMs, bucket, uses: allowed, windowMs });
       }
     } catch (error) {
       refundAll();
@@ -163,10 +162,11 @@ export class Guards {
     const id = storeKey(key, options.bucket, ctx);
     const slot = await this.#stores.attempt(store, () => store.acquireSlot(id, options.limit));
     if (slot === UNAVAILABLE) return this.concurrency.acquire(key, options, ctx, onWait);
+    // Guards.run gives each slot back exactly once.
     if (slot)
-      return releaser(() => {
+      return () => {
         slot.release();
-      });
+      };
     const full = (timedOut: boolean) => new MaxConcurrencyReached({ limit: options.limit, bucket: options.bucket, timedOut });
     if (options.mode !== 'wait') throw full(false);
     const waitMs = Math.min(options.timeoutMs ?? Infinity, DiscordLimits.interactionLifetimeMs - (performance.now() - ctx.receivedAt));
@@ -185,9 +185,9 @@ export class Guards {
       if (next === UNAVAILABLE)
         return this.concurrency.acquire(key, { ...options, timeoutMs: Math.max(1, deadline - this.#clock.now()) }, ctx);
       if (next)
-        return releaser(() => {
+        return () => {
           next.release();
-        });
+        };
     }
   }
 
@@ -207,15 +207,6 @@ export class Guards {
 /** A handler's bucket as every process names it: what a store keys its counts by. */
 function storeKey(key: string, bucket: BucketType, ctx: BucketSubject): string {
   return `${key}:${bucket}:${bucketKey(bucket, ctx)}`;
-}
-
-function releaser(release: () => void): Release {
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    release();
-  };
 }
 
 function releaseAll(releases: readonly Release[]): void {

@@ -105,8 +105,7 @@ const es: Texts = {
   refused: 'No puedes usar esto ahora mismo.',
 };
 
-/** Built-in texts by Discord locale; another locale falls back to its language, then to English. */
-const TEXTS: Readonly<Record<string, Texts>> = { 'en-US': en, 'en-GB': en, fr, de, 'es-ES': es, 'es-419': es };
+/** Built-in texts by language: every Discord locale of a language (`en-GB`, `es-419`) shares them; others get English. */
 const LANGUAGES: Readonly<Record<string, Texts>> = { en, fr, de, es };
 const FALLBACK_LOCALE = 'en-US';
 
@@ -117,7 +116,7 @@ export function forLanguage<T>(byLanguage: Readonly<Record<string, T>>, locale: 
 
 /** The texts for a locale and the locale numbers and lists are written in (English's when the language has no texts). */
 function textsFor(locale: string): { texts: Texts; locale: string } {
-  const texts = TEXTS[locale] ?? forLanguage(LANGUAGES, locale);
+  const texts = forLanguage(LANGUAGES, locale);
   return texts ? { texts, locale } : { texts: en, locale: FALLBACK_LOCALE };
 }
 
@@ -141,11 +140,11 @@ export function readableDuration(ms: number, locale: string): string {
   const words = parts
     .filter(([amount]) => amount > 0)
     .map(([amount, unit]) => new Intl.NumberFormat(intlLocale, { style: 'unit', unit, unitDisplay: 'long' }).format(amount));
-  return new Intl.ListFormat(intlLocale, { type: 'conjunction' }).format(words);
+  return new Intl.ListFormat(intlLocale).format(words);
 }
 
 function listMissing(error: CheckFailure, locale: string): string {
-  return new Intl.ListFormat(locale, { type: 'conjunction' }).format(error.missing.map(readablePermission));
+  return new Intl.ListFormat(locale).format(error.missing.map(readablePermission));
 }
 
 function builtinCheckText(error: CheckFailure, texts: Texts, locale: string): string {
