@@ -18,11 +18,11 @@ const SHAPES = [
 ];
 
 /**
- * A shape and what replaces one match of it (`one` is the same pattern, not global, to build that from the
- * match); a text without a match of `hint` has none of the shape.
+ * A shape and what replaces one match of it (the match is replaced by the shape again, so `$1` keeps its groups); a
+ * text without a match of `hint` has none of the shape.
  */
-function shape(pattern: RegExp, replacement: string, hint?: RegExp): { shape: RegExp; one: RegExp; replacement: string; hint?: RegExp } {
-  return { shape: pattern, one: new RegExp(pattern.source, pattern.flags.replace('g', '')), replacement, hint };
+function shape(pattern: RegExp, replacement: string, hint?: RegExp): { shape: RegExp; replacement: string; hint?: RegExp } {
+  return { shape: pattern, replacement, hint };
 }
 
 /** Secrets shorter than this would blank out ordinary words; registering one is refused. */
@@ -152,16 +152,22 @@ export class Redactor {
     for (const form of this.#forms) {
       if (form.pattern) {
         if (!text.includes(form.anchor)) continue;
-        for (const match of text.matchAll(form.pattern)) found.push([match.index, match.index + match[0].length, form.replacement]);
+        // One character on from each match, not after it: occurrences that overlap (`a/a/a` twice in `a/a/a/a`) are all found.
+        const pattern = form.pattern;
+        pattern.lastIndex = 0;
+        for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+          found.push([match.index, match.index + match[0].length, form.replacement]);
+          pattern.lastIndex = match.index + 1;
+        }
       } else {
         for (let at = text.indexOf(form.text); at !== -1; at = text.indexOf(form.text, at + 1))
           found.push([at, at + form.text.length, form.replacement]);
       }
     }
-    for (const { shape, one, replacement, hint } of SHAPES) {
+    for (const { shape, replacement, hint } of SHAPES) {
       if (hint && !hint.test(text)) continue;
       for (const match of text.matchAll(shape))
-        found.push([match.index, match.index + match[0].length, match[0].replace(one, replacement)]);
+        found.push([match.index, match.index + match[0].length, match[0].replace(shape, replacement)]);
     }
     return found;
   }
@@ -239,7 +245,8 @@ export class Redactor {
  * the first of equal ones.
  */
 function replaceAll(text: string, found: Found[]): string {
-  found.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  // By start only: the sort is stable, so of equal ones the first found (a registered secret before a shape) stays first.
+  found.sort((a, b) => a[0] - b[0]);
   let out = '';
   let cursor = 0;
   for (let i = 0; i < found.length;) {
@@ -273,13 +280,14 @@ function formOf(text: string, replacement: string): Form {
  * group of three, and at each the characters made only of its own bytes are always the same: those are searched.
  */
 function encodedCopies(secret: string): string[] {
-  const bytes = Buffer.from(secret, 'utf8');
+  const bytes = Buffer.from(secret);
   const hex = bytes.toString('hex');
   const copies = [hex, hex.toUpperCase()];
   for (const offset of [0, 1, 2]) {
     const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+    // At least 7 characters: a secret has MIN_SECRET_LENGTH bytes or more.
     const own = encoded.slice(Math.ceil((offset * 4) / 3), Math.floor(((offset + bytes.length) * 4) / 3));
-    if (own.length >= MIN_SECRET_LENGTH) copies.push(own, own.replaceAll('+', '-').replaceAll('/', '_'));
+    copies.push(own, own.replaceAll('+', '-').replaceAll('/', '_'));
   }
   return copies;
 }
@@ -299,7 +307,7 @@ function encodingsOf(char: string): string[] {
     // Itself, or escaped with backslashes as JSON does (`\"`, `\\`, `\/`), JSON inside JSON too.
     String.raw`\\{0,8}${escapeRegExp(char)}`,
     units.map((unit) => String.raw`\\{1,8}u${hexPattern(unit, 4)}`).join(''),
-    [...Buffer.from(char, 'utf8')].map((byte) => `%(?:25){0,3}${hexPattern(byte, 2)}`).join(''),
+    [...Buffer.from(char)].map((byte) => `%(?:25){0,3}${hexPattern(byte, 2)}`).join(''),
     `&#0{0,8}${String(codePoint)};`,
     `&#[xX]0{0,8}${hexPattern(codePoint, 1)};`,
   ];

@@ -416,3 +416,49 @@ test('a secret with a run of four characters encodings change is found URL-encod
   const html = secret.replace(/[^\w]/g, (c) => `&#${String(c.charCodeAt(0))};`);
   assert.equal(redactor.redact(`a ${encodeURIComponent(secret)} b ${html} c`), 'a [REDACTED KEY] b [REDACTED KEY] c');
 });
+
+test('occurrences of a secret that overlap are all replaced, whether the secret holds characters encodings change or not', () => {
+  // Searched one character on from each match: a search resumed after a match would leave the end of the second.
+  const encodable = withSecrets(['abc/abc/abc/abc']);
+  assert.equal(encodable.redact('x abc/abc/abc/abc/abc/abc/abc y'), 'x [REDACTED SECRET] y');
+  const plain = withSecrets(['xyzxyzxyz']);
+  assert.equal(plain.redact('x xyzxyzxyzxyzxyz y'), 'x [REDACTED SECRET] y');
+});
+
+test('a Redactor that knows no secret yet still finds the token shapes and no part of a secret', () => {
+  const redactor = new Redactor();
+  const token = botToken('123456789012345678');
+  assert.equal(redactor.redact(`undefined ${token}`), 'undefined [REDACTED TOKEN]');
+  assert.equal(redactor.partialAtEnd('ends with undefined'), undefined);
+  assert.equal(redactor.partialAtStart('undefined starts it'), undefined);
+});
+
+test('a secret wrapped onto a second line is found beside one written whole, before it or after it, touching or apart', () => {
+  const redactor = withSecrets(['supersecretvalue']);
+  assert.equal(redactor.redact('supersecretvalue then super\nsecretvalue'), '[REDACTED SECRET] then [REDACTED SECRET]');
+  assert.equal(redactor.redact('supersecretvaluesuper\nsecretvalue'), '[REDACTED SECRET][REDACTED SECRET]');
+  assert.equal(redactor.redact('super\nsecretvaluesupersecretvalue'), '[REDACTED SECRET][REDACTED SECRET]');
+});
+
+test('of two secrets whose cut parts left at an edge are as long, the one registered first names the part', () => {
+  const redactor = withSecrets(['abcdXXXXXX', 'ALPHA'], ['abcdYYYYYY', 'BETA']);
+  assert.deepEqual(redactor.partialAtEnd('the text ends abcd'), { length: 4, replacement: '[REDACTED ALPHA]' });
+  const ends = withSecrets(['XXXXXXwxyz', 'ALPHA'], ['YYYYYYwxyz', 'BETA']);
+  assert.deepEqual(ends.partialAtStart('wxyz begins the text'), { length: 4, replacement: '[REDACTED ALPHA]' });
+});
+
+test('a registered token is named by its registration, not as a token shape found at the same place', () => {
+  const token = botToken('123456789012345678');
+  assert.equal(withSecrets([token, 'BOT TOKEN']).redact(`login with ${token} failed`), 'login with [REDACTED BOT TOKEN] failed');
+});
+
+test('where one secret holds another, the longer names the replacement, wherever the shorter starts inside it', () => {
+  const redactor = withSecrets(['abcdef123456', 'API KEY'], ['user:abcdef123456@x', 'CREDENTIALS']);
+  assert.equal(redactor.redact('sent user:abcdef123456@x'), 'sent [REDACTED CREDENTIALS]');
+});
+
+test('a secret of punctuation only, with no letter or digit, is found as it is and encoded', () => {
+  const redactor = withSecrets(['!@#$%^&*']);
+  assert.equal(redactor.redact('pin !@#$%^&* end'), 'pin [REDACTED SECRET] end');
+  assert.equal(redactor.redact(`pin ${encodeURIComponent('!@#$%^&*')} end`), 'pin [REDACTED SECRET] end');
+});
