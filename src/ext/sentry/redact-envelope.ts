@@ -108,7 +108,7 @@ function learnTokens(text: string, tokens: Set<string>): string {
 function withoutTokens(text: string, tokens: ReadonlySet<string>): string {
   let out = text;
   // Longest first, so a token that contains another is replaced whole.
-  for (const token of [...tokens].sort((a, b) => b.length - a.length)) if (out.includes(token)) out = out.split(token).join('[REDACTED]');
+  for (const token of [...tokens].sort((a, b) => b.length - a.length)) out = out.replaceAll(token, '[REDACTED]');
   return out;
 }
 

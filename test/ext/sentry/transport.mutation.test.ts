@@ -1,10 +1,13 @@
 /**
  * The HTTP module the extension gives Sentry's transport, against real servers on 127.0.0.1: the protocol of the
- * URL it sends to, its request timeout, and ending what is still open when the client closes.
+ * URL it sends to, its request timeout, ending what is still open when the client closes, and letting go of a request
+ * once it ended.
  */
 import assert from 'node:assert/strict';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { timedHttp } from '../../../src/ext/sentry/transport.js';
 import { localServer } from '../../support/http-server.js';
 import { waitUntil } from '../../support/resources.js';
@@ -71,4 +74,23 @@ test('abortAll ends every request still open with the close error, and only thos
   await waitUntil(() => hanging.requests() >= 3);
   http.abortAll();
   await assert.rejects(later.done, { message: 'The Sentry client was closed before Sentry answered' });
+});
+
+test('a request that ended is let go of: a bot sending events for months does not keep every request it made', async () => {
+  setFlagsFromString('--expose-gc');
+  const collectGarbage = runInNewContext('gc') as () => void;
+  const { url } = await server();
+  const http = timedHttp(url, 60_000);
+  const sendOne = async () => {
+    const sent = sendThrough(http.module, url);
+    assert.equal(await sent.done, 'ok');
+    await sent.closed;
+    return new WeakRef(sent.request);
+  };
+  const ended = await sendOne();
+  for (let attempt = 0; attempt < 20 && ended.deref(); attempt++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+  }
+  assert.equal(ended.deref(), undefined, 'the ended request is still held');
 });
