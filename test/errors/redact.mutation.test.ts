@@ -462,3 +462,9 @@ test('a secret of punctuation only, with no letter or digit, is found as it is a
   assert.equal(redactor.redact('pin !@#$%^&* end'), 'pin [REDACTED SECRET] end');
   assert.equal(redactor.redact(`pin ${encodeURIComponent('!@#$%^&*')} end`), 'pin [REDACTED SECRET] end');
 });
+
+test('of a chain of secrets each overlapping the next, the longest names the one replacement, wherever it comes', () => {
+  const text = '0123456789ABCDEFGHIJ';
+  const redactor = withSecrets([text.slice(5, 11), 'SIX'], [text.slice(6, 14), 'EIGHT'], [text.slice(7, 17), 'TEN']);
+  assert.equal(redactor.redact(text), '01234[REDACTED TEN]HIJ');
+});
