@@ -169,10 +169,30 @@ interface ModuleReport {
   readonly minutes: number;
 }
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: { list: { type: 'boolean', default: false }, concurrency: { type: 'string' } },
-});
+const USAGE = 'Usage: npm run mutation -- [--list] [--concurrency N] [module ...]';
+
+// An unknown option or a missing value is a usage error, not a stack trace.
+const { values, positionals } = (() => {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: { list: { type: 'boolean', default: false }, concurrency: { type: 'string' }, help: { type: 'boolean', default: false } },
+    });
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    process.exit(2);
+  }
+})();
+
+if (values.help) {
+  console.log(`${USAGE}\nWith no module, every module is checked; --list shows them with their test files.`);
+  process.exit(0);
+}
+
+if (values.concurrency !== undefined && !/^[1-9]\d*$/.test(values.concurrency)) {
+  console.error(`--concurrency takes a whole number of test processes of at least 1, not "${values.concurrency}"\n${USAGE}`);
+  process.exit(2);
+}
 
 if (values.list) {
   for (const module of MODULES) console.log(`${module.name.padEnd(16)} ${module.mutate.join(' ')}  <-  ${module.tests.join(' ')}`);
