@@ -138,6 +138,20 @@ const MODULES: readonly MutationModule[] = [
     ],
   },
   {
+    // What the outbox reads back from Sentry and from its own file: rate-limit windows, stored envelope bytes, the DSN,
+    // and the last fitting of an event to what Relay takes.
+    name: 'sentry-wire',
+    mutate: ['src/ext/sentry/rate-limits.ts', 'src/ext/sentry/envelope-bytes.ts', 'src/ext/sentry/dsn.ts', 'src/ext/sentry/relay.ts'],
+    tests: [
+      'test/ext/sentry/rate-limits.test.ts',
+      'test/ext/sentry/envelope-bytes.test.ts',
+      'test/ext/sentry/dsn.test.ts',
+      'test/ext/sentry/relay.test.ts',
+      'test/ext/sentry/outbox.test.ts',
+      'test/ext/sentry/outages.test.ts',
+    ],
+  },
+  {
     name: 'fake-responder',
     mutate: ['src/testing/interactions/responder.ts'],
     tests: [
