@@ -145,6 +145,7 @@ const MODULES: readonly MutationModule[] = [
     tests: [
       'test/ext/sentry/rate-limits.test.ts',
       'test/ext/sentry/envelope-bytes.test.ts',
+      'test/ext/sentry/relay.mutation.test.ts',
       'test/ext/sentry/dsn.test.ts',
       'test/ext/sentry/relay.test.ts',
       'test/ext/sentry/outbox.test.ts',

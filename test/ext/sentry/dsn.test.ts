@@ -33,6 +33,11 @@ const DSNS = [
   'https://abc@sentry.example:port/42',
   'not a dsn at all',
   '',
+  'https://abc:@sentry.example/42',
+  'HTTPS://abc@sentry.example/42',
+  'https:/abc@sentry.example/42',
+  'https://abc@/42',
+  'https://abc@sentry.example/42/',
 ];
 
 /** The SDK's verdict, without the line it prints for a DSN it cannot read. */
@@ -74,6 +79,47 @@ test('spaces and newlines around a DSN are trimmed; what is left is what the SDK
   assert.match(String(lantern('https://ab-cd@sentry.example/42')), /key that is not only letters, digits and _/);
   assert.match(String(lantern('https://abc@sentry.example/project')), /numeric project id/);
   assert.match(String(lantern('https://sentry.example/42')), /no public key/);
+});
+
+test('the keys are read out of the DSN to be registered as secrets; each refusal says what is wrong', () => {
+  assert.deepEqual(checkDsn('https://abc123:legacysecret@sentry.example/42'), {
+    dsn: 'https://abc123:legacysecret@sentry.example/42',
+    publicKey: 'abc123',
+    secretKey: 'legacysecret',
+  });
+  assert.deepEqual(checkDsn(' https://abc123@[::1]:9000/42\n'), {
+    dsn: 'https://abc123@[::1]:9000/42',
+    publicKey: 'abc123',
+    secretKey: '',
+  });
+  assert.deepEqual(checkDsn('https://abc:@sentry.example/42'), { dsn: 'https://abc:@sentry.example/42', publicKey: 'abc', secretKey: '' });
+  const problems: [string, RegExp][] = [
+    ['', /is not a URL/],
+    ['not a dsn at all', /is not a URL/],
+    ['https:/abc@sentry.example/42', /is not a URL/],
+    ['ftp://abc@sentry.example/42', /must start with https:\/\/ \(or http:\/\/\)/],
+    ['HTTPS://abc@sentry.example/42', /must start with https:\/\/ \(or http:\/\/\)/],
+    ['https://sentry.example/42', /has no public key before the @/],
+    ['https://ab-cd@sentry.example/42', /has a key that is not only letters, digits and _/],
+    ['https://ab:c-d@sentry.example/42', /has a key that is not only letters, digits and _/],
+    ['https://abc@sentry.example', /does not end with a numeric project id/],
+    ['https://abc@sentry.example/', /does not end with a numeric project id/],
+    ['https://abc@sentry.example/project', /does not end with a numeric project id/],
+    ['https://abc@sentry.example/42/', /does not end with a numeric project id/],
+    ['https://abc@sentry example/42', /has a host the Sentry SDK cannot read/],
+    ['https://abc@sentry.example:port/42', /has a host the Sentry SDK cannot read/],
+    ['https://abc@/42', /has a host the Sentry SDK cannot read/],
+  ];
+  for (const [dsn, problem] of problems) {
+    const verdict = lantern(dsn);
+    assert.ok(verdict instanceof SentryDsnError, dsn);
+    assert.match(
+      verdict.message,
+      new RegExp(`^The Sentry DSN ${problem.source}; copy it from your project's Client Keys \\(DSN\\) page`),
+      dsn,
+    );
+    assert.equal(verdict.code, 'LANTERN_ERR_SENTRY_DSN');
+  }
 });
 
 test(
