@@ -74,13 +74,12 @@ function splitEnvelope(body: Uint8Array): { header: Record<string, unknown>; ite
   const items: RawItem[] = [];
   while (offset < body.length) {
     const headerLine = line();
+    // An empty line: the newline after a sized payload.
     if (headerLine.length === 0) continue;
     const itemHeader = JSON.parse(decoder.decode(headerLine)) as Record<string, unknown>;
     if (typeof itemHeader.length === 'number') {
       const payload = body.slice(offset, offset + itemHeader.length);
       offset += itemHeader.length;
-      // The newline after a sized payload, when there is one.
-      if (body[offset] === NEWLINE) offset++;
       items.push([itemHeader, payload]);
     } else items.push([itemHeader, decoder.decode(line())]);
   }

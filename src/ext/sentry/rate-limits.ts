@@ -21,7 +21,6 @@ export function rateLimitsOf(statusCode: number | undefined, headers: RateLimitH
   const header = headers?.['x-sentry-rate-limits'];
   if (header) {
     return header
-      .trim()
       .split(',')
       .filter((limit) => limit.trim() !== '')
       .map((limit) => {

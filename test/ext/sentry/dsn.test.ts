@@ -38,6 +38,8 @@ const DSNS = [
   'https:/abc@sentry.example/42',
   'https://abc@/42',
   'https://abc@sentry.example/42/',
+  '-https://abc@sentry.example/42',
+  'https://abc@sentry.example/p42',
 ];
 
 /** The SDK's verdict, without the line it prints for a DSN it cannot read. */
@@ -97,9 +99,11 @@ test('the keys are read out of the DSN to be registered as secrets; each refusal
     ['', /is not a URL/],
     ['not a dsn at all', /is not a URL/],
     ['https:/abc@sentry.example/42', /is not a URL/],
+    ['my dsn: https://abc@sentry.example/42', /is not a URL/],
     ['ftp://abc@sentry.example/42', /must start with https:\/\/ \(or http:\/\/\)/],
     ['HTTPS://abc@sentry.example/42', /must start with https:\/\/ \(or http:\/\/\)/],
     ['https://sentry.example/42', /has no public key before the @/],
+    ['http://sentry.example/42', /has no public key before the @/],
     ['https://ab-cd@sentry.example/42', /has a key that is not only letters, digits and _/],
     ['https://ab:c-d@sentry.example/42', /has a key that is not only letters, digits and _/],
     ['https://abc@sentry.example', /does not end with a numeric project id/],
@@ -109,6 +113,7 @@ test('the keys are read out of the DSN to be registered as secrets; each refusal
     ['https://abc@sentry example/42', /has a host the Sentry SDK cannot read/],
     ['https://abc@sentry.example:port/42', /has a host the Sentry SDK cannot read/],
     ['https://abc@/42', /has a host the Sentry SDK cannot read/],
+    ['https://abc:def@sentry example/42', /has a host the Sentry SDK cannot read/],
   ];
   for (const [dsn, problem] of problems) {
     const verdict = lantern(dsn);

@@ -67,11 +67,16 @@ test('each window names its categories, or none for all of them, and ends after 
   assert.deepEqual(rateLimitsOf(undefined, undefined, NOW), []);
 });
 
-test('an empty entry or category in the header is no window (the SDK would stop everything for a minute)', () => {
+test('an empty entry or category in the header is no window (the SDK would stop everything for a minute); spaces are not a category', () => {
   assert.deepEqual(rateLimitsOf(429, { 'x-sentry-rate-limits': '10:error;;transaction;:key,, ,' }, NOW), [
     { categories: ['error', 'transaction'], until: NOW + 10_000 },
   ]);
   assert.deepEqual(rateLimitsOf(429, { 'x-sentry-rate-limits': ' , ' }, NOW), []);
+  // Spaces around an entry are not part of its categories.
+  assert.deepEqual(rateLimitsOf(429, { 'x-sentry-rate-limits': ' 10:error , 20:session ' }, NOW), [
+    { categories: ['error'], until: NOW + 10_000 },
+    { categories: ['session'], until: NOW + 20_000 },
+  ]);
 });
 
 test('a Retry-After date is a wait until then, and one already past is no wait', () => {
