@@ -67,7 +67,7 @@ test('each window names its categories, or none for all of them, and ends after 
   assert.deepEqual(rateLimitsOf(undefined, undefined, NOW), []);
 });
 
-test('an empty entry or category in the header is no window (the SDK would stop everything for a minute); spaces are not a category', () => {
+test('an empty entry or category is no window (the SDK would stop everything for a minute); spaces are no category', () => {
   assert.deepEqual(rateLimitsOf(429, { 'x-sentry-rate-limits': '10:error;;transaction;:key,, ,' }, NOW), [
     { categories: ['error', 'transaction'], until: NOW + 10_000 },
   ]);
