@@ -216,7 +216,7 @@ if (values.list) {
 
 const unknown = positionals.filter((name) => !MODULES.some((module) => module.name === name));
 if (unknown.length > 0) {
-  console.error(`Unknown module ${unknown.join(', ')}; the modules are: ${MODULES.map((module) => module.name).join(', ')}`);
+  console.error(`Unknown module ${unknown.join(', ')}; the modules are: ${MODULES.map((module) => module.name).join(', ')}\n${USAGE}`);
   process.exit(2);
 }
 const chosen = positionals.length === 0 ? MODULES : MODULES.filter((module) => positionals.includes(module.name));

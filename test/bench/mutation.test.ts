@@ -42,8 +42,9 @@ test('every module of the mutation check names source files and test files that 
     .trim()
     .split('\n')
     .map((line) => {
-      const [name = '', ...mutate] = line.split('  <-  ')[0]!.trim().split(/\s+/);
-      return { name, mutate, tests: line.split('  <-  ')[1]!.trim().split(/\s+/) };
+      const [left = '', right = ''] = line.split('  <-  ');
+      const [name = '', ...mutate] = left.trim().split(/\s+/);
+      return { name, mutate, tests: right.split(/\s+/).filter(Boolean) };
     });
   assert.ok(modules.length >= 13, `${String(modules.length)} modules listed`);
   assert.equal(new Set(modules.map((module) => module.name)).size, modules.length, 'two modules share a name');
